@@ -1,0 +1,56 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PO := $(wildcard tracker/translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+
+.PHONY: install run test test-sqlite test-postgresql lint bench translations clean
+
+install: $(STAMP) $(MO)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+run: install
+	$(BIN)/tracker init-db
+	$(BIN)/tracker demo
+	@$(BIN)/tracker demo-logins
+	@echo "Serving on http://$(HOST):$(PORT)/"
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+
+# The whole suite, once on SQLite and once on PostgreSQL.
+test: install
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgresql
+
+test-sqlite: install
+	TRACKER_TEST_BACKEND=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgresql: install
+	TRACKER_TEST_BACKEND=postgresql $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check tracker tests bench
+
+bench: install
+	$(BIN)/python -m bench
+
+# Re-extract the UI strings and merge them into both catalogs.
+translations: install
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -o tracker/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i tracker/translations/messages.pot -d tracker/translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(MO)

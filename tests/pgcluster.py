@@ -1,0 +1,89 @@
+"""A throw-away PostgreSQL cluster for the test run.
+
+PostgreSQL refuses to run as root, so as root the cluster is made and started
+as the ``postgres`` user (``runuser``) in a directory that user owns.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+_clusters: list[tuple[list[str], Path]] = []
+
+
+def _binaries() -> Path | None:
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(os.path.realpath(found)).parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    return Path(candidates[-1]).parent if candidates else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(base: Path) -> str | None:
+    """Start a cluster under ``base``; return its server URL, or None without binaries."""
+    bindir = _binaries()
+    if bindir is None:
+        return None
+    as_user: list[str] = []
+    data = base / "data"
+    if os.geteuid() == 0:
+        as_user = ["runuser", "-u", "postgres", "--"]
+        postgres = pwd.getpwnam("postgres")
+        base.chmod(0o755)
+        for parent in base.parents:  # postgres must reach its directory
+            if str(parent).startswith("/tmp/") and parent != Path("/tmp"):
+                parent.chmod(parent.stat().st_mode | 0o711)
+        os.chown(base, postgres.pw_uid, postgres.pw_gid)
+    port = _free_port()
+    subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
+                    "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
+                   check=True, capture_output=True)
+    log = base / "postgres.log"
+    subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w",
+                    "-o", f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
+                          "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+                    "start"], check=True, capture_output=True)
+    _clusters.append(([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
+                       "stop"], base))
+    return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+
+
+def stop_all() -> None:
+    while _clusters:
+        command, _base = _clusters.pop()
+        subprocess.run(command, check=False, capture_output=True)
+
+
+def server_url(url: str) -> str:
+    """Return the URL of the maintenance database on the same server."""
+    return make_url(url).set(database="postgres").render_as_string(hide_password=False)
+
+
+def with_database(url: str, name: str) -> str:
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def create_database(server: str, name: str) -> str:
+    """(Re)create database ``name`` on ``server`` and return its URL."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(server_url(server), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return with_database(server, name)

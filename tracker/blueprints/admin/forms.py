@@ -1,0 +1,72 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
+
+from tracker.models import ROLES, UNIT_KINDS
+from tracker.services import organisation
+
+NONE = (0, "—")
+
+
+def none_if_zero(value):
+    return int(value) or None if value not in (None, "", "None") else None
+
+
+class UnitForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
+    peer_group = StringField(_l("Peer group"), validators=[Optional(), Length(max=50)],
+                             render_kw={"list": "peer-groups"},
+                             description=_l("Units are ranked against the others of their group."))
+    liaison_unit_id = SelectField(_l("Liaison department"), coerce=none_if_zero)
+    head_user_id = SelectField(_l("Head"), coerce=none_if_zero)
+    leader_user_id = SelectField(_l("Leader in charge"), coerce=none_if_zero)
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(k, organisation.UNIT_KIND_LABELS[k]) for k in UNIT_KINDS]
+        self.liaison_unit_id.choices = [NONE, *organisation.unit_choices(kinds=("department",))]
+        self.head_user_id.choices = [NONE, *organisation.user_choices()]
+        self.leader_user_id.choices = [NONE, *organisation.user_choices(roles=("leader",))]
+
+
+class UserEditForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    unit_id = SelectField(_l("Unit"), coerce=none_if_zero)
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [(r, organisation.ROLE_LABELS[r]) for r in ROLES]
+        self.unit_id.choices = [NONE, *organisation.unit_choices()]
+
+
+class UserCreateForm(UserEditForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=50)],
+                           description=_l("3 to 50 letters, digits, '.', '_' or '-'."))
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=128)],
+                             render_kw={"autocomplete": "new-password"})
+
+    field_order = ("username", "display_name", "role", "unit_id", "password")
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=128)],
+                             render_kw={"autocomplete": "new-password"})
+    submit = SubmitField(_l("Set password"))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button with its CSRF token."""
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Workbook (.xlsx)"), validators=[
+        FileRequired(_l("Choose a file.")),
+        FileAllowed(["xlsx"], _l("Only .xlsx workbooks can be imported.")),
+    ])
+    submit = SubmitField(_l("Import"))

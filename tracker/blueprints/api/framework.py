@@ -1,0 +1,158 @@
+"""Declare API endpoints once: routing, auth, validation and the OpenAPI spec."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, g, jsonify, request
+from flask_babel import gettext as _
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from tracker import clock
+from tracker.services import auth
+from tracker.web import error_response
+
+
+class Body(BaseModel):
+    """A JSON request body: strict types, unknown fields refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+
+class Query(BaseModel):
+    """Query-string parameters: text coerced to the declared types."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class PageQuery(Query):
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(50, ge=1, le=200)
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+@dataclass
+class Endpoint:
+    rule: str
+    method: str
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: Any = None
+    status: int = 200
+    public: bool = False
+    multipart: dict[str, str] = field(default_factory=dict)
+    errors: tuple[int, ...] = ()
+    blueprint: str = "api"
+
+
+ENDPOINTS: list[Endpoint] = []
+
+
+def _message(error: dict) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind == "extra_forbidden":
+        return _("Unknown field.")
+    if kind == "string_too_long":
+        return _("At most %(n)d characters.", n=ctx.get("max_length", 0))
+    if kind == "string_too_short":
+        return _("This field is required.")
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return _("Enter a whole number.")
+    if kind in ("float_type", "float_parsing"):
+        return _("Enter a number.")
+    if kind in ("bool_type", "bool_parsing"):
+        return _("Enter true or false.")
+    if kind in ("string_type",):
+        return _("Enter text.")
+    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
+        return _("Enter a date as YYYY-MM-DD.")
+    if kind in ("list_type",):
+        return _("Enter a list.")
+    if kind in ("literal_error", "enum"):
+        return _("Choose one of: %(values)s.", values=ctx.get("expected", ""))
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("At least %(n)s.", n=ctx.get("ge", ctx.get("gt")))
+    if kind in ("less_than_equal", "less_than"):
+        return _("At most %(n)s.", n=ctx.get("le", ctx.get("lt")))
+    return _("Invalid value.")
+
+
+def validation_error(exc: ValidationError):
+    fields = {}
+    for error in exc.errors(include_url=False):
+        name = ".".join(str(part) for part in error["loc"]) or "body"
+        fields.setdefault(name, _message(error))
+    return error_response(400, _("Please correct the fields named."), fields, "invalid")
+
+
+def authenticate_bearer() -> bool:
+    """Set ``g.api_user`` from the Authorization header; return whether it worked."""
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return False
+    g.api_user = auth.resolve_token(token.strip(), clock.now())
+    return g.api_user is not None
+
+
+def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, tag: str, **options):
+    """Register a view as an API endpoint and describe it in the spec.
+
+    The view receives ``body`` and/or ``query`` (validated models) and the
+    URL's arguments; it returns (payload, status) or a Response.
+    """
+    spec = Endpoint(rule=(bp.url_prefix or "") + rule, method=method, summary=summary, tag=tag,
+                    blueprint=bp.name, **options)
+    ENDPOINTS.append(spec)
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(**kwargs):
+            if not spec.public and not authenticate_bearer():
+                return error_response(401, _("A valid bearer token is required."))
+            try:
+                if spec.body is not None:
+                    data = request.get_json(silent=True)
+                    if not isinstance(data, dict):
+                        return error_response(400, _("Send a JSON object."),
+                                              {"body": _("Send a JSON object.")}, "invalid")
+                    kwargs["body"] = spec.body.model_validate(data)
+                if spec.query is not None:
+                    kwargs["query"] = spec.query.model_validate(request.args.to_dict())
+            except ValidationError as exc:
+                return validation_error(exc)
+            result = view(**kwargs)
+            if isinstance(result, tuple):
+                payload, status = result
+                return jsonify(payload), status
+            return result
+
+        bp.add_url_rule(rule, endpoint=f"{view.__name__}_{method.lower()}",
+                        view_func=wrapper, methods=[method])
+        return wrapper
+
+    return decorate
+
+
+def dump(model: type[Out], obj: Any) -> dict:
+    """Serialise ``obj`` through a response model."""
+    return model.model_validate(obj).model_dump(mode="json")
+
+
+def paginated(model: type[Out], stmt, query: PageQuery) -> dict:
+    """Return one page of ``stmt`` in the API's list shape."""
+    from tracker.extensions import db
+
+    page = db.paginate(stmt, page=query.page, per_page=query.per_page, error_out=False,
+                       max_per_page=200)
+    return {"items": [dump(model, row) for row in page.items], "page": query.page,
+            "per_page": query.per_page, "total": page.total}

@@ -1,0 +1,50 @@
+"""Tokens and the audit trail (API.md "Conventions", "Audit")."""
+
+from dataclasses import replace
+
+from flask import Response, current_app, request
+from flask_babel import gettext as _
+
+from tracker.blueprints import actor, authorize
+from tracker.blueprints.api import bp
+from tracker.blueprints.api.framework import endpoint, paginated
+from tracker.blueprints.api.schemas import AuditOut, AuditQuery, TokenOut, TokenRequest, page_of
+from tracker.extensions import db, limiter
+from tracker.services import audit, auth
+from tracker.web import error_response
+
+
+@endpoint(bp, "/auth/token", "POST", summary="Exchange a username and password for a token",
+          tag="Auth", body=TokenRequest, response=TokenOut, status=201, public=True,
+          errors=(400, 401, 429))
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
+def create_token(body: TokenRequest):
+    session_actor = actor()
+    user = auth.authenticate(session_actor, body.username, body.password)
+    if user is None:
+        db.session.commit()  # keep the failure count
+        return error_response(
+            401, _("Wrong username or password, or the account is locked for a while."),
+            code="invalid_credentials")
+    token, row = auth.issue_token(replace(session_actor, user=user), user,
+                                  current_app.config["API_TOKEN_HOURS"])
+    db.session.commit()
+    return {"token": token, "expires_at": row.expires_at.isoformat()}, 201
+
+
+@endpoint(bp, "/auth/token", "DELETE", summary="Revoke the token of this request", tag="Auth",
+          status=204)
+def revoke_token():
+    token = request.headers["Authorization"].partition(" ")[2].strip()
+    auth.revoke_token(actor(), token)
+    db.session.commit()
+    return Response(status=204)
+
+
+@endpoint(bp, "/audit", "GET", summary="List audit events, newest first", tag="Audit",
+          query=AuditQuery, response=page_of(AuditOut), errors=(403,))
+def list_audit(query: AuditQuery):
+    authorize("audit.view")
+    stmt = audit.query_events(object_type=query.object_type, object_id=query.object_id,
+                              user_id=query.user_id)
+    return paginated(AuditOut, stmt, query), 200

@@ -1,0 +1,40 @@
+"""Small helpers for HTML forms and query strings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash
+from flask_wtf import FlaskForm
+
+from tracker.services.errors import InvalidInput
+
+
+def apply_errors(form: FlaskForm, error: InvalidInput) -> None:
+    """Show a service's field errors on the form's fields (others as a message)."""
+    shown = False
+    for name, message in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+            shown = True
+        else:
+            flash(message, "danger")
+    if not shown and not error.fields:
+        flash(error.message, "danger")
+    form.form_errors.append(error.message)
+
+
+def parse_int(value: str | None) -> int | None:
+    """Return a positive int from a query string, or None."""
+    if value and value.isdigit() and len(value) < 10:
+        return int(value)
+    return None
+
+
+def parse_date(value: str | None) -> date | None:
+    """Return a date from ``YYYY-MM-DD``, or None."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,86 @@
+"""The ``tracker`` command: the Flask CLI bound to the app, plus our commands."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import ROLES
+from tracker.services import demo, organisation
+from tracker.services.audit import Actor
+from tracker.services.errors import InvalidInput
+
+
+def _cli_actor() -> Actor:
+    return Actor(None, "cli", clock.now())
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Bring the database schema up to date (Alembic upgrade)."""
+    upgrade()
+    click.echo("Database is up to date.")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--unit-id", type=int, default=None)
+@click.option("--display-name", default=None)
+@with_appcontext
+def create_user(username: str, role: str, unit_id: int | None, display_name: str | None) -> None:
+    """Create an account; the password comes from TRACKER_PASSWORD or a prompt."""
+    password = os.environ.get("TRACKER_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = organisation.create_user(
+            _cli_actor(), username=username, password=password, role=role, unit_id=unit_id,
+            display_name=display_name or username)
+    except InvalidInput as error:
+        db.session.rollback()
+        for field, message in error.fields.items():
+            click.echo(f"{field}: {message}", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    click.echo(f"Created user {user.username} (id {user.id}, role {user.role}).")
+
+
+@click.command("demo")
+@with_appcontext
+def load_demo() -> None:
+    """Load the demo bureau; running it again changes nothing."""
+    created = demo.load(_cli_actor())
+    db.session.commit()
+    click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
+
+
+@click.command("demo-logins")
+@with_appcontext
+def demo_logins() -> None:
+    """Print one demo login per role."""
+    click.echo("Demo logins (password for all: %s):" % demo.PASSWORD)
+    for username, role, unit in demo.logins():
+        click.echo(f"  {role:<12} {username:<14} {unit or ''}")
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_db, create_user, load_demo, demo_logins):
+        app.cli.add_command(command)
+
+
+def _create_app():
+    from tracker import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """Manage the conduct-rectification tracker."""

@@ -1,0 +1,52 @@
+"""Default configuration.
+
+Overridden, in order, by ``instance/config.py``, ``TRACKER_*`` environment
+variables and the test configuration passed to ``create_app``.
+"""
+
+from datetime import timedelta
+
+# Database: the SQLite file in the instance folder when unset (see create_app).
+DATABASE_URL = None
+SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+# Generated once and kept in the instance folder when unset (see create_app).
+SECRET_KEY = None
+
+TIMEZONE = "Asia/Shanghai"
+
+# Sessions and cookies.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = False
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+
+# Forms.
+WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+
+# Rate limits (Flask-Limiter).
+RATELIMIT_ENABLED = True
+RATELIMIT_STORAGE_URL = "memory://"
+RATELIMIT_LOGIN = "10 per minute;50 per hour"
+RATELIMIT_PUBLIC = "60 per minute;600 per hour"
+RATELIMIT_HEADERS_ENABLED = True
+
+# API tokens.
+API_TOKEN_HOURS = 12
+
+# Languages.
+LANGUAGES = ["zh_CN", "en"]
+BABEL_DEFAULT_LOCALE = "zh_CN"
+BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+# Bootstrap-Flask: serve Bootstrap from the package, never from a CDN.
+BOOTSTRAP_SERVE_LOCAL = True
+
+# In-process scheduler (later: weekly rounds, bulletins, reminders).
+SCHEDULER = False
+
+# Outgoing mail; notifications stay in the in-app inbox when unset.
+MAIL_SERVER = None

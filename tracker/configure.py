@@ -1,0 +1,89 @@
+"""Finish the configuration and bind the extensions (called by create_app)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+from pathlib import Path
+
+from flask import Flask, session
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from tracker.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """Turn on foreign keys, WAL and a busy timeout on every SQLite connection."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def _secret_key(instance: Path) -> str:
+    """Return the key kept in the instance folder, generating it on first use."""
+    path = instance / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def finalise_config(app: Flask) -> None:
+    """Fill the derived settings: database URL, secret key, extension names."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    config = app.config
+    url = config.get("DATABASE_URL") or f"sqlite:///{instance / 'tracker.db'}"
+    config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("postgresql"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **config["SQLALCHEMY_ENGINE_OPTIONS"]}
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _secret_key(instance)
+    config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URL"]
+    config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(app.root_path) / "translations")
+    config["BABEL_DEFAULT_TIMEZONE"] = config["TIMEZONE"]
+    config.setdefault("UPLOAD_FOLDER", str(instance / "uploads"))
+    if config.get("PROXY_COUNT"):
+        count = int(config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def select_locale() -> str:
+    """Return the language chosen in the session, else Chinese."""
+    from flask import current_app
+
+    lang = session.get("lang")
+    return lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_extensions(app: Flask) -> None:
+    """Bind every extension to ``app``."""
+    from tracker import models  # noqa: F401  (one metadata for Alembic)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from tracker.models import User
+
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_active else None

@@ -1,0 +1,74 @@
+"""Units and the people who work in them (DOMAIN "Organisation")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import Base
+
+UNIT_KINDS = ("office", "department", "working_group", "school", "kindergarten")
+ROLES = ("admin", "office", "leader", "unit_head", "unit_member")
+UNIT_ROLES = ("unit_head", "unit_member")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    __table_args__ = (
+        CheckConstraint(_in("kind", UNIT_KINDS), name="kind"),
+        Index("ix_units_kind_peer_group", "kind", "peer_group"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    peer_group: Mapped[str | None] = mapped_column(String(50), index=True)
+    liaison_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="RESTRICT"), index=True
+    )
+    head_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT", use_alter=True)
+    )
+    leader_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT", use_alter=True), index=True
+    )
+    is_archived: Mapped[bool] = mapped_column(default=False, index=True)
+    created_at: Mapped[datetime]
+
+    liaison_unit: Mapped[Unit | None] = relationship(remote_side=[id], lazy="joined")
+    head: Mapped[User | None] = relationship(foreign_keys=[head_user_id])
+    leader: Mapped[User | None] = relationship(foreign_keys=[leader_user_id])
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.id} {self.name}>"
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="RESTRICT"), index=True
+    )
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id], lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.username}>"

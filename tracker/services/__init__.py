@@ -1,0 +1,1 @@
+"""The domain: operations and computations, one module per area."""

@@ -1,0 +1,286 @@
+"""Units and users: create, change, archive (DOMAIN "Organisation")."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, or_, select
+from werkzeug.security import check_password_hash
+
+from tracker.extensions import db
+from tracker.models import ROLES, UNIT_KINDS, UNIT_ROLES, Unit, User
+from tracker.services import audit, auth, validation
+from tracker.services.errors import Conflict, InvalidInput
+
+UNIT_KIND_LABELS = {
+    "office": _l("Bureau office"),
+    "department": _l("Department"),
+    "working_group": _l("Working group"),
+    "school": _l("School"),
+    "kindergarten": _l("Kindergarten"),
+}
+ROLE_LABELS = {
+    "admin": _l("System administrator"),
+    "office": _l("Rectification office"),
+    "leader": _l("Bureau leader"),
+    "unit_head": _l("Unit head"),
+    "unit_member": _l("Unit staff"),
+}
+PEER_GROUP_LABELS = {
+    "bureau": _l("Bureau organs"),
+    "departments": _l("Departments"),
+    "high_schools": _l("High schools"),
+    "middle_schools": _l("Middle schools"),
+    "primary_schools": _l("Primary schools"),
+    "kindergartens": _l("Kindergartens"),
+}
+UNIT_FIELDS = ("name", "kind", "peer_group", "liaison_unit_id", "head_user_id", "leader_user_id")
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,50}$")
+
+
+def peer_group_label(code: str | None) -> str:
+    return str(PEER_GROUP_LABELS.get(code, code or "—"))
+
+
+# Units ---------------------------------------------------------------------
+
+
+def _check_unit(values: dict[str, Any], unit: Unit | None = None) -> dict[str, Any]:
+    """Validate unit fields (all for a new unit, the given ones for a change)."""
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    if unit is None or "name" in values:
+        clean["name"] = validation.text(errors, "name", values.get("name"), max_length=100)
+        if "name" not in errors:
+            same = select(Unit.id).where(Unit.name == clean["name"])
+            if unit is not None:
+                same = same.where(Unit.id != unit.id)
+            if db.session.scalar(same) is not None:
+                errors["name"] = _("A unit with this name already exists.")
+    if unit is None or "kind" in values:
+        clean["kind"] = values.get("kind")
+        if clean["kind"] not in UNIT_KINDS:
+            errors["kind"] = _("Choose one of the listed kinds.")
+    if "peer_group" in values:
+        clean["peer_group"] = validation.text(
+            errors, "peer_group", values.get("peer_group"), max_length=50, required=False
+        )
+    if "liaison_unit_id" in values:
+        clean["liaison_unit_id"] = liaison_id = values["liaison_unit_id"]
+        if liaison_id is not None:
+            liaison = db.session.get(Unit, liaison_id)
+            if liaison is None or liaison.is_archived:
+                errors["liaison_unit_id"] = _("No such unit.")
+            elif liaison.kind != "department":
+                errors["liaison_unit_id"] = _("The liaison must be a department.")
+            elif unit is not None and liaison.id == unit.id:
+                errors["liaison_unit_id"] = _("A unit cannot liaise for itself.")
+    for field, role in (("head_user_id", None), ("leader_user_id", "leader")):
+        if field in values:
+            clean[field] = user_id = values[field]
+            if user_id is not None:
+                person = db.session.get(User, user_id)
+                if person is None or not person.is_active:
+                    errors[field] = _("No such user.")
+                elif role and person.role != role:
+                    errors[field] = _("The leader in charge must have the leader role.")
+    validation.raise_if(errors)
+    return clean
+
+
+def create_unit(actor: audit.Actor, **values: Any) -> Unit:
+    """Create a unit."""
+    clean = _check_unit(values)
+    unit = Unit(created_at=actor.now, is_archived=False, **clean)
+    db.session.add(unit)
+    db.session.flush()
+    audit.record(actor, "unit.create", unit, {k: [None, v] for k, v in clean.items()})
+    return unit
+
+
+def update_unit(actor: audit.Actor, unit: Unit, **values: Any) -> Unit:
+    """Change the given fields of a unit."""
+    values = {k: v for k, v in values.items() if k in UNIT_FIELDS}
+    clean = _check_unit(values, unit)
+    changes = audit.diff(unit, clean)
+    for field, value in clean.items():
+        setattr(unit, field, value)
+    if changes:
+        audit.record(actor, "unit.update", unit, changes)
+    return unit
+
+
+def set_unit_archived(actor: audit.Actor, unit: Unit, archived: bool) -> Unit:
+    """Archive or restore a unit; units are never deleted once referenced."""
+    if unit.is_archived != archived:
+        audit.record(actor, "unit.archive" if archived else "unit.restore", unit,
+                     {"is_archived": [unit.is_archived, archived]})
+        unit.is_archived = archived
+    return unit
+
+
+def units_query(
+    *, q: str | None = None, kind: str | None = None, peer_group: str | None = None,
+    include_archived: bool = False,
+) -> Select:
+    """Build the filtered query of units, by kind then name."""
+    stmt = select(Unit).order_by(Unit.kind, Unit.peer_group, Unit.name)
+    if not include_archived:
+        stmt = stmt.where(Unit.is_archived.is_(False))
+    if kind:
+        stmt = stmt.where(Unit.kind == kind)
+    if peer_group:
+        stmt = stmt.where(Unit.peer_group == peer_group)
+    if q:
+        stmt = stmt.where(Unit.name.contains(q.strip()))
+    return stmt
+
+
+def unit_choices(*, kinds: tuple[str, ...] | None = None) -> list[tuple[int, str]]:
+    """Return (id, name) of the active units, for pickers."""
+    stmt = select(Unit.id, Unit.name).where(Unit.is_archived.is_(False)).order_by(Unit.name)
+    if kinds:
+        stmt = stmt.where(Unit.kind.in_(kinds))
+    return [tuple(row) for row in db.session.execute(stmt)]
+
+
+def peer_groups() -> list[str]:
+    """Return the peer groups in use, with the known ones first."""
+    used = db.session.scalars(select(Unit.peer_group).where(Unit.peer_group.is_not(None)).distinct())
+    return sorted(set(used) | set(PEER_GROUP_LABELS), key=lambda g: (g not in PEER_GROUP_LABELS, g))
+
+
+# Users ---------------------------------------------------------------------
+
+
+def _check_user(values: dict[str, Any], user: User | None = None) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    if user is None:
+        username = values.get("username")
+        if not isinstance(username, str) or not username.strip():
+            errors["username"] = _("This field is required.")
+        elif not USERNAME_PATTERN.match(username.strip()):
+            errors["username"] = _("3 to 50 letters, digits, '.', '_' or '-'.")
+        elif db.session.scalar(
+            select(User.id).where(func.lower(User.username) == username.strip().lower())
+        ):
+            errors["username"] = _("This username is taken.")
+        else:
+            clean["username"] = username.strip()
+    if user is None or "display_name" in values:
+        clean["display_name"] = validation.text(
+            errors, "display_name", values.get("display_name"), max_length=100
+        )
+    role = values.get("role", user.role if user else None)
+    if user is None or "role" in values:
+        if role not in ROLES:
+            errors["role"] = _("Choose one of the listed roles.")
+        clean["role"] = role
+    unit_id = values.get("unit_id", user.unit_id if user else None)
+    if user is None or "unit_id" in values:
+        clean["unit_id"] = unit_id
+        if unit_id is not None:
+            unit = db.session.get(Unit, unit_id)
+            if unit is None or unit.is_archived:
+                errors["unit_id"] = _("No such unit.")
+    if role in UNIT_ROLES and unit_id is None and "unit_id" not in errors:
+        errors["unit_id"] = _("Unit heads and staff belong to a unit.")
+    if user is None and not values.get("password_hash"):
+        try:
+            auth.check_new_password(values.get("password"))
+        except InvalidInput as exc:
+            errors.update(exc.fields)
+    validation.raise_if(errors)
+    return clean
+
+
+def create_user(actor: audit.Actor, **values: Any) -> User:
+    """Create an account (from a password, or a hash already made for bulk loads)."""
+    clean = _check_user(values)
+    user = User(
+        **clean,
+        password_hash=values.get("password_hash") or auth.hash_password(values["password"]),
+        is_active=True,
+        failed_logins=0,
+        created_at=actor.now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", user, {k: [None, v] for k, v in clean.items()})
+    return user
+
+
+def update_user(actor: audit.Actor, user: User, **values: Any) -> User:
+    """Change a user's display name, role or unit."""
+    values = {k: v for k, v in values.items() if k in ("display_name", "role", "unit_id")}
+    clean = _check_user(values, user)
+    if actor.user is not None and actor.user.id == user.id and clean.get("role", "admin") != "admin":
+        raise Conflict(_("You cannot remove your own administrator role."))
+    changes = audit.diff(user, clean)
+    for field, value in clean.items():
+        setattr(user, field, value)
+    if changes:
+        audit.record(actor, "user.update", user, changes)
+    return user
+
+
+def set_user_active(actor: audit.Actor, user: User, active: bool) -> User:
+    """Deactivate or reactivate an account (accounts are never deleted)."""
+    if actor.user is not None and actor.user.id == user.id and not active:
+        raise Conflict(_("You cannot deactivate your own account."))
+    if user.is_active != active:
+        audit.record(actor, "user.activate" if active else "user.deactivate", user,
+                     {"is_active": [user.is_active, active]})
+        user.is_active = active
+    return user
+
+
+def set_password(actor: audit.Actor, user: User, password: str) -> User:
+    """Set a new password and lift any lockout."""
+    auth.check_new_password(password)
+    user.password_hash = auth.hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record(actor, "user.password", user, {"password_hash": ["***", "***"]})
+    return user
+
+
+def change_own_password(actor: audit.Actor, user: User, current: str, new: str) -> User:
+    """Change one's own password after checking the current one."""
+    if not check_password_hash(user.password_hash, current or ""):
+        validation.raise_if({"current_password": _("The current password is not correct.")})
+    auth.check_new_password(new, "new_password")
+    return set_password(actor, user, new)
+
+
+def users_query(
+    *, q: str | None = None, role: str | None = None, unit_id: int | None = None,
+    include_inactive: bool = True,
+) -> Select:
+    """Build the filtered query of users."""
+    stmt = select(User).order_by(User.role, User.username)
+    if role:
+        stmt = stmt.where(User.role == role)
+    if unit_id:
+        stmt = stmt.where(User.unit_id == unit_id)
+    if not include_inactive:
+        stmt = stmt.where(User.is_active.is_(True))
+    if q:
+        pattern = q.strip()
+        stmt = stmt.where(or_(User.username.contains(pattern), User.display_name.contains(pattern)))
+    return stmt
+
+
+def user_choices(*, roles: tuple[str, ...] | None = None) -> list[tuple[int, str]]:
+    stmt = (
+        select(User.id, User.display_name, User.username)
+        .where(User.is_active.is_(True))
+        .order_by(User.display_name)
+    )
+    if roles:
+        stmt = stmt.where(User.role.in_(roles))
+    return [(uid, f"{name}（{username}）") for uid, name, username in db.session.execute(stmt)]

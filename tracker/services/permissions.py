@@ -1,0 +1,94 @@
+"""The one permission policy (DOMAIN "Who uses it").
+
+``can(user, action, obj)`` answers for HTML routes, the API and templates
+alike. Later areas add actions here; nothing else decides access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, select, true
+
+from tracker.extensions import db
+from tracker.models import Unit, User
+
+READ_ALL = frozenset({"admin", "office", "leader"})
+
+_RULES: dict[str, Callable[[User, Any], bool]] = {}
+
+
+def rule(*actions: str):
+    """Register the decorated function as the rule for ``actions``."""
+
+    def register(check: Callable[[User, Any], bool]):
+        for action in actions:
+            _RULES[action] = check
+        return check
+
+    return register
+
+
+def can(user: User | None, action: str, obj: Any = None) -> bool:
+    """Return whether ``user`` may do ``action`` (on ``obj``)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return _RULES[action](user, obj)
+
+
+def roles(*allowed: str) -> Callable[[User, Any], bool]:
+    return lambda user, obj: user.role in allowed
+
+
+rule("dashboard.view", "unit.list", "unit.view", "account.manage")(lambda user, obj: True)
+rule("unit.manage", "user.list", "user.manage", "org.import")(roles("admin"))
+rule("setting.manage")(roles("admin", "office"))
+rule("audit.view")(roles("admin", "office", "leader"))
+
+
+@rule("user.view")
+def _view_user(user: User, target: User | None) -> bool:
+    return user.role == "admin" or (target is not None and target.id == user.id)
+
+
+@rule("record.view")
+def _view_record(user: User, unit_id: int | None) -> bool:
+    """Read a unit's record: everyone central, the unit itself, its liaison."""
+    scope = visible_unit_ids(user)
+    return scope is None or unit_id in scope
+
+
+@rule("record.edit")
+def _edit_record(user: User, unit_id: int | None) -> bool:
+    """Change a unit's record: the office, or the unit itself (not its liaison)."""
+    if user.role == "office":
+        return True
+    return user.role in ("unit_head", "unit_member") and unit_id == user.unit_id
+
+
+def visible_unit_ids(user: User) -> frozenset[int] | None:
+    """Return the units whose records ``user`` reads, or None for all of them.
+
+    A department also reads the schools it liaises for (包校股室).
+    """
+    if user.role in READ_ALL:
+        return None
+    cached = getattr(user, "_visible_unit_ids", None)
+    if cached is not None:
+        return cached
+    if user.unit_id is None:
+        scope: frozenset[int] = frozenset()
+    else:
+        linked = db.session.scalars(select(Unit.id).where(Unit.liaison_unit_id == user.unit_id))
+        scope = frozenset({user.unit_id, *linked})
+    user._visible_unit_ids = scope
+    return scope
+
+
+def unit_scope(user: User, column) -> ColumnElement[bool]:
+    """Return a WHERE clause that keeps the rows of the units ``user`` may read."""
+    scope = visible_unit_ids(user)
+    if scope is None:
+        return true()
+    return column.in_(scope) if scope else false()

@@ -1,0 +1,46 @@
+"""Checks of plain values shared by every service."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from flask_babel import gettext as _
+
+from tracker.services.errors import InvalidInput
+
+
+def has_control_characters(text: str, allow_newlines: bool = False) -> bool:
+    allowed = {"\n", "\r", "\t"} if allow_newlines else set()
+    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
+
+
+def text(
+    errors: dict[str, str],
+    field: str,
+    value: Any,
+    *,
+    max_length: int,
+    required: bool = True,
+    multiline: bool = False,
+) -> str | None:
+    """Return ``value`` stripped, or record why it is not acceptable in ``errors``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors[field] = _("This field is required.")
+        return None
+    if not isinstance(value, str):
+        errors[field] = _("Enter text.")
+        return None
+    value = value.strip()
+    if len(value) > max_length:
+        errors[field] = _("At most %(n)d characters.", n=max_length)
+    elif has_control_characters(value, allow_newlines=multiline):
+        errors[field] = _("Contains characters that are not allowed.")
+    return value
+
+
+def raise_if(errors: dict[str, str]) -> None:
+    """Raise InvalidInput naming every field in ``errors``, if any."""
+    if errors:
+        raise InvalidInput(_("Please correct the marked fields."), errors)

@@ -1,0 +1,139 @@
+"""Blueprints, error pages, security headers and template helpers."""
+
+from __future__ import annotations
+
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from tracker import clock
+from tracker.extensions import login_manager
+from tracker.services import organisation, permissions
+from tracker.services.errors import DomainError
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+ERROR_TITLES = {
+    400: _l("Bad request"),
+    401: _l("Please log in"),
+    403: _l("You may not see this page"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    409: _l("This change is not possible now"),
+    413: _l("The upload is too large"),
+    429: _l("Too many requests: please wait a moment"),
+    500: _l("Something went wrong on our side"),
+}
+ERROR_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "rate_limited",
+    500: "server_error",
+}  # fmt: skip
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path.startswith("/open311/")
+
+
+def error_response(status: int, message: str | None = None, fields=None, code=None, **extra):
+    """Render an error as the API's JSON or as an HTML page."""
+    message = message or str(ERROR_TITLES.get(status, ERROR_TITLES[500]))
+    if wants_json():
+        body = {"code": code or ERROR_CODES.get(status, "error"), "message": message}
+        if fields:
+            body["fields"] = fields
+        body.update(extra)
+        return jsonify(error=body), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def page_url(page: int) -> str:
+    """Return this page's URL with the same query but another page number."""
+    args = request.args.to_dict()
+    args["page"] = page
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_app(app: Flask) -> None:
+    from tracker import cli
+    from tracker.blueprints.admin import bp as admin_bp
+    from tracker.blueprints.api import bp as api_bp
+    from tracker.blueprints.auth import bp as auth_bp
+    from tracker.blueprints.main import bp as main_bp
+    from tracker.blueprints.public import bp as public_bp
+    from tracker.extensions import csrf
+
+    for blueprint in (auth_bp, main_bp, admin_bp, public_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # bearer tokens only; browsers never send them on their own
+    app.register_blueprint(api_bp)
+    cli.init_app(app)
+    login_manager.login_message = _l("Please log in to see this page.")
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if wants_json():
+            return error_response(401)
+        flash(str(login_manager.login_message), "warning")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return error_response(400, _("The form has expired or was not sent from this site. "
+                                     "Please reload the page and try again."), code="csrf")
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        return error_response(error.status, error.message, error.fields, error.code,
+                              **({"rows": error.rows} if hasattr(error, "rows") else {}))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        message = None
+        if error.code == 429:
+            message = str(ERROR_TITLES[429])
+        elif error.description and error.code in (400, 404, 409) and getattr(error, "custom", False):
+            message = error.description
+        return error_response(error.code or 500, message)
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        app.logger.exception("Unhandled error")
+        return error_response(500)
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if current_user.is_authenticated and "Cache-Control" not in headers:
+            headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.context_processor
+    def template_helpers():
+        return {
+            "can": lambda action, obj=None: permissions.can(current_user, action, obj),
+            "current_locale": str(get_locale()),
+            "UNIT_KIND_LABELS": organisation.UNIT_KIND_LABELS,
+            "ROLE_LABELS": organisation.ROLE_LABELS,
+            "peer_group_label": organisation.peer_group_label,
+            "page_url": page_url,
+        }
+
+    app.jinja_env.filters["localtime"] = lambda value, fmt="%Y-%m-%d %H:%M": (
+        clock.local(value).strftime(fmt) if value else ""
+    )
