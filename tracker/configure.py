@@ -60,9 +60,9 @@ def finalise_config(app: Flask) -> None:
 
 def select_locale() -> str:
     """Return the language chosen in the session, else Chinese."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
-    lang = session.get("lang")
+    lang = session.get("lang") if has_request_context() else None
     return lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

@@ -66,6 +66,7 @@ def init_app(app: Flask) -> None:
     from tracker import cli
     from tracker.blueprints.admin import bp as admin_bp
     from tracker.blueprints.api import bp as api_bp
+    from tracker.blueprints.api import public_bp as public_api_bp
     from tracker.blueprints.auth import bp as auth_bp
     from tracker.blueprints.main import bp as main_bp
     from tracker.blueprints.public import bp as public_bp
@@ -73,8 +74,9 @@ def init_app(app: Flask) -> None:
 
     for blueprint in (auth_bp, main_bp, admin_bp, public_bp):
         app.register_blueprint(blueprint)
-    csrf.exempt(api_bp)  # bearer tokens only; browsers never send them on their own
-    app.register_blueprint(api_bp)
+    for blueprint in (api_bp, public_api_bp):
+        csrf.exempt(blueprint)  # bearer tokens only; browsers never send them on their own
+        app.register_blueprint(blueprint)
     cli.init_app(app)
     login_manager.login_message = _l("Please log in to see this page.")
 

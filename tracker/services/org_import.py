@@ -52,6 +52,18 @@ def _unit_id_by_name(name: Any, field: str, errors: dict[str, str]) -> int | Non
     return unit_id
 
 
+def _create(create, check, actor: audit.Actor, values: dict, lookup_errors: dict) -> None:
+    """Create one row's record, or raise InvalidInput with every problem of the row."""
+    if not lookup_errors:
+        create(actor, **values)
+        return
+    try:
+        check({k: v for k, v in values.items() if k not in lookup_errors})
+    except InvalidInput as error:
+        lookup_errors = {**error.fields, **lookup_errors}
+    raise InvalidInput("", lookup_errors)
+
+
 def _row_message(row: int, error: InvalidInput, columns: dict[str, str], sheet: str) -> list[dict]:
     fields = error.fields or {"": error.message}
     return [
@@ -86,9 +98,7 @@ def import_organisation(actor: audit.Actor, stream: IO[bytes]) -> dict[str, int]
             if values["leader_user_id"] is None:
                 errors["leader_user_id"] = _("No user named “%(name)s”.", name=str(leader_name)[:50])
         try:
-            if errors:
-                raise InvalidInput("", errors)
-            organisation.create_unit(actor, **values)
+            _create(organisation.create_unit, organisation.check_unit, actor, values, errors)
             created["units"] += 1
         except InvalidInput as error:
             problems += _row_message(number, error, UNIT_COLUMNS, UNIT_SHEET)
@@ -103,9 +113,7 @@ def import_organisation(actor: audit.Actor, stream: IO[bytes]) -> dict[str, int]
             "password": spreadsheets.as_text(cells["初始密码"]),
         }
         try:
-            if errors:
-                raise InvalidInput("", errors)
-            organisation.create_user(actor, **values)
+            _create(organisation.create_user, organisation.check_user, actor, values, errors)
             created["users"] += 1
         except InvalidInput as error:
             problems += _row_message(number, error, USER_COLUMNS, USER_SHEET)

@@ -48,7 +48,7 @@ def peer_group_label(code: str | None) -> str:
 # Units ---------------------------------------------------------------------
 
 
-def _check_unit(values: dict[str, Any], unit: Unit | None = None) -> dict[str, Any]:
+def check_unit(values: dict[str, Any], unit: Unit | None = None) -> dict[str, Any]:
     """Validate unit fields (all for a new unit, the given ones for a change)."""
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
@@ -93,7 +93,7 @@ def _check_unit(values: dict[str, Any], unit: Unit | None = None) -> dict[str, A
 
 def create_unit(actor: audit.Actor, **values: Any) -> Unit:
     """Create a unit."""
-    clean = _check_unit(values)
+    clean = check_unit(values)
     unit = Unit(created_at=actor.now, is_archived=False, **clean)
     db.session.add(unit)
     db.session.flush()
@@ -104,7 +104,7 @@ def create_unit(actor: audit.Actor, **values: Any) -> Unit:
 def update_unit(actor: audit.Actor, unit: Unit, **values: Any) -> Unit:
     """Change the given fields of a unit."""
     values = {k: v for k, v in values.items() if k in UNIT_FIELDS}
-    clean = _check_unit(values, unit)
+    clean = check_unit(values, unit)
     changes = audit.diff(unit, clean)
     for field, value in clean.items():
         setattr(unit, field, value)
@@ -156,7 +156,7 @@ def peer_groups() -> list[str]:
 # Users ---------------------------------------------------------------------
 
 
-def _check_user(values: dict[str, Any], user: User | None = None) -> dict[str, Any]:
+def check_user(values: dict[str, Any], user: User | None = None) -> dict[str, Any]:
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
     if user is None:
@@ -200,7 +200,7 @@ def _check_user(values: dict[str, Any], user: User | None = None) -> dict[str, A
 
 def create_user(actor: audit.Actor, **values: Any) -> User:
     """Create an account (from a password, or a hash already made for bulk loads)."""
-    clean = _check_user(values)
+    clean = check_user(values)
     user = User(
         **clean,
         password_hash=values.get("password_hash") or auth.hash_password(values["password"]),
@@ -217,7 +217,7 @@ def create_user(actor: audit.Actor, **values: Any) -> User:
 def update_user(actor: audit.Actor, user: User, **values: Any) -> User:
     """Change a user's display name, role or unit."""
     values = {k: v for k, v in values.items() if k in ("display_name", "role", "unit_id")}
-    clean = _check_user(values, user)
+    clean = check_user(values, user)
     if actor.user is not None and actor.user.id == user.id and clean.get("role", "admin") != "admin":
         raise Conflict(_("You cannot remove your own administrator role."))
     changes = audit.diff(user, clean)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -131,7 +131,7 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, tag: str, *
             except ValidationError as exc:
                 return validation_error(exc)
             result = view(**kwargs)
-            if isinstance(result, tuple):
+            if isinstance(result, tuple) and not isinstance(result[0], Response):
                 payload, status = result
                 return jsonify(payload), status
             return result

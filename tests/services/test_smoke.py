@@ -1,2 +1,0 @@
-def test_app_starts(client):
-    assert client.get("/login").status_code == 200
