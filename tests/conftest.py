@@ -58,8 +58,7 @@ def database_template(tmp_path_factory):
         path = instance / "template.db"
         url = f"sqlite:///{path}"
     elif BACKEND == "postgresql":
-        server = os.environ.get("TRACKER_TEST_DATABASE_URL") or pgcluster.start(
-            tmp_path_factory.mktemp("pg"))
+        server = os.environ.get("TRACKER_TEST_DATABASE_URL") or pgcluster.start()
         if server is None:
             missing("PostgreSQL server binaries (initdb, pg_ctl) not found")
         url = pgcluster.create_database(server, "tracker_template")

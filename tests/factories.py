@@ -50,3 +50,50 @@ class Factories:
             password_hash=_password_hash(), **values)
         db.session.commit()
         return user
+
+    # Plans and the ledger ------------------------------------------------------
+
+    def plan(self, status: str = "active", **values):
+        from tracker.services import plans
+
+        values.setdefault("title", "深化机关作风整顿实施方案")
+        values.setdefault("year", 2026)
+        plan = plans.create_plan(self.actor(), **values)
+        db.session.flush()
+        plan.status = status  # tests set the state directly; the lifecycle has its own tests
+        db.session.commit()
+        return plan
+
+    def measure(self, plan=None, heading: str = "build_system", title: str = "构建工作责任体系"):
+        from tracker.services import plans
+
+        measure = plans.create_measure(self.actor(), plan or self.plan(), heading=heading,
+                                       title=title)
+        db.session.commit()
+        return measure
+
+    def task(self, measure=None, unit=None, **values):
+        from tracker.services import plans
+
+        measure = measure or self.measure()
+        values.setdefault("title", f"任务{next(_sequence)}")
+        values.setdefault("standard", "按期完成并提交佐证材料")
+        values.setdefault("starts_on", "2026-10-01")
+        values.setdefault("due_on", "2026-10-31")
+        task = plans.create_task(self.actor(), measure_id=measure.id,
+                                 owner_unit_id=(unit or self.unit()).id, **values)
+        db.session.commit()
+        return task
+
+    def entry(self, task, percent: int, on, narrative: str = "按计划推进"):
+        """Append a ledger entry dated ``on`` (as the office bringing in a paper ledger)."""
+        from datetime import date
+
+        from tracker.models import LedgerEntry
+
+        entry = LedgerEntry(task_id=task.id, percent=percent, narrative=narrative,
+                            reported_on=date.fromisoformat(on) if isinstance(on, str) else on,
+                            created_at=datetime.now(UTC))
+        db.session.add(entry)
+        db.session.commit()
+        return entry

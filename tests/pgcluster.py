@@ -12,6 +12,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -33,20 +34,22 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(base: Path) -> str | None:
-    """Start a cluster under ``base``; return its server URL, or None without binaries."""
+def start() -> str | None:
+    """Start a cluster in a new temporary folder; return its URL, or None without binaries.
+
+    The folder is not under pytest's temporary root, which pytest prunes while
+    other runs may still use it.
+    """
     bindir = _binaries()
     if bindir is None:
         return None
+    base = Path(tempfile.mkdtemp(prefix="tracker-pg-"))
     as_user: list[str] = []
     data = base / "data"
     if os.geteuid() == 0:
         as_user = ["runuser", "-u", "postgres", "--"]
         postgres = pwd.getpwnam("postgres")
         base.chmod(0o755)
-        for parent in base.parents:  # postgres must reach its directory
-            if str(parent).startswith("/tmp/") and parent != Path("/tmp"):
-                parent.chmod(parent.stat().st_mode | 0o711)
         os.chown(base, postgres.pw_uid, postgres.pw_gid)
     port = _free_port()
     subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
@@ -64,8 +67,9 @@ def start(base: Path) -> str | None:
 
 def stop_all() -> None:
     while _clusters:
-        command, _base = _clusters.pop()
+        command, base = _clusters.pop()
         subprocess.run(command, check=False, capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def server_url(url: str) -> str:

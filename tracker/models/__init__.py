@@ -2,9 +2,31 @@
 
 from tracker.models.base import Base
 from tracker.models.organisation import ROLES, UNIT_KINDS, UNIT_ROLES, Unit, User
+from tracker.models.plans import (
+    HEADINGS,
+    PLAN_STATUSES,
+    RECURRENCES,
+    EvidenceFile,
+    LedgerEntry,
+    Measure,
+    Milestone,
+    Plan,
+    Task,
+    Verification,
+)
 from tracker.models.system import ApiToken, AuditEvent, Setting
 
 __all__ = [
+    "HEADINGS",
+    "PLAN_STATUSES",
+    "RECURRENCES",
+    "EvidenceFile",
+    "LedgerEntry",
+    "Measure",
+    "Milestone",
+    "Plan",
+    "Task",
+    "Verification",
     "ROLES",
     "UNIT_KINDS",
     "UNIT_ROLES",

@@ -45,6 +45,22 @@ rule("dashboard.view", "unit.list", "unit.view", "account.manage")(lambda user, 
 rule("unit.manage", "user.list", "user.manage", "org.import")(roles("admin"))
 rule("setting.manage")(roles("admin", "office"))
 rule("audit.view")(roles("admin", "office", "leader"))
+rule("plan.manage", "task.verify", "task.backdate")(roles("office"))
+rule("plan.view", "ledger.view")(lambda user, obj: True)  # lists are scoped by unit_scope
+rule("task.mine")(roles("unit_head", "unit_member"))
+
+
+@rule("task.view")
+def _view_task(user: User, task) -> bool:
+    """Read a task: whoever reads its owner's records, or a co-unit's."""
+    return _view_record(user, task.owner_unit_id) or any(
+        _view_record(user, unit.id) for unit in task.co_units)
+
+
+@rule("task.report")
+def _report_task(user: User, task) -> bool:
+    """Report progress: the office, or the owner unit's own people."""
+    return _edit_record(user, task.owner_unit_id)
 
 
 @rule("user.view")

@@ -1,0 +1,186 @@
+"""Plans, the responsibility list and the ledger (DOMAIN "Plans, the responsibility list …")."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import Base
+from tracker.models.organisation import Unit, User, _in
+
+PLAN_STATUSES = ("draft", "active", "closed")
+HEADINGS = ("strengthen_quality", "change_conduct", "build_system", "strict_rewards")
+RECURRENCES = ("none", "weekly", "monthly", "quarterly")
+
+task_co_units = Table(
+    "task_co_units",
+    Base.metadata,
+    Column("task_id", Integer, ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", Integer, ForeignKey("units.id", ondelete="RESTRICT"), primary_key=True,
+           index=True),
+)
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+    __table_args__ = (CheckConstraint(_in("status", PLAN_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int]
+    doc_number: Mapped[str | None] = mapped_column(String(100))
+    issuing_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+    created_at: Mapped[datetime]
+    activated_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    issuing_unit: Mapped[Unit | None] = relationship()
+    measures: Mapped[list[Measure]] = relationship(
+        back_populates="plan", order_by="(Measure.heading_order, Measure.position, Measure.id)")
+
+
+class Measure(Base):
+    """A key measure 重点措施 under one of the four headings."""
+
+    __tablename__ = "measures"
+    __table_args__ = (CheckConstraint(_in("heading", HEADINGS), name="heading"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="RESTRICT"), index=True)
+    heading: Mapped[str] = mapped_column(String(30))
+    heading_order: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+
+    plan: Mapped[Plan] = relationship(back_populates="measures")
+
+
+class Task(Base):
+    """One line of the responsibility list, with the four 定."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        CheckConstraint("due_on >= starts_on", name="dates"),
+        CheckConstraint("weight > 0", name="weight"),
+        CheckConstraint(_in("recurrence", RECURRENCES), name="recurrence"),
+        Index("ix_tasks_plan_unit", "plan_id", "owner_unit_id"),
+        Index("ix_tasks_owner_unit_due", "owner_unit_id", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="RESTRICT"), index=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="RESTRICT"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    standard: Mapped[str] = mapped_column(Text)
+    owner_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    owner_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    leader_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    starts_on: Mapped[date] = mapped_column(index=True)
+    due_on: Mapped[date] = mapped_column(index=True)
+    weight: Mapped[float] = mapped_column(default=1.0)
+    category: Mapped[str | None] = mapped_column(String(50), index=True)
+    tags: Mapped[str | None] = mapped_column(String(200))
+    recurrence: Mapped[str] = mapped_column(String(10), default="none")
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="RESTRICT"))
+    verified_on: Mapped[date | None] = mapped_column(index=True)
+    created_at: Mapped[datetime]
+
+    measure: Mapped[Measure] = relationship()
+    plan: Mapped[Plan] = relationship()
+    owner_unit: Mapped[Unit] = relationship(foreign_keys=[owner_unit_id])
+    owner_user: Mapped[User | None] = relationship(foreign_keys=[owner_user_id])
+    leader: Mapped[User | None] = relationship(foreign_keys=[leader_user_id])
+    co_units: Mapped[list[Unit]] = relationship(secondary=task_co_units, order_by="Unit.name")
+    milestones: Mapped[list[Milestone]] = relationship(
+        order_by="Milestone.on", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Task {self.id} {self.title[:20]}>"
+
+
+class Milestone(Base):
+    """定进度: by ``on`` the task should be ``percent`` done (cumulative)."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (
+        UniqueConstraint("task_id", "on", name="task_on"),
+        CheckConstraint("percent BETWEEN 0 AND 100", name="percent"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    on: Mapped[date]
+    percent: Mapped[int]
+    title: Mapped[str | None] = mapped_column(String(200))
+
+
+class LedgerEntry(Base):
+    """A progress report 台账记录: append-only, a correction is a new entry."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        CheckConstraint("percent BETWEEN 0 AND 100", name="percent"),
+        Index("ix_ledger_entries_task_reported", "task_id", "reported_on", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="RESTRICT"))
+    percent: Mapped[int]
+    narrative: Mapped[str] = mapped_column(Text)
+    reported_on: Mapped[date]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime]
+    is_return: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User | None] = relationship()
+    files: Mapped[list[EvidenceFile]] = relationship(order_by="EvidenceFile.id")
+
+
+class EvidenceFile(Base):
+    """An uploaded file, stored under the instance folder with a random name."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_entries.id", ondelete="RESTRICT"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="RESTRICT"), index=True)
+    original_name: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    uploaded_at: Mapped[datetime]
+
+
+class Verification(Base):
+    """兑账: the office accepts a completion claim, or returns it with a reason."""
+
+    __tablename__ = "verifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="RESTRICT"), index=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id", ondelete="RESTRICT"))
+    accepted: Mapped[bool]
+    reason: Mapped[str | None] = mapped_column(Text)
+    on: Mapped[date]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime]
+
+    user: Mapped[User | None] = relationship()

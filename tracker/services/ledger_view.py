@@ -1,0 +1,200 @@
+"""The master ledger 工作总台账: every task with its progress as of D, filtered in SQL."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from tracker.extensions import db
+from tracker.models import Measure, Plan, Task, Unit, User
+from tracker.services import permissions, progress
+from tracker.services.plans import HEADING_LABELS
+
+STATUS_LABELS = {
+    "verified": _l("Verified"),
+    "awaiting_verification": _l("Awaiting verification"),
+    "not_started": _l("Not started"),
+    "overdue": _l("Overdue"),
+    "lagging": _l("Lagging"),
+    "stale": _l("Report missing"),
+    "on_track": _l("On track"),
+}
+LIGHT_LABELS = {"green": _l("Green"), "yellow": _l("Yellow"), "red": _l("Red")}
+LIGHT_FILLS = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE"}
+SORTS = {
+    "due": (Task.due_on, Task.id),
+    "-due": (Task.due_on.desc(), Task.id.desc()),
+    "title": (Task.title, Task.id),
+    "unit": (Unit.name, Task.due_on, Task.id),
+}
+
+
+@dataclass
+class LedgerFilter:
+    plan_id: int | None = None
+    measure_id: int | None = None
+    unit_id: int | None = None
+    owner_user_id: int | None = None
+    status: str | None = None
+    light: str | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    q: str | None = None
+    open_only: bool = False
+    sort: str = "due"
+    extra: list = field(default_factory=list)
+
+    def task_conditions(self, user) -> list:
+        """Conditions on Task alone (pushed into the progress subquery too)."""
+        conditions = [permissions.unit_scope(user, Task.owner_unit_id), *self.extra]
+        if self.plan_id:
+            conditions.append(Task.plan_id == self.plan_id)
+        if self.measure_id:
+            conditions.append(Task.measure_id == self.measure_id)
+        if self.unit_id:
+            conditions.append(Task.owner_unit_id == self.unit_id)
+        if self.owner_user_id:
+            conditions.append(Task.owner_user_id == self.owner_user_id)
+        if self.due_from:
+            conditions.append(Task.due_on >= self.due_from)
+        if self.due_to:
+            conditions.append(Task.due_on <= self.due_to)
+        if self.q:
+            pattern = self.q.strip()[:100]
+            conditions.append(or_(Task.title.contains(pattern), Task.standard.contains(pattern)))
+        return conditions
+
+
+def _base(user, filters: LedgerFilter, as_of: date, thresholds: progress.Thresholds):
+    task_where = filters.task_conditions(user)
+    view = progress.progress_subquery(as_of, thresholds, task_where)
+    return view, task_where
+
+
+def query(user, filters: LedgerFilter, as_of: date,
+          thresholds: progress.Thresholds | None = None) -> Select:
+    """Build the filtered, sorted query of (Task, planned, actual, status, light, last report)."""
+    thresholds = thresholds or progress.Thresholds.from_settings()
+    view, _where = _base(user, filters, as_of, thresholds)
+    stmt = (
+        select(Task, view.c.planned_percent, view.c.actual_percent, view.c.status, view.c.light,
+               view.c.last_reported_on)
+        .join(view, view.c.task_id == Task.id)
+        .join(Unit, Unit.id == Task.owner_unit_id)
+        .options(joinedload(Task.owner_unit), joinedload(Task.owner_user),
+                 joinedload(Task.measure), joinedload(Task.leader))
+    )
+    if filters.status:
+        stmt = stmt.where(view.c.status == filters.status)
+    if filters.light:
+        stmt = stmt.where(view.c.light == filters.light)
+    if filters.open_only:
+        stmt = stmt.where(view.c.status != "verified")
+    if filters.sort == "urgency":
+        order = case({"red": 0, "yellow": 1, "green": 2}, value=view.c.light, else_=3)
+        return stmt.order_by(order, Task.due_on, Task.id)
+    if filters.sort in ("gap", "-gap"):
+        gap = view.c.planned_percent - view.c.actual_percent
+        return stmt.order_by(gap.desc() if filters.sort == "gap" else gap, Task.id)
+    return stmt.order_by(*SORTS.get(filters.sort, SORTS["due"]))
+
+
+def status_counts(user, filters: LedgerFilter, as_of: date,
+                  thresholds: progress.Thresholds | None = None) -> dict[str, int]:
+    """Count the filtered tasks per status (ignoring the status filter itself)."""
+    thresholds = thresholds or progress.Thresholds.from_settings()
+    view, _where = _base(user, filters, as_of, thresholds)
+    rows = db.session.execute(select(view.c.status, func.count()).group_by(view.c.status)).all()
+    counts = dict.fromkeys(progress.STATUSES, 0)
+    counts.update(dict(rows))
+    return counts
+
+
+def measure_progress(plan: Plan, as_of: date, user=None,
+                     thresholds: progress.Thresholds | None = None) -> dict[int, float | None]:
+    """Return each measure's weight-averaged actual percent as of D (one query)."""
+    thresholds = thresholds or progress.Thresholds.from_settings()
+    where = [Task.plan_id == plan.id]
+    if user is not None:
+        where.append(permissions.unit_scope(user, Task.owner_unit_id))
+    view = progress.progress_subquery(as_of, thresholds, where)
+    rows = db.session.execute(
+        select(Task.measure_id, func.sum(Task.weight * view.c.actual_percent), func.sum(Task.weight))
+        .join(view, view.c.task_id == Task.id).group_by(Task.measure_id)).all()
+    return {measure_id: round(total / weight, 1) if weight else None
+            for measure_id, total, weight in rows}
+
+
+def plan_progress(plan: Plan, as_of: date, user=None) -> tuple[float | None, dict[int, float | None]]:
+    """Return the plan's progress and its measures', weight-averaged over their tasks."""
+    by_measure = measure_progress(plan, as_of, user)
+    weights = dict(db.session.execute(
+        select(Task.measure_id, func.sum(Task.weight)).where(Task.plan_id == plan.id)
+        .group_by(Task.measure_id)).all())
+    pairs = [(weights[m], p) for m, p in by_measure.items() if p is not None]
+    total = sum(w for w, _p in pairs)
+    overall = round(sum(w * p for w, p in pairs) / total, 1) if total else None
+    return overall, by_measure
+
+
+HEADERS = ("序号", "重点措施类别", "重点措施", "任务", "标准", "责任单位", "责任人", "分管领导",
+           "开始日期", "完成时限", "计划进度%", "实际进度%", "状态", "亮灯", "最近交账")
+
+
+def export_xlsx(user, filters: LedgerFilter, as_of: date, title: str) -> bytes:
+    """Return the filtered ledger as .xlsx: Chinese headers, the light as the cell colour."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("工作总台账")
+    sheet.append([f"{title}（截至 {as_of.isoformat()}）"])
+    header = []
+    for text in HEADERS:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    fills = {light: PatternFill("solid", fgColor=color) for light, color in LIGHT_FILLS.items()}
+    stmt = query(user, filters, as_of).execution_options(yield_per=500)
+    for number, (task, planned, actual, status, light, last_on) in enumerate(
+            db.session.execute(stmt).unique(), start=1):
+        light_cell = WriteOnlyCell(sheet, value=str(LIGHT_LABELS[light]) if light else "—")
+        if light:
+            light_cell.fill = fills[light]
+        sheet.append([
+            number, str(HEADING_LABELS[task.measure.heading]), task.measure.title, task.title,
+            task.standard, task.owner_unit.name,
+            task.owner_user.display_name if task.owner_user else "",
+            task.leader.display_name if task.leader else "", task.starts_on, task.due_on,
+            planned, actual, str(STATUS_LABELS[status]), light_cell,
+            last_on if last_on else "",
+        ])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def measures_of(plan_id: int | None) -> list[Measure]:
+    stmt = select(Measure).order_by(Measure.heading_order, Measure.position, Measure.id)
+    if plan_id:
+        stmt = stmt.where(Measure.plan_id == plan_id)
+    return list(db.session.scalars(stmt))
+
+
+def owner_choices(user) -> list[tuple[int, str]]:
+    stmt = (select(User.id, User.display_name).join(Task, Task.owner_user_id == User.id)
+            .where(permissions.unit_scope(user, Task.owner_unit_id)).distinct()
+            .order_by(User.display_name))
+    return [tuple(r) for r in db.session.execute(stmt)]
+
+
+def heading_label(code: str) -> str:
+    return str(HEADING_LABELS.get(code, code))
+
+

@@ -1,0 +1,226 @@
+"""Task status, warning light and roll-ups (DOMAIN "Task status (computed, as of a date D)").
+
+The rules live twice on purpose: as pure Python functions (the reference,
+walked case by case in the tests) and as SQL expressions (for lists, filters
+and counts over thousands of tasks). A test checks that both agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import (
+    Date,
+    Integer,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from tracker.models import LedgerEntry, Milestone, Task
+
+STATUSES = ("verified", "awaiting_verification", "not_started", "overdue", "lagging", "stale",
+            "on_track")
+LIGHTS = ("green", "yellow", "red")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The settings the rules read (DOMAIN defaults)."""
+
+    lagging_points: int = 15
+    stale_days: int = 7
+    due_soon_days: int = 3
+
+    @classmethod
+    def from_settings(cls) -> Thresholds:
+        from tracker.services import settings
+
+        values = settings.values()
+        return cls(values["ledger.lagging_points"], values["ledger.reporting_period_days"],
+                   values["ledger.due_soon_days"])
+
+
+@dataclass(frozen=True)
+class Progress:
+    planned: int
+    actual: int
+    status: str
+    light: str | None
+
+
+def planned_percent(starts_on: date, due_on: date, milestones: Sequence[tuple[date, int]],
+                    as_of: date) -> int:
+    """Return planned(D): the last milestone on or before D, else linear from start to due.
+
+    With milestones: 0 before the first. Without: 0 at ``starts_on`` rising to
+    100 at ``due_on``, clamped to 0–100 and rounded down.
+    """
+    if milestones:
+        reached = sorted((on, percent) for on, percent in milestones if on <= as_of)
+        return reached[-1][1] if reached else 0
+    if as_of <= starts_on:
+        return 0
+    if as_of >= due_on:
+        return 100
+    return (100 * (as_of - starts_on).days) // (due_on - starts_on).days
+
+
+def task_progress(
+    *,
+    starts_on: date,
+    due_on: date,
+    milestones: Sequence[tuple[date, int]],
+    entries: Iterable[tuple[date, int, int]],
+    verified_on: date | None,
+    as_of: date,
+    thresholds: Thresholds = Thresholds(),
+) -> Progress:
+    """Return planned, actual, status and light of a task as of D.
+
+    ``entries`` are (reported_on, id, percent); only those on or before D count,
+    the latest by date then id. The status is the first row that applies:
+    verified, awaiting_verification, not_started, overdue, lagging, stale, on_track.
+    """
+    counted = sorted((on, ident, percent) for on, ident, percent in entries if on <= as_of)
+    latest = counted[-1] if counted else None
+    actual = latest[2] if latest else 0
+    planned = planned_percent(starts_on, due_on, milestones, as_of)
+    last_on = latest[0] if latest else starts_on
+    if verified_on is not None and verified_on <= as_of:
+        status = "verified"
+    elif latest is not None and actual == 100:
+        status = "awaiting_verification"
+    elif as_of < starts_on:
+        status = "not_started"
+    elif as_of > due_on:
+        status = "overdue"
+    elif planned - actual >= thresholds.lagging_points:
+        status = "lagging"
+    elif (as_of - last_on).days > thresholds.stale_days:
+        status = "stale"
+    else:
+        status = "on_track"
+    return Progress(planned, actual, status, light(status, due_on, as_of, thresholds))
+
+
+def light(status: str, due_on: date, as_of: date, thresholds: Thresholds = Thresholds()) -> str | None:
+    """Return the warning light 亮灯: None once verified; red when overdue; yellow when due
+    within the due-soon days or lagging/stale; else green."""
+    if status == "verified":
+        return None
+    if status == "overdue":
+        return "red"
+    if status in ("lagging", "stale") or 0 <= (due_on - as_of).days <= thresholds.due_soon_days:
+        return "yellow"
+    return "green"
+
+
+def rollup(weighted: Iterable[tuple[float, int]]) -> float | None:
+    """Return the weight-averaged percent of (weight, actual) pairs, 1 decimal; None if empty."""
+    pairs = list(weighted)
+    total = sum(weight for weight, _ in pairs)
+    if not pairs or total <= 0:
+        return None
+    return round(sum(weight * actual for weight, actual in pairs) / total, 1)
+
+
+# The same rules in SQL ------------------------------------------------------
+
+
+class days_between(FunctionElement):  # noqa: N801  (reads like the SQL function it is)
+    """Whole days from the first date to the second (integer), on SQLite and PostgreSQL."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(days_between)
+def _days_between_pg(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return f"(({compiler.process(end, **kw)}) - ({compiler.process(start, **kw)}))"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return (f"CAST(julianday({compiler.process(end, **kw)}) - "
+            f"julianday({compiler.process(start, **kw)}) AS INTEGER)")
+
+
+def progress_subquery(as_of: date, thresholds: Thresholds, where: Iterable[ColumnElement] = ()):
+    """Return a subquery of (task_id, planned_percent, actual_percent, last_reported_on, status,
+    light) for the tasks matching ``where``, computed in the database as of D."""
+    day = literal(as_of, Date)
+    latest = (
+        select(LedgerEntry.percent)
+        .where(LedgerEntry.task_id == Task.id, LedgerEntry.reported_on <= day)
+        .order_by(LedgerEntry.reported_on.desc(), LedgerEntry.id.desc())
+        .limit(1)
+        .correlate(Task)
+        .scalar_subquery()
+    )
+    last_on = (
+        select(func.max(LedgerEntry.reported_on))
+        .where(LedgerEntry.task_id == Task.id, LedgerEntry.reported_on <= day)
+        .correlate(Task)
+        .scalar_subquery()
+    )
+    milestone = (
+        select(Milestone.percent)
+        .where(Milestone.task_id == Task.id, Milestone.on <= day)
+        .order_by(Milestone.on.desc())
+        .limit(1)
+        .correlate(Task)
+        .scalar_subquery()
+    )
+    has_milestones = exists().where(Milestone.task_id == Task.id).correlate(Task)
+    linear = case(
+        (day <= Task.starts_on, 0),
+        (day >= Task.due_on, 100),
+        else_=(100 * days_between(Task.starts_on, day)).op("/")(
+            days_between(Task.starts_on, Task.due_on)),
+    )
+    planned = cast(case((has_milestones, func.coalesce(milestone, 0)), else_=linear), Integer)
+    actual = func.coalesce(latest, 0)
+    status = case(
+        (and_(Task.verified_on.is_not(None), Task.verified_on <= day), "verified"),
+        (latest == 100, "awaiting_verification"),
+        (day < Task.starts_on, "not_started"),
+        (day > Task.due_on, "overdue"),
+        (planned - actual >= thresholds.lagging_points, "lagging"),
+        (days_between(func.coalesce(last_on, Task.starts_on), day) > thresholds.stale_days, "stale"),
+        else_="on_track",
+    )
+    inner = (
+        select(
+            Task.id.label("task_id"),
+            planned.label("planned_percent"),
+            actual.label("actual_percent"),
+            last_on.label("last_reported_on"),
+            status.label("status"),
+            Task.due_on.label("due_on"),
+        )
+        .where(*where)
+        .subquery("progress_inner")
+    )
+    light_expr = case(
+        (inner.c.status == "verified", None),
+        (inner.c.status == "overdue", "red"),
+        (or_(inner.c.status.in_(("lagging", "stale")),
+             days_between(day, inner.c.due_on).between(0, thresholds.due_soon_days)), "yellow"),
+        else_="green",
+    )
+    return select(
+        inner.c.task_id, inner.c.planned_percent, inner.c.actual_percent,
+        inner.c.last_reported_on, inner.c.status, light_expr.label("light"),
+    ).subquery("progress")

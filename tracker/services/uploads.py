@@ -1,0 +1,92 @@
+"""Evidence uploads: allow-listed types checked by content, stored outside the web root."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import secrets
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from flask_babel import gettext as _
+
+from tracker.services.errors import InvalidInput
+
+# extension -> (content type, check of the first bytes / the archive)
+ALLOWED = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    original_name: str
+    stored_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def _sniff(head: bytes, stream: IO[bytes]) -> str | None:
+    """Return the extension the content really has, or None."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            stream.seek(0)
+            with zipfile.ZipFile(stream) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return None
+        if "[Content_Types].xml" in names:
+            if any(n.startswith("word/") for n in names):
+                return "docx"
+            if any(n.startswith("xl/") for n in names):
+                return "xlsx"
+    return None
+
+
+def safe_name(name: str | None) -> str:
+    """Keep the last path part of a file name, without control characters, at most 200 chars."""
+    base = (name or "file").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?')
+    return (cleaned.strip(" .") or "file")[-200:]
+
+
+def store(folder: str | os.PathLike, stream: IO[bytes], filename: str | None, max_bytes: int,
+          field: str = "files") -> StoredFile:
+    """Check and store one upload; raise InvalidInput naming ``field`` if it is refused."""
+    name = safe_name(filename)
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in ALLOWED:
+        raise InvalidInput(_("File type not allowed."), {
+            field: _("%(name)s: only PDF, JPG, PNG, DOCX and XLSX files are accepted.", name=name)})
+    stream.seek(0)
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InvalidInput(_("File too large."), {
+            field: _("%(name)s is larger than %(mb)d MB.", name=name, mb=max_bytes // 2**20)})
+    if not data:
+        raise InvalidInput(_("Empty file."), {field: _("%(name)s is empty.", name=name)})
+
+    real = _sniff(data[:16], io.BytesIO(data))
+    if real is None or ALLOWED[real] != ALLOWED[extension]:
+        raise InvalidInput(_("File content does not match its type."), {
+            field: _("%(name)s is not really a %(ext)s file.", name=name, ext=extension.upper())})
+    stored_name = secrets.token_hex(16) + "." + real
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    (target / stored_name).write_bytes(data)
+    return StoredFile(name, stored_name, ALLOWED[real], len(data), hashlib.sha256(data).hexdigest())
