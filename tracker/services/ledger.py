@@ -111,7 +111,7 @@ def verify(actor: audit.Actor, task: Task, *, accept: Any, reason: Any = None,
     validation.raise_if(errors)
     state = task_progress(task, on)
     if state.status != "awaiting_verification":
-        raise Conflict(_("Only a task whose latest report claims 100 % can be verified or returned."))
+        raise Conflict(_("Only a task whose latest report claims completion can be verified or returned."))
     claim = db.session.scalar(
         select(LedgerEntry).where(LedgerEntry.task_id == task.id, LedgerEntry.reported_on <= on)
         .order_by(LedgerEntry.reported_on.desc(), LedgerEntry.id.desc()).limit(1))

@@ -125,7 +125,8 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, tag: str, *
                     if not isinstance(data, dict):
                         return error_response(400, _("Send a JSON object."),
                                               {"body": _("Send a JSON object.")}, "invalid")
-                    kwargs["body"] = spec.body.model_validate(data)
+                    # JSON mode: strict types, yet dates may come as "YYYY-MM-DD"
+                    kwargs["body"] = spec.body.model_validate_json(request.get_data())
                 if spec.query is not None:
                     kwargs["query"] = spec.query.model_validate(request.args.to_dict())
             except ValidationError as exc:

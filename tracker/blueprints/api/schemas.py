@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from tracker.blueprints.api.framework import Body, Out, PageQuery
+from tracker.blueprints.api.framework import Body, Out, PageQuery, Query
 
 UnitKind = Literal["office", "department", "working_group", "school", "kindergarten"]
 Role = Literal["admin", "office", "leader", "unit_head", "unit_member"]
@@ -129,3 +129,178 @@ class PublicUnitOut(Out):
 def page_of(item: type[Out]) -> dict:
     """Describe a list answer ``{items, page, per_page, total}`` for the spec."""
     return {"page_of": item}
+
+
+# Plans, tasks, ledger -------------------------------------------------------
+
+Heading = Literal["strengthen_quality", "change_conduct", "build_system", "strict_rewards"]
+TaskStatus = Literal["verified", "awaiting_verification", "not_started", "overdue", "lagging",
+                     "stale", "on_track"]
+Light = Literal["green", "yellow", "red"]
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+Title = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class AsOfQuery(Query):
+    as_of: date | None = None
+
+
+class PlanCreate(Body):
+    title: Title
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    doc_number: Annotated[str, Field(max_length=100)] | None = None
+
+
+class PlanOut(Out):
+    id: int
+    title: str
+    year: int
+    doc_number: str | None
+    status: Literal["draft", "active", "closed"]
+
+
+class MeasureCreate(Body):
+    heading: Heading
+    title: Title
+
+
+class MeasureOut(Out):
+    id: int
+    plan_id: int
+    heading: Heading
+    title: str
+
+
+class MeasureProgressOut(Out):
+    id: int
+    heading: Heading
+    title: str
+    progress: float | None
+
+
+class PlanDetailOut(PlanOut):
+    progress: float | None
+    measures: list[MeasureProgressOut]
+
+
+class MilestoneIn(Body):
+    on: date
+    percent: Annotated[int, Field(ge=0, le=100)]
+    title: Annotated[str, Field(max_length=200)] | None = None
+
+
+class MilestoneOut(Out):
+    on: date
+    percent: int
+    title: str | None
+
+
+class TaskCreate(Body):
+    measure_id: Id
+    title: Title
+    standard: Text
+    owner_unit_id: Id
+    owner_user_id: Id | None = None
+    leader_user_id: Id | None = None
+    co_unit_ids: list[Id] = []
+    starts_on: date
+    due_on: date
+    weight: Annotated[float, Field(gt=0, le=100)] = 1
+    category: Annotated[str, Field(max_length=50)] | None = None
+    recurrence: Literal["none", "weekly", "monthly", "quarterly"] = "none"
+    milestones: list[MilestoneIn] = []
+
+
+class TaskPatch(Body):
+    title: Title | None = None
+    standard: Text | None = None
+    owner_unit_id: Id | None = None
+    owner_user_id: Id | None = None
+    leader_user_id: Id | None = None
+    co_unit_ids: list[Id] | None = None
+    starts_on: date | None = None
+    due_on: date | None = None
+    weight: Annotated[float, Field(gt=0, le=100)] | None = None
+    category: Annotated[str, Field(max_length=50)] | None = None
+    recurrence: Literal["none", "weekly", "monthly", "quarterly"] | None = None
+    milestones: list[MilestoneIn] | None = None
+
+
+class TaskOut(Out):
+    id: int
+    plan_id: int
+    measure_id: int
+    title: str
+    standard: str
+    owner_unit_id: int
+    owner_user_id: int | None
+    leader_user_id: int | None
+    starts_on: date
+    due_on: date
+    weight: float
+    category: str | None
+    recurrence: str
+    verified_on: date | None
+    planned_percent: int
+    actual_percent: int
+    status: TaskStatus
+    light: Light | None
+
+
+class FileOut(Out):
+    id: int
+    original_name: str
+    content_type: str
+    size: int
+
+
+class EntryOut(Out):
+    id: int
+    task_id: int
+    percent: int
+    narrative: str
+    reported_on: date
+    user_id: int | None
+    created_at: datetime
+    is_return: bool
+    files: list[FileOut] = []
+
+
+class VerificationOut(Out):
+    id: int
+    accepted: bool
+    reason: str | None
+    on: date
+    user_id: int | None
+
+
+class TaskDetailOut(TaskOut):
+    co_unit_ids: list[int]
+    milestones: list[MilestoneOut]
+    entries: list[EntryOut]
+    verifications: list[VerificationOut]
+
+
+class TaskQuery(PageQuery):
+    plan_id: Id | None = None
+    measure_id: Id | None = None
+    unit_id: Id | None = None
+    status: TaskStatus | None = None
+    light: Light | None = None
+    as_of: date | None = None
+
+
+class EntryCreate(Body):
+    percent: Annotated[int, Field(ge=0, le=100)]
+    narrative: Text
+    reported_on: date | None = None
+
+
+class VerifyRequest(Body):
+    accept: bool
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+    on: date | None = None
+
+
+class ImportResult(Out):
+    created: int

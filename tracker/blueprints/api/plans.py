@@ -1,0 +1,223 @@
+"""Plans, tasks and the ledger (API.md "Plans, tasks, ledger")."""
+
+from flask import Response, abort, current_app, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from tracker import clock
+from tracker.blueprints import acting_user, actor, authorize, load
+from tracker.blueprints.api import bp
+from tracker.blueprints.api.framework import PageQuery, dump, endpoint, paginated
+from tracker.blueprints.api.schemas import (
+    AsOfQuery,
+    EntryCreate,
+    EntryOut,
+    ImportResult,
+    MeasureCreate,
+    MeasureOut,
+    PlanCreate,
+    PlanDetailOut,
+    PlanOut,
+    TaskCreate,
+    TaskDetailOut,
+    TaskOut,
+    TaskPatch,
+    TaskQuery,
+    VerifyRequest,
+    page_of,
+)
+from tracker.extensions import db
+from tracker.models import Plan, Task
+from tracker.services import ledger, ledger_view, permissions, plans
+from tracker.services.errors import InvalidInput
+from tracker.services.ledger_view import LedgerFilter
+from tracker.services.pagination import paginate_rows
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def task_json(task: Task, planned: int, actual: int, status: str, light: str | None) -> dict:
+    return dump(TaskOut, {**{f: getattr(task, f) for f in TaskOut.model_fields
+                             if hasattr(task, f)},
+                          "planned_percent": planned, "actual_percent": actual,
+                          "status": status, "light": light})
+
+
+def task_detail(task: Task, as_of) -> dict:
+    state = ledger.task_progress(task, as_of)
+    data = task_json(task, state.planned, state.actual, state.status, state.light)
+    data["co_unit_ids"] = [unit.id for unit in task.co_units]
+    data["milestones"] = [{"on": m.on.isoformat(), "percent": m.percent, "title": m.title}
+                          for m in task.milestones]
+    data["entries"] = [dump(EntryOut, e) for e in ledger.entries_of(task)]
+    data["verifications"] = [
+        {"id": v.id, "accepted": v.accepted, "reason": v.reason, "on": v.on.isoformat(),
+         "user_id": v.user_id} for v in ledger.verifications_of(task)]
+    return data
+
+
+def plan_detail(plan: Plan, as_of) -> dict:
+    overall, by_measure = ledger_view.plan_progress(plan, as_of, acting_user())
+    return {**dump(PlanOut, plan), "progress": overall, "measures": [
+        {"id": m.id, "heading": m.heading, "title": m.title, "progress": by_measure.get(m.id)}
+        for m in plan.measures]}
+
+
+@endpoint(bp, "/plans", "POST", summary="Create a plan (draft)", tag="Plans", body=PlanCreate,
+          response=PlanOut, status=201, errors=(403,))
+def create_plan(body: PlanCreate):
+    authorize("plan.manage")
+    plan = plans.create_plan(actor(), **body.model_dump())
+    db.session.commit()
+    return dump(PlanOut, plan), 201
+
+
+@endpoint(bp, "/plans", "GET", summary="List plans", tag="Plans", query=PageQuery,
+          response=page_of(PlanOut))
+def list_plans(query: PageQuery):
+    authorize("plan.view")
+    return paginated(PlanOut, select(Plan).order_by(Plan.year.desc(), Plan.id.desc()), query), 200
+
+
+@endpoint(bp, "/plans/<int:plan_id>", "GET", summary="Read a plan with its progress",
+          tag="Plans", query=AsOfQuery, response=PlanDetailOut, errors=(404,))
+def get_plan(plan_id: int, query: AsOfQuery):
+    plan = load(Plan, plan_id)
+    authorize("plan.view", plan)
+    return plan_detail(plan, query.as_of or clock.today()), 200
+
+
+@endpoint(bp, "/plans/<int:plan_id>/activate", "POST", summary="Activate a draft plan",
+          tag="Plans", response=PlanOut, errors=(403, 404, 409))
+def activate_plan(plan_id: int):
+    authorize("plan.manage")
+    plan = plans.set_plan_status(actor(), load(Plan, plan_id), "active")
+    db.session.commit()
+    return dump(PlanOut, plan), 200
+
+
+@endpoint(bp, "/plans/<int:plan_id>/close", "POST", summary="Close an active plan",
+          tag="Plans", response=PlanOut, errors=(403, 404, 409))
+def close_plan(plan_id: int):
+    authorize("plan.manage")
+    plan = plans.set_plan_status(actor(), load(Plan, plan_id), "closed")
+    db.session.commit()
+    return dump(PlanOut, plan), 200
+
+
+@endpoint(bp, "/plans/<int:plan_id>/measures", "POST", summary="Add a measure to a plan",
+          tag="Plans", body=MeasureCreate, response=MeasureOut, status=201,
+          errors=(403, 404, 409))
+def create_measure(plan_id: int, body: MeasureCreate):
+    authorize("plan.manage")
+    measure = plans.create_measure(actor(), load(Plan, plan_id), **body.model_dump())
+    db.session.commit()
+    return dump(MeasureOut, measure), 201
+
+
+@endpoint(bp, "/plans/<int:plan_id>/tasks/import", "POST",
+          summary="Import a responsibility list (.xlsx): all rows or none", tag="Plans",
+          multipart={"file": "the workbook, in the template's columns"}, response=ImportResult,
+          status=201, errors=(400, 403, 404, 409, 413))
+def import_tasks(plan_id: int):
+    from tracker.services import task_import
+
+    authorize("plan.manage")
+    plan = load(Plan, plan_id)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidInput(_("Choose a file."), {"file": _("Choose a file.")})
+    created = task_import.import_tasks(actor(), plan, upload.stream)
+    db.session.commit()
+    return {"created": created}, 201
+
+
+@endpoint(bp, "/plans/<int:plan_id>/tasks/template.xlsx", "GET",
+          summary="The responsibility-list template", tag="Plans", response=XLSX)
+def import_template(plan_id: int):
+    from tracker.services import task_import
+
+    authorize("plan.manage")
+    load(Plan, plan_id)
+    return Response(task_import.template(), mimetype=XLSX, headers={
+        "Content-Disposition": "attachment; filename=responsibility-list-template.xlsx"})
+
+
+@endpoint(bp, "/plans/<int:plan_id>/ledger.xlsx", "GET", summary="The master ledger as .xlsx",
+          tag="Plans", query=AsOfQuery, response=XLSX, errors=(404,))
+def ledger_xlsx(plan_id: int, query: AsOfQuery):
+    plan = load(Plan, plan_id)
+    authorize("ledger.view", plan)
+    as_of = query.as_of or clock.today()
+    data = ledger_view.export_xlsx(acting_user(), LedgerFilter(plan_id=plan.id), as_of, plan.title)
+    return Response(data, mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename=ledger-{plan.id}-{as_of.isoformat()}.xlsx"})
+
+
+@endpoint(bp, "/tasks", "POST", summary="Create a task", tag="Tasks", body=TaskCreate,
+          response=TaskDetailOut, status=201, errors=(403, 409))
+def create_task(body: TaskCreate):
+    authorize("plan.manage")
+    task = plans.create_task(actor(), **body.model_dump())
+    db.session.commit()
+    return task_detail(task, clock.today()), 201
+
+
+@endpoint(bp, "/tasks/<int:task_id>", "PATCH", summary="Change a task", tag="Tasks",
+          body=TaskPatch, response=TaskDetailOut, errors=(403, 404, 409))
+def patch_task(task_id: int, body: TaskPatch):
+    authorize("plan.manage")
+    task = plans.update_task(actor(), load(Task, task_id), **body.model_dump(exclude_unset=True))
+    db.session.commit()
+    return task_detail(task, clock.today()), 200
+
+
+@endpoint(bp, "/tasks", "GET", summary="List tasks with their progress as of a date",
+          tag="Tasks", query=TaskQuery, response=page_of(TaskOut))
+def list_tasks(query: TaskQuery):
+    authorize("ledger.view")
+    as_of = query.as_of or clock.today()
+    filters = LedgerFilter(plan_id=query.plan_id, measure_id=query.measure_id,
+                           unit_id=query.unit_id, status=query.status, light=query.light)
+    page = paginate_rows(ledger_view.query(acting_user(), filters, as_of), query.page,
+                         query.per_page)
+    return {"items": [task_json(*row[:5]) for row in page.items], "page": query.page,
+            "per_page": query.per_page, "total": page.total}, 200
+
+
+@endpoint(bp, "/tasks/<int:task_id>", "GET", summary="Read a task with its ledger",
+          tag="Tasks", query=AsOfQuery, response=TaskDetailOut, errors=(404,))
+def get_task(task_id: int, query: AsOfQuery):
+    task = load(Task, task_id)
+    authorize_task_view(task)
+    return task_detail(task, query.as_of or clock.today()), 200
+
+
+def authorize_task_view(task: Task) -> None:
+    """Answer 404, not 403, for a task the user may not see: its existence is not theirs."""
+    if not permissions.can(acting_user(), "task.view", task):
+        abort(404)
+
+
+@endpoint(bp, "/tasks/<int:task_id>/entries", "POST", summary="Report progress on a task",
+          tag="Tasks", body=EntryCreate, response=EntryOut, status=201, errors=(403, 404, 409))
+def create_entry(task_id: int, body: EntryCreate):
+    task = load(Task, task_id)
+    authorize_task_view(task)
+    authorize("task.report", task)
+    may_backdate = permissions.can(acting_user(), "task.backdate", task)
+    entry = ledger.add_entry(actor(), task, percent=body.percent, narrative=body.narrative,
+                             reported_on=body.reported_on, may_backdate=may_backdate,
+                             upload_folder=current_app.config["UPLOAD_FOLDER"])
+    db.session.commit()
+    return dump(EntryOut, entry), 201
+
+
+@endpoint(bp, "/tasks/<int:task_id>/verify", "POST",
+          summary="Verify a completion claim, or return it with a reason", tag="Tasks",
+          body=VerifyRequest, response=TaskDetailOut, errors=(403, 404, 409))
+def verify_task(task_id: int, body: VerifyRequest):
+    authorize("task.verify")
+    task = ledger.verify(actor(), load(Task, task_id), **body.model_dump())
+    db.session.commit()
+    return task_detail(task, clock.today()), 200
