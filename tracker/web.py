@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from tracker import clock
+from tracker.configure import select_locale
 from tracker.extensions import login_manager
 from tracker.services import organisation, permissions
 from tracker.services.errors import DomainError
@@ -129,7 +129,8 @@ def init_app(app: Flask) -> None:
     def template_helpers():
         return {
             "can": lambda action, obj=None: permissions.can(current_user, action, obj),
-            "current_locale": str(get_locale()),
+            # the configured code ("zh_CN"/"en"): str(get_locale()) would be "zh_Hans_CN"
+            "current_locale": select_locale(),
             "UNIT_KIND_LABELS": organisation.UNIT_KIND_LABELS,
             "ROLE_LABELS": organisation.ROLE_LABELS,
             "peer_group_label": organisation.peer_group_label,
