@@ -69,10 +69,11 @@ def init_app(app: Flask) -> None:
     from tracker.blueprints.api import public_bp as public_api_bp
     from tracker.blueprints.auth import bp as auth_bp
     from tracker.blueprints.main import bp as main_bp
+    from tracker.blueprints.plans import bp as plans_bp
     from tracker.blueprints.public import bp as public_bp
     from tracker.extensions import csrf
 
-    for blueprint in (auth_bp, main_bp, admin_bp, public_bp):
+    for blueprint in (auth_bp, main_bp, admin_bp, plans_bp, public_bp):
         app.register_blueprint(blueprint)
     for blueprint in (api_bp, public_api_bp):
         csrf.exempt(blueprint)  # bearer tokens only; browsers never send them on their own

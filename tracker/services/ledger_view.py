@@ -163,7 +163,7 @@ def export_xlsx(user, filters: LedgerFilter, as_of: date, title: str) -> bytes:
     fills = {light: PatternFill("solid", fgColor=color) for light, color in LIGHT_FILLS.items()}
     stmt = query(user, filters, as_of).execution_options(yield_per=500)
     for number, (task, planned, actual, status, light, last_on) in enumerate(
-            db.session.execute(stmt).unique(), start=1):
+            db.session.execute(stmt), start=1):
         light_cell = WriteOnlyCell(sheet, value=str(LIGHT_LABELS[light]) if light else "—")
         if light:
             light_cell.fill = fills[light]

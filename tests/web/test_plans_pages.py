@@ -1,0 +1,186 @@
+"""The plan, ledger and task pages as each role uses them."""
+
+import io
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import g
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from tests.querycount import count_queries
+from tracker.extensions import db
+from tracker.models import EvidenceFile, LedgerEntry, Measure, Milestone, Plan, Task, Unit
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the app's "today"
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_office_builds_a_plan_through_the_pages(client, make, login):
+    office = make.user("office")
+    unit = make.unit()
+    login(office)
+    response = client.post("/plans/new", data={"title": "作风整顿实施方案", "year": "2026",
+                                               "doc_number": "区教发〔2026〕8号", "issuing_unit_id": "0"})
+    assert response.status_code == 302
+    plan = db.session.scalar(select(Plan))
+    response = client.post(f"/plans/{plan.id}/measures/new",
+                           data={"heading": "build_system", "title": "构建工作责任体系"})
+    assert response.status_code == 302
+    measure = db.session.scalar(select(Measure))
+    form = {"measure_id": str(measure.id), "title": "建立工作总台账", "standard": "覆盖全部任务",
+            "owner_unit_id": str(unit.id), "owner_user_id": "0", "leader_user_id": "0",
+            "starts_on": "2026-10-01", "due_on": "2026-10-31", "weight": "2",
+            "recurrence": "none", "milestones": "2026-10-10 30% 梳理\n2026-10-20 60%"}
+    # a milestone percent going down is refused and nothing is stored
+    bad = client.post(f"/plans/{plan.id}/tasks/new", data={**form, "milestones": "2026-10-10 50%\n2026-10-20 40%"})
+    assert bad.status_code == 400 and count(Task) == 0
+    bad = client.post(f"/plans/{plan.id}/tasks/new", data={**form, "milestones": "tomorrow 50"})
+    assert bad.status_code == 400 and count(Task) == 0
+    response = client.post(f"/plans/{plan.id}/tasks/new", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    task = db.session.scalar(select(Task))
+    assert [(m.on.day, m.percent, m.title) for m in db.session.scalars(select(Milestone))] == [
+        (10, 30, "梳理"), (20, 60, None)]
+    assert task.weight == 2
+    response = client.post(f"/plans/{plan.id}/status", data={"status": "active"})
+    assert db.session.get(Plan, plan.id).status == "active"
+    page = client.get(f"/plans/{plan.id}?as_of=2026-10-20").get_data(as_text=True)
+    assert "建立工作总台账" in page and "构建工作责任体系" in page
+
+
+@pytest.fixture
+def school_task(make):
+    school = make.unit()
+    plan = make.plan()
+    task = make.task(make.measure(plan), school, starts_on=(TODAY - timedelta(days=20)).isoformat(),
+                     due_on=(TODAY + timedelta(days=20)).isoformat())
+    return school, task
+
+
+def test_head_reports_with_evidence_and_office_verifies(client, make, login, school_task):
+    school, task = school_task
+    head = make.user("unit_head", unit=school)
+    login(head)
+    page = client.get("/my-tasks").get_data(as_text=True)
+    assert task.title in page
+    response = client.post(f"/tasks/{task.id}/report", data={
+        "percent": "100", "narrative": "全部完成，附照片", "back": "mine",
+        "files": [(io.BytesIO(PNG), "现场.png"), (io.BytesIO(PDF), "总结.pdf")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 302 and response.location.endswith("/my-tasks")
+    entry = db.session.scalar(select(LedgerEntry))
+    assert entry.percent == 100 and entry.reported_on == TODAY
+    files = db.session.scalars(select(EvidenceFile)).all()
+    assert sorted(f.original_name for f in files) == ["总结.pdf", "现场.png"]
+    download = client.get(f"/evidence/{files[0].id}")
+    assert download.status_code == 200 and download.data in (PNG, PDF)
+    download.close()
+    assert client.post(f"/tasks/{task.id}/verify", data={"decision": "accept"}).status_code == 403
+    client.post("/logout")
+
+    login(make.user("office"))
+    queue = client.get("/verification").get_data(as_text=True)
+    assert task.title in queue
+    response = client.post(f"/tasks/{task.id}/verify", data={"decision": "accept", "back": "queue"})
+    assert response.status_code == 302
+    assert db.session.get(Task, task.id).verified_on == TODAY
+    assert task.title not in client.get("/verification").get_data(as_text=True)
+
+
+def test_a_file_that_lies_about_its_type_is_refused(client, make, login, school_task):
+    school, task = school_task
+    login(make.user("unit_head", unit=school))
+    client.post(f"/tasks/{task.id}/report", data={
+        "percent": "50", "narrative": "x", "files": [(io.BytesIO(b"MZ\x90\x00 not a pdf"), "病毒.pdf")]},
+        content_type="multipart/form-data")
+    assert count(LedgerEntry) == 0 and count(EvidenceFile) == 0
+
+
+def test_other_units_see_neither_task_nor_evidence(client, make, login, school_task):
+    school, task = school_task
+    make.entry(task, 40, TODAY)
+    head = make.user("unit_head", unit=school)
+    login(head)
+    client.post(f"/tasks/{task.id}/report", data={"percent": "50", "narrative": "x",
+                "files": [(io.BytesIO(PNG), "a.png")]}, content_type="multipart/form-data")
+    file_id = db.session.scalar(select(EvidenceFile.id))
+    client.post("/logout")
+    login(make.user("unit_head"))
+    assert client.get(f"/tasks/{task.id}").status_code == 404
+    assert client.get(f"/evidence/{file_id}").status_code == 404
+    assert client.post(f"/tasks/{task.id}/report", data={"percent": "60", "narrative": "x"}).status_code == 404
+    assert task.title not in client.get("/ledger").get_data(as_text=True)
+    assert count(LedgerEntry) == 2
+
+
+def test_unit_head_cannot_backdate(client, make, login, school_task):
+    school, task = school_task
+    login(make.user("unit_head", unit=school))
+    client.post(f"/tasks/{task.id}/report", data={
+        "percent": "30", "narrative": "补报", "reported_on": (TODAY - timedelta(days=5)).isoformat()})
+    assert db.session.scalar(select(LedgerEntry.reported_on)) == TODAY
+
+
+def test_ledger_export_matches_the_page(client, make, login):
+    plan = make.plan()
+    measure = make.measure(plan)
+    for index in range(3):
+        task = make.task(measure, starts_on="2026-10-01", due_on="2026-10-31", title=f"任务{index}")
+        make.entry(task, 30 * index, "2026-10-15")
+    login(make.user("office"))
+    page = client.get(f"/ledger?plan_id={plan.id}&as_of=2026-10-16").get_data(as_text=True)
+    export = client.get(f"/ledger.xlsx?plan_id={plan.id}&as_of=2026-10-16")
+    sheet = load_workbook(io.BytesIO(export.data))["工作总台账"]
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert [r[3] for r in rows] == ["任务0", "任务1", "任务2"]
+    assert [(r[10], r[11], r[12]) for r in rows] == [(50, 0, "进展缓慢"), (50, 30, "进展缓慢"),
+                                                     (50, 60, "正常")]
+    for r in rows:
+        assert r[3] in page
+    colours = [sheet.cell(row=i, column=14).fill.fgColor.rgb for i in range(3, 6)]
+    assert colours == ["00FFEB9C", "00FFEB9C", "00C6EFCE"]
+
+
+@pytest.mark.parametrize("path", ["/ledger?as_of=2026-10-16", "/my-tasks", "/verification",
+                                  "/plans/{plan}?as_of=2026-10-16",
+                                  "/api/v1/tasks?as_of=2026-10-16"])
+def test_list_pages_run_a_fixed_number_of_queries(client, make, login, token, path):
+    office = make.user("office")
+    unit = make.unit()
+    head = make.user("unit_head", unit=unit)
+    plan = make.plan()
+    measure = make.measure(plan)
+
+    ids = {"measure": measure.id, "unit": unit.id, "head": head.id, "plan": plan.id}
+
+    def add(n):
+        for _ in range(n):
+            task = make.task(db.session.get(Measure, ids["measure"]), db.session.get(Unit, ids["unit"]),
+                             starts_on="2026-10-01", due_on="2026-12-31", owner_user_id=ids["head"])
+            make.entry(task, 100, "2026-10-10")
+
+    user = head if path == "/my-tasks" else office
+    headers = token(user) if path.startswith("/api") else {}
+    if not headers:
+        login(user)
+    url = path.format(plan=ids["plan"])
+
+    def measure_request() -> list[str]:
+        db.session.close()  # nothing cached from the test's own session …
+        g.pop("_login_user", None)  # … nor in the app context the test shares with requests
+        with count_queries() as statements:
+            assert client.get(url, headers=headers).status_code == 200
+        return statements
+
+    add(2)
+    few = measure_request()
+    add(20)
+    many = measure_request()
+    assert len(many) == len(few), many

@@ -1,0 +1,135 @@
+import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired, MultipleFileField
+from wtforms import (
+    DateField,
+    FloatField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from tracker.blueprints.admin.forms import NONE, none_if_zero
+from tracker.models import HEADINGS, RECURRENCES
+from tracker.services import organisation
+from tracker.services.plans import HEADING_LABELS, RECURRENCE_LABELS
+
+MILESTONE_LINE = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})\s+(\d{1,3})\s*[%％]?\s*(.*)$")
+
+
+class PlanForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(2000, 2100)])
+    doc_number = StringField(_l("Document number"), validators=[Optional(), Length(max=100)],
+                             description=_l("e.g. 区教发〔2026〕8号"))
+    issuing_unit_id = SelectField(_l("Issuing unit"), coerce=none_if_zero)
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.issuing_unit_id.choices = [NONE, *organisation.unit_choices()]
+
+
+class MeasureForm(FlaskForm):
+    heading = SelectField(_l("Heading"))
+    title = StringField(_l("Measure"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.heading.choices = [(h, HEADING_LABELS[h]) for h in HEADINGS]
+
+
+def milestones_to_text(milestones) -> str:
+    return "\n".join(f"{m.on.isoformat()} {m.percent}% {m.title or ''}".rstrip()
+                     for m in milestones)
+
+
+def parse_milestone_lines(text: str | None) -> list[dict]:
+    """Turn lines like ``2026-10-15 30% 完成摸底`` into milestone dicts (ValueError if not)."""
+    result = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = MILESTONE_LINE.match(line)
+        if match is None:
+            raise ValueError(number)
+        year, month, day = (int(x) for x in match.group(1).split("-"))
+        try:
+            on = date(year, month, day)
+        except ValueError:
+            raise ValueError(number) from None
+        result.append({"on": on, "percent": int(match.group(2)), "title": match.group(3) or None})
+    return result
+
+
+class TaskForm(FlaskForm):
+    measure_id = SelectField(_l("Measure"), coerce=int)
+    title = StringField(_l("Task"), validators=[DataRequired(), Length(max=200)])
+    standard = TextAreaField(_l("Standard (what counts as done)"),
+                             validators=[DataRequired(), Length(max=4000)],
+                             render_kw={"rows": 3})
+    owner_unit_id = SelectField(_l("Owner unit"), coerce=int)
+    owner_user_id = SelectField(_l("Owner person"), coerce=none_if_zero)
+    leader_user_id = SelectField(_l("Leader in charge"), coerce=none_if_zero)
+    co_unit_ids = SelectMultipleField(_l("Co-units"), coerce=int, render_kw={"size": 4})
+    starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
+    due_on = DateField(_l("Due on"), validators=[InputRequired()])
+    milestones = TextAreaField(
+        _l("Milestones"), render_kw={"rows": 3, "placeholder": "2026-10-15 30% 完成摸底\n2026-10-31 100%"},
+        description=_l("One per line: date, cumulative planned percent, optional title. "
+                       "Without milestones the plan is linear from start to due date."))
+    weight = FloatField(_l("Weight"), default=1, validators=[InputRequired(), NumberRange(0.01, 100)])
+    category = StringField(_l("Category"), validators=[Optional(), Length(max=50)])
+    recurrence = SelectField(_l("Repeats"))
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, measures, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measure_id.choices = [(m.id, f"{HEADING_LABELS[m.heading]} · {m.title}") for m in measures]
+        units = organisation.unit_choices()
+        self.owner_unit_id.choices = units
+        self.co_unit_ids.choices = units
+        self.owner_user_id.choices = [NONE, *organisation.user_choices(
+            roles=("unit_head", "unit_member", "office"))]
+        self.leader_user_id.choices = [NONE, *organisation.user_choices(roles=("leader",))]
+        self.recurrence.choices = [(r, RECURRENCE_LABELS[r]) for r in RECURRENCES]
+
+
+class ReportForm(FlaskForm):
+    percent = IntegerField(_l("Progress (%)"), validators=[InputRequired(), NumberRange(0, 100)],
+                           render_kw={"inputmode": "numeric", "min": 0, "max": 100})
+    narrative = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=4000)],
+                              render_kw={"rows": 3})
+    reported_on = DateField(_l("Reported on (paper ledgers only)"), validators=[Optional()])
+    files = MultipleFileField(_l("Evidence (PDF, JPG, PNG, DOCX, XLSX)"), validators=[
+        FileAllowed(["pdf", "jpg", "jpeg", "png", "docx", "xlsx"],
+                    _l("Only PDF, JPG, PNG, DOCX and XLSX files are accepted."))])
+    submit = SubmitField(_l("Submit report"))
+
+
+class VerifyForm(FlaskForm):
+    decision = RadioField(_l("Decision"), validators=[InputRequired()], default="accept")
+    reason = TextAreaField(_l("Reason for returning"), validators=[Optional(), Length(max=2000)],
+                           render_kw={"rows": 2})
+    submit = SubmitField(_l("Record decision"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decision.choices = [("accept", _l("Verify: the standard is met")),
+                                 ("return", _l("Return with a reason"))]
+
+
+class ImportTasksForm(FlaskForm):
+    file = FileField(_l("Responsibility list (.xlsx)"), validators=[
+        FileRequired(_l("Choose a file.")),
+        FileAllowed(["xlsx"], _l("Only .xlsx workbooks can be imported."))])
+    submit = SubmitField(_l("Import"))
