@@ -32,7 +32,7 @@ def _path(rule: str) -> tuple[str, list[dict]]:
 
 
 def _schema(response: Any, refs: dict) -> dict | None:
-    if response is None:
+    if response is None or isinstance(response, str):  # a media type: a file, not JSON
         return None
     if isinstance(response, dict) and "page_of" in response:
         item = refs[response["page_of"]]
