@@ -65,7 +65,7 @@ def load_demo() -> None:
 @with_appcontext
 def demo_logins() -> None:
     """Print one demo login per role."""
-    click.echo("Demo logins (password for all: %s):" % demo.PASSWORD)
+    click.echo(f"Demo logins (password for all: {demo.PASSWORD}):")
     for username, role, unit in demo.logins():
         click.echo(f"  {role:<12} {username:<14} {unit or ''}")
 

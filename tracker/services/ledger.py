@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.models import EvidenceFile, LedgerEntry, Milestone, Task, Verification
 from tracker.services import audit, progress, settings, uploads, validation
-from tracker.services.errors import Conflict, InvalidInput
+from tracker.services.errors import Conflict
 
 
 @dataclass(frozen=True)

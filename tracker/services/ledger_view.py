@@ -35,6 +35,7 @@ SORTS = {
     "title": (Task.title, Task.id),
     "unit": (Unit.name, Task.due_on, Task.id),
 }
+SORT_KEYS = (*SORTS, "urgency", "gap", "-gap")
 
 
 @dataclass

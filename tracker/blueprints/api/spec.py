@@ -83,7 +83,7 @@ def build() -> dict:
         operation: dict[str, Any] = {
             "summary": spec.summary,
             "tags": [spec.tag],
-            "operationId": f"{spec.method.lower()}_{path.strip('/').replace('/', '_').replace('{', '').replace('}', '').replace('.', '_')}",
+            "operationId": spec.method.lower() + "_" + re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_"),
             "responses": {},
         }
         if spec.query is not None:

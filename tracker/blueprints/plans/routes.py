@@ -279,7 +279,7 @@ def _ledger_filter() -> LedgerFilter:
         light=args.get("light") if args.get("light") in LIGHT_LABELS else None,
         due_from=parse_date(args.get("due_from")), due_to=parse_date(args.get("due_to")),
         q=(args.get("q") or "")[:100] or None,
-        sort=args.get("sort") if args.get("sort") in (*ledger_view.SORTS, "urgency", "gap", "-gap") else "due",
+        sort=args.get("sort") if args.get("sort") in ledger_view.SORT_KEYS else "due",
     )
 
 
