@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, select
 
 from tracker.extensions import db
 from tracker.models import AuditEvent, User
+from tracker.services import validation
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ def query_events(
 ) -> Select:
     """Build the filtered, newest-first query of audit events."""
     stmt = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if validation.holds_nul(object_type, action):
+        return stmt.where(false())
     if user_id is not None:
         stmt = stmt.where(AuditEvent.user_id == user_id)
     if object_type:

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.extensions import db
 from tracker.models import ApiToken, User
-from tracker.services import audit, settings
+from tracker.services import audit, settings, validation
 from tracker.services.errors import InvalidInput
 
 MIN_PASSWORD_LENGTH = 8
@@ -38,6 +38,10 @@ def check_new_password(password: str | None, field: str = "password") -> str:
         )
     if len(password) > 128:
         raise InvalidInput(_("The password is too long."), {field: _("At most 128 characters.")})
+    if validation.has_control_characters(password):
+        # they cannot be typed at the log-in form, and some systems cut text at a NUL
+        raise InvalidInput(_("Contains characters that are not allowed."),
+                           {field: _("Contains characters that are not allowed.")})
     return password
 
 
@@ -53,7 +57,9 @@ def authenticate(actor: audit.Actor, username: str, password: str) -> User | Non
     refused until then. The caller tells the person the same thing whether the
     account exists, is locked, inactive, or the password was wrong.
     """
-    user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
+    user = None
+    if not validation.holds_nul(username):
+        user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
     if user is None:
         check_password_hash(_dummy_hash(), password or "")
         return None

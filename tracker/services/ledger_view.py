@@ -10,12 +10,12 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.models import Measure, Plan, Task, Unit, User
-from tracker.services import permissions, progress
+from tracker.services import permissions, progress, validation
 from tracker.services.plans import HEADING_LABELS
 
 STATUS_LABELS = {
@@ -68,9 +68,12 @@ class LedgerFilter:
             conditions.append(Task.due_on >= self.due_from)
         if self.due_to:
             conditions.append(Task.due_on <= self.due_to)
-        if self.q:
+        if validation.holds_nul(self.q):
+            conditions.append(false())
+        elif self.q:
             pattern = self.q.strip()[:100]
-            conditions.append(or_(Task.title.contains(pattern), Task.standard.contains(pattern)))
+            conditions.append(or_(Task.title.contains(pattern, autoescape=True),
+                                  Task.standard.contains(pattern, autoescape=True)))
         return conditions
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from werkzeug.security import check_password_hash
 
 from tracker.extensions import db
@@ -128,6 +128,8 @@ def units_query(
 ) -> Select:
     """Build the filtered query of units, by kind then name."""
     stmt = select(Unit).order_by(Unit.kind, Unit.peer_group, Unit.name)
+    if validation.holds_nul(q, peer_group):
+        return stmt.where(false())
     if not include_archived:
         stmt = stmt.where(Unit.is_archived.is_(False))
     if kind:
@@ -135,7 +137,7 @@ def units_query(
     if peer_group:
         stmt = stmt.where(Unit.peer_group == peer_group)
     if q:
-        stmt = stmt.where(Unit.name.contains(q.strip()))
+        stmt = stmt.where(Unit.name.contains(q.strip(), autoescape=True))
     return stmt
 
 
@@ -263,6 +265,8 @@ def users_query(
 ) -> Select:
     """Build the filtered query of users."""
     stmt = select(User).order_by(User.role, User.username)
+    if validation.holds_nul(q):
+        return stmt.where(false())
     if role:
         stmt = stmt.where(User.role == role)
     if unit_id:
@@ -271,7 +275,8 @@ def users_query(
         stmt = stmt.where(User.is_active.is_(True))
     if q:
         pattern = q.strip()
-        stmt = stmt.where(or_(User.username.contains(pattern), User.display_name.contains(pattern)))
+        stmt = stmt.where(or_(User.username.contains(pattern, autoescape=True),
+                              User.display_name.contains(pattern, autoescape=True)))
     return stmt
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -97,6 +98,8 @@ def parse(definition: Definition, raw: str | None) -> Any:
             raise ValueError(_("This field is required."))
         try:
             value = int(text) if definition.kind == "int" else float(text)
+            if not math.isfinite(value):  # "nan" and "inf" parse as floats
+                raise ValueError
         except ValueError:
             raise ValueError(
                 _("Enter a whole number.") if definition.kind == "int" else _("Enter a number.")
@@ -136,7 +139,7 @@ def update(actor: audit.Actor, raw: dict[str, str]) -> dict[str, list[Any]]:
             errors[key] = str(exc)
     if errors:
         raise InvalidInput(_("Some settings are not valid."), errors)
-    changes = {}
+    changes, changed_row = {}, None
     for key, value in parsed.items():
         row = db.session.get(Setting, key)
         old = row.value if row is not None else BY_KEY[key].default
@@ -148,6 +151,7 @@ def update(actor: audit.Actor, raw: dict[str, str]) -> dict[str, list[Any]]:
         row.value, row.updated_at = value, actor.now
         row.updated_by_id = actor.user.id if actor.user else None
         changes[key] = [old, value]
+        changed_row = row
     if changes:
-        audit.record(actor, "settings.update", row, changes)
+        audit.record(actor, "settings.update", changed_row, changes)
     return changes

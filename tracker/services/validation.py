@@ -40,6 +40,15 @@ def text(
     return value
 
 
+def holds_nul(*values: Any) -> bool:
+    """Return whether a text given to look rows up by holds NUL.
+
+    No stored text does (every check refuses control characters), and
+    PostgreSQL refuses a query that holds one: such a filter matches nothing.
+    """
+    return any(isinstance(value, str) and "\x00" in value for value in values)
+
+
 def raise_if(errors: dict[str, str]) -> None:
     """Raise InvalidInput naming every field in ``errors``, if any."""
     if errors:

@@ -1,0 +1,183 @@
+"""Every HTML route × every role → the expected status (DESIGN "Tests").
+
+The table below is the access policy of the pages, written out. A route
+added to the app without a row here fails ``test_the_matrix_covers_every_html_route``:
+the matrix must grow with every later issue.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.access import (
+    ANONYMOUS,
+    EVERYONE,
+    ROLES,
+    build_world,
+    fill,
+    html_routes,
+    matrix_params,
+    require_modules,
+    sample_roles,
+    unknown_ids,
+)
+from tests.factories import PASSWORD
+
+OK, FORBIDDEN, NOT_FOUND = 200, 403, 404
+TO_LOGIN = (302, "/login")
+TO_DASHBOARD = (302, "/")
+TO_UNITS = (302, "/admin/units")
+TO_USERS = (302, "/admin/users")
+TO_USER_EDIT = (302, "/admin/users/<int:user_id>/edit")
+TO_PLAN = (302, "/plans/<int:plan_id>")
+TO_TASK = (302, "/tasks/<int:task_id>")
+
+
+def row(anonymous, admin, office, leader, unit_head, unit_member) -> dict:
+    return dict(zip(EVERYONE, (anonymous, admin, office, leader, unit_head, unit_member),
+                    strict=True))
+
+
+def everyone(status) -> dict:
+    return dict.fromkeys(EVERYONE, status)
+
+
+def logged_in(status) -> dict:
+    return {ANONYMOUS: TO_LOGIN, **dict.fromkeys(ROLES, status)}
+
+
+def admin_only(status) -> dict:
+    return row(TO_LOGIN, status, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+
+
+def office_only(status) -> dict:
+    return row(TO_LOGIN, FORBIDDEN, status, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+
+
+# (method, rule) → role → status, or (status, path redirected to).
+# GET for every route that answers GET; POST for the POST-only ones.
+MATRIX: dict[tuple[str, str], dict] = {
+    # auth
+    ("GET", "/login"): row(OK, TO_DASHBOARD, TO_DASHBOARD, TO_DASHBOARD, TO_DASHBOARD,
+                           TO_DASHBOARD),
+    ("POST", "/logout"): everyone(TO_LOGIN),
+    ("POST", "/language"): everyone(TO_DASHBOARD),
+    ("GET", "/account/password"): logged_in(OK),
+    # main, public
+    ("GET", "/"): logged_in(OK),
+    ("GET", "/public/"): everyone(OK),
+    # admin
+    ("GET", "/admin/units"): admin_only(OK),
+    ("GET", "/admin/units/new"): admin_only(OK),
+    ("GET", "/admin/units/<int:unit_id>/edit"): admin_only(OK),
+    ("POST", "/admin/units/<int:unit_id>/archive"): admin_only(TO_UNITS),
+    ("GET", "/admin/users"): admin_only(OK),
+    ("GET", "/admin/users/new"): admin_only(OK),
+    ("GET", "/admin/users/<int:user_id>/edit"): admin_only(OK),
+    ("POST", "/admin/users/<int:user_id>/password"): admin_only(TO_USER_EDIT),
+    ("POST", "/admin/users/<int:user_id>/active"): admin_only(TO_USERS),
+    ("GET", "/admin/import"): admin_only(OK),
+    ("GET", "/admin/import/template.xlsx"): admin_only(OK),
+    ("GET", "/admin/settings"): row(TO_LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("GET", "/admin/audit"): row(TO_LOGIN, OK, OK, OK, FORBIDDEN, FORBIDDEN),
+    # plans, tasks, the ledger (the task belongs to the unit_head's and unit_member's unit)
+    ("GET", "/plans"): logged_in(OK),
+    ("GET", "/plans/new"): office_only(OK),
+    ("GET", "/plans/<int:plan_id>"): logged_in(OK),
+    ("GET", "/plans/<int:plan_id>/edit"): office_only(OK),
+    ("POST", "/plans/<int:plan_id>/status"): office_only(TO_PLAN),
+    ("GET", "/plans/<int:plan_id>/measures/new"): office_only(OK),
+    ("GET", "/measures/<int:measure_id>/edit"): office_only(OK),
+    ("GET", "/plans/<int:plan_id>/tasks/new"): office_only(OK),
+    ("GET", "/plans/<int:plan_id>/import"): office_only(OK),
+    ("GET", "/plans/<int:plan_id>/import/template.xlsx"): office_only(OK),
+    ("GET", "/tasks/<int:task_id>"): logged_in(OK),
+    ("GET", "/tasks/<int:task_id>/edit"): office_only(OK),
+    ("POST", "/tasks/<int:task_id>/report"): row(TO_LOGIN, FORBIDDEN, TO_TASK, FORBIDDEN,
+                                                 TO_TASK, TO_TASK),
+    ("POST", "/tasks/<int:task_id>/verify"): office_only(TO_TASK),
+    ("GET", "/evidence/<int:file_id>"): logged_in(OK),
+    ("GET", "/ledger"): logged_in(OK),
+    ("GET", "/ledger.xlsx"): logged_in(OK),
+    ("GET", "/my-tasks"): row(TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK),
+    ("GET", "/verification"): office_only(OK),
+}
+
+# Valid forms for the POST-only routes, so that an allowed role gets through.
+BODIES: dict[tuple[str, str], dict] = {
+    ("POST", "/language"): {"lang": "en"},
+    ("POST", "/admin/users/<int:user_id>/password"): {"reset-password": "Another-pass-2"},
+    ("POST", "/admin/users/<int:user_id>/active"): {"active": "1"},
+    ("POST", "/plans/<int:plan_id>/status"): {"status": "closed"},
+    ("POST", "/tasks/<int:task_id>/report"): {"percent": "60", "narrative": "推进中"},
+    ("POST", "/tasks/<int:task_id>/verify"): {"decision": "accept"},
+}
+
+
+def test_the_matrix_covers_every_html_route(app):
+    routes = html_routes(app)
+    assert sorted(routes - MATRIX.keys()) == [], "add these routes to MATRIX"
+    assert sorted(MATRIX.keys() - routes) == [], "these MATRIX rows name no route any more"
+    for key, expected in MATRIX.items():
+        assert set(expected) == set(EVERYONE), key
+
+
+def _outcome(response, expected, ids: dict[str, int]):
+    """Return the response as the matrix writes it: a status, or (302, the path)."""
+    if isinstance(expected, tuple) and response.status_code == expected[0]:
+        path = urlsplit(response.headers["Location"]).path
+        return (response.status_code, path if path != fill(expected[1], ids) else expected[1])
+    return response.status_code
+
+
+def _request_as(app, world, who, method, path, data):
+    """Log in as ``who`` on a new client and make one request.
+
+    Each role gets its own app context: the test's own would carry Flask-Login's
+    user (kept in ``g``) and the session from one request to the next.
+    """
+    with app.app_context():
+        client = app.test_client()
+        if who != ANONYMOUS:
+            user = world.users[who]
+            response = client.post("/login", data={"username": user.username,
+                                                   "password": PASSWORD})
+            assert response.status_code == 302, who
+        response = client.open(path, method=method, data=data)
+        response.get_data()
+        response.close()  # a file sent from disk stays open until then
+        return response
+
+
+@pytest.mark.parametrize(("method", "rule"), matrix_params(MATRIX))
+def test_access(app, make, method, rule):
+    require_modules(rule)
+    world = build_world(make)
+    path = fill(rule, world.ids)
+    wrong = []
+    for who in EVERYONE:
+        response = _request_as(app, world, who, method, path, BODIES.get((method, rule)))
+        expected = MATRIX[method, rule][who]
+        got = _outcome(response, expected, world.ids)
+        if got != expected:
+            wrong.append((who, expected, got, response.get_data(as_text=True)[:200]))
+        elif response.status_code >= 400:
+            assert response.mimetype == "text/html", (who, path)  # the error page, never JSON
+    assert wrong == [], f"{method} {path}"
+
+
+ID_ROUTES = [key for key in MATRIX if "<" in key[1]]
+
+
+@pytest.mark.parametrize(("method", "rule"), matrix_params(ID_ROUTES))
+def test_unknown_ids_are_404_for_the_allowed_roles(app, make, method, rule):
+    require_modules(rule)
+    world = build_world(make)
+    path = unknown_ids(rule)
+    for who in sample_roles(MATRIX[method, rule], lambda expected: expected != FORBIDDEN):
+        response = _request_as(app, world, who, method, path, BODIES.get((method, rule)))
+        allowed = MATRIX[method, rule][who] != FORBIDDEN
+        assert response.status_code in ((NOT_FOUND,) if allowed else (FORBIDDEN, NOT_FOUND)), (
+            who, path, response.status_code)
