@@ -14,9 +14,23 @@ from tracker.models.plans import (
     Task,
     Verification,
 )
+from tracker.models.supervision import (
+    FINDING_KINDS,
+    Finding,
+    JobLock,
+    JobRun,
+    RoundSnapshot,
+    SupervisionRound,
+)
 from tracker.models.system import ApiToken, AuditEvent, Setting
 
 __all__ = [
+    "FINDING_KINDS",
+    "Finding",
+    "JobLock",
+    "JobRun",
+    "RoundSnapshot",
+    "SupervisionRound",
     "HEADINGS",
     "PLAN_STATUSES",
     "RECURRENCES",

@@ -47,7 +47,10 @@ rule("setting.manage")(roles("admin", "office"))
 rule("audit.view")(roles("admin", "office", "leader"))
 rule("plan.manage", "task.verify", "task.backdate")(roles("office"))
 rule("plan.view", "ledger.view")(lambda user, obj: True)  # lists are scoped by unit_scope
-rule("task.mine")(roles("unit_head", "unit_member"))
+rule("task.mine", "finding.mine")(roles("unit_head", "unit_member"))
+rule("round.manage", "job.run")(roles("office"))
+rule("round.view")(roles("admin", "office", "leader"))
+rule("job.view")(roles("admin", "office"))
 
 
 @rule("task.view")
