@@ -26,4 +26,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     configure.finalise_config(app)
     configure.init_extensions(app)
     web.init_app(app)
+    if app.config["SCHEDULER"] and not app.testing:
+        from tracker import jobs
+
+        jobs.start_in_process(app)
     return app

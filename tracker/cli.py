@@ -9,7 +9,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from tracker import clock
+from tracker import clock, jobs
 from tracker.extensions import db
 from tracker.models import ROLES
 from tracker.services import demo, organisation
@@ -70,8 +70,36 @@ def demo_logins() -> None:
         click.echo(f"  {role:<12} {username:<14} {unit or ''}")
 
 
+@click.command("run-job")
+@click.argument("name", type=click.Choice(sorted(jobs.JOBS)))
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Run as if today were this date (YYYY-MM-DD).")
+@with_appcontext
+def run_job(name: str, as_of) -> None:
+    """Run a scheduled job now, for the period holding today or --as-of."""
+    run = jobs.execute(name, as_of.date() if as_of else None)
+    click.echo(f"{name} [{run.period}]: {run.outcome} — {run.detail}")
+    if run.outcome == "failed":
+        raise SystemExit(1)
+
+
+@click.command("scheduler")
+@with_appcontext
+def run_scheduler() -> None:
+    """Run the scheduled jobs in this process until stopped."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from flask import current_app
+
+    app = current_app._get_current_object()
+    scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
+    jobs.schedule(scheduler, app)
+    for job in scheduler.get_jobs():
+        click.echo(f"{job.id}: next run {job.trigger.get_next_fire_time(None, clock.now())}")
+    scheduler.start()
+
+
 def init_app(app: Flask) -> None:
-    for command in (init_db, create_user, load_demo, demo_logins):
+    for command in (init_db, create_user, load_demo, demo_logins, run_job, run_scheduler):
         app.cli.add_command(command)
 
 

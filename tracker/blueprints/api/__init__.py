@@ -7,4 +7,11 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 public_bp = Blueprint("public_api", __name__, url_prefix="/api/v1/public")
 limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])(public_bp)
 
-from tracker.blueprints.api import organisation, plans, public, spec, system  # noqa: E402,F401
+from tracker.blueprints.api import (  # noqa: E402,F401
+    organisation,
+    plans,
+    public,
+    spec,
+    supervision,
+    system,
+)

@@ -304,3 +304,59 @@ class VerifyRequest(Body):
 
 class ImportResult(Out):
     created: int
+
+
+# Supervision ------------------------------------------------------------------
+
+FindingKind = Literal["lagging", "overdue", "stale"]
+
+
+class RoundCreate(Body):
+    week_start: date
+
+
+class SnapshotOut(Out):
+    task_id: int
+    unit_id: int
+    planned_percent: int
+    actual_percent: int
+    status: TaskStatus
+    light: Light | None
+
+
+class FindingOut(Out):
+    id: int
+    round_id: int
+    task_id: int
+    unit_id: int
+    kind: FindingKind
+    planned_percent: int
+    actual_percent: int
+    note: str | None
+
+
+class RoundOut(Out):
+    id: int
+    week_start: date
+    as_of: date
+    status: Literal["open", "closed"]
+
+
+class RoundSummaryOut(RoundOut):
+    tasks: int
+    findings: int
+
+
+class RoundDetailOut(RoundOut):
+    snapshots: list[SnapshotOut]
+    findings: list[FindingOut]
+
+
+class FindingPatch(Body):
+    note: Annotated[str, Field(max_length=2000)] | None
+
+
+class FindingQuery(PageQuery):
+    round_id: Id | None = None
+    unit_id: Id | None = None
+    kind: FindingKind | None = None

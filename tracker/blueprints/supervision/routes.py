@@ -1,0 +1,133 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from tracker import clock, jobs
+from tracker.blueprints import actor, load, require
+from tracker.blueprints.admin.forms import ConfirmForm
+from tracker.blueprints.forms import apply_errors, parse_int
+from tracker.blueprints.supervision import bp
+from tracker.extensions import db
+from tracker.models import FINDING_KINDS, Finding, JobRun, SupervisionRound
+from tracker.services import organisation, permissions, supervision
+from tracker.services.errors import InvalidInput
+
+
+class StartRoundForm(FlaskForm):
+    week_start = DateField(validators=[InputRequired()])
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField(validators=[Optional(), Length(max=2000)])
+
+
+@bp.record_once
+def labels(state):
+    state.app.jinja_env.globals.update(FINDING_KIND_LABELS=supervision.FINDING_KIND_LABELS)
+
+
+@bp.route("/")
+@require("round.view")
+def rounds():
+    page = db.paginate(select(SupervisionRound).order_by(SupervisionRound.week_start.desc()),
+                       page=parse_int(request.args.get("page")) or 1, per_page=30, error_out=False)
+    form = StartRoundForm()
+    if not form.week_start.data:
+        form.week_start.data = supervision.last_full_week(clock.today())
+    return render_template("supervision/rounds.html", page=page, form=form,
+                           counts=supervision.round_counts([r.id for r in page.items]))
+
+
+@bp.route("/start", methods=["POST"])
+@require("round.manage")
+def start():
+    form = StartRoundForm()
+    if form.validate_on_submit():
+        try:
+            rnd, created = supervision.start_round(actor(), form.week_start.data)
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Round created.") if created else _("That week already has its round."),
+                  "success" if created else "info")
+            return redirect(url_for("supervision.round_page", round_id=rnd.id))
+    for messages in form.errors.values():
+        for message in messages:
+            flash(message, "danger")
+    return redirect(url_for("supervision.rounds"))
+
+
+@bp.route("/<int:round_id>")
+@require("round.view")
+def round_page(round_id):
+    rnd = load(SupervisionRound, round_id)
+    kind = request.args.get("kind") if request.args.get("kind") in FINDING_KINDS else None
+    unit_id = parse_int(request.args.get("unit_id"))
+    findings = db.session.scalars(supervision.findings_query(
+        current_user, round_id=rnd.id, unit_id=unit_id, kind=kind)).all()
+    by_unit: dict = {}
+    for finding in findings:
+        by_unit.setdefault(finding.unit, []).append(finding)
+    return render_template("supervision/round.html", rnd=rnd, by_unit=by_unit, kind=kind,
+                           unit_id=unit_id, counts=supervision.round_counts([rnd.id])[rnd.id],
+                           units=organisation.unit_choices(), confirm=ConfirmForm())
+
+
+@bp.route("/<int:round_id>/close", methods=["POST"])
+@require("round.manage")
+def close(round_id):
+    rnd = load(SupervisionRound, round_id)
+    if ConfirmForm().validate_on_submit():
+        supervision.close_round(actor(), rnd)
+        db.session.commit()
+        flash(_("Round closed."), "success")
+    return redirect(url_for("supervision.round_page", round_id=rnd.id))
+
+
+@bp.route("/findings/<int:finding_id>/note", methods=["POST"])
+@require("round.manage")
+def note(finding_id):
+    finding = load(Finding, finding_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            supervision.annotate(actor(), finding, form.note.data)
+        except InvalidInput as error:
+            for message in error.fields.values():
+                flash(message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Note saved."), "success")
+    else:
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "danger")
+    return redirect(url_for("supervision.round_page", round_id=finding.round_id) + f"#f{finding.id}")
+
+
+@bp.route("/mine")
+@require("finding.mine")
+def my_findings():
+    findings = db.session.scalars(
+        supervision.findings_query(current_user).limit(200)).all()
+    return render_template("supervision/mine.html", findings=findings)
+
+
+@bp.route("/jobs", methods=["GET", "POST"])
+@require("job.view")
+def job_runs():
+    form = ConfirmForm()
+    if request.method == "POST" and permissions.can(current_user, "job.run"):
+        name = request.form.get("name")
+        if form.validate_on_submit() and name in jobs.JOBS:
+            run = jobs.execute(name)
+            flash(f"{jobs.JOBS[name].label}: {run.outcome} — {run.detail}",
+                  "success" if run.outcome == "succeeded" else "danger")
+        return redirect(url_for("supervision.job_runs"))
+    runs = db.session.scalars(select(JobRun).order_by(JobRun.started_at.desc()).limit(100)).all()
+    return render_template("supervision/jobs.html", runs=runs, jobs=jobs.JOBS, form=form)

@@ -1,0 +1,115 @@
+"""Scheduled jobs: each runs a service inside an app context, once per period.
+
+Every run is recorded (started, finished, outcome, detail) in its own
+transaction; the work itself happens in a second transaction holding the job's
+database lock, so a failure leaves nothing behind and the job can run again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import JobLock, JobRun
+from tracker.services import supervision
+from tracker.services.audit import Actor
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    label: object
+    cron: dict  # APScheduler CronTrigger fields, in the configured time zone
+    period: Callable[[date], str]
+    run: Callable[[Actor, date], str]
+
+
+def _weekly_round(actor: Actor, today: date) -> str:
+    rnd, created = supervision.start_round(actor, supervision.last_full_week(today))
+    counts = supervision.round_counts([rnd.id])[rnd.id]
+    state = "created" if created else "already there"
+    return f"round {rnd.week_start} {state}: {counts['tasks']} tasks, {counts['findings']} findings"
+
+
+JOBS: dict[str, Job] = {
+    job.name: job for job in (
+        Job("weekly_round", _l("Weekly supervision round"), {"day_of_week": "mon", "hour": 8},
+            lambda today: supervision.last_full_week(today).isoformat(), _weekly_round),
+    )
+}
+
+
+def _lock(name: str) -> None:
+    """Hold the job's lock until the transaction ends (row lock, or SQLite's write lock)."""
+    if db.session.get(JobLock, name) is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(JobLock(name=name))
+        except IntegrityError:
+            pass
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(select(JobLock).where(JobLock.name == name).with_for_update())
+    else:
+        db.session.execute(update(JobLock).where(JobLock.name == name).values(name=name))
+
+
+def execute(name: str, as_of: date | None = None) -> JobRun:
+    """Run job ``name`` for the period holding ``as_of`` (default today); record the run."""
+    job = JOBS[name]
+    today = as_of or clock.today()
+    run = JobRun(name=name, period=job.period(today), started_at=clock.now(), outcome="running")
+    db.session.add(run)
+    db.session.commit()
+    run_id = run.id
+    try:
+        _lock(name)
+        detail = job.run(Actor(None, "scheduler", clock.now()), today)
+        run.outcome, run.detail, run.finished_at = "succeeded", detail, clock.now()
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        log.exception("job %s failed", name)
+        run = db.session.get(JobRun, run_id)
+        run.outcome, run.detail, run.finished_at = "failed", f"{type(exc).__name__}: {exc}", clock.now()
+        db.session.commit()
+    return run
+
+
+def run_in_app(app: Flask, name: str) -> None:
+    """Entry point for the scheduler: a fresh app context per run."""
+    with app.app_context():
+        try:
+            execute(name)
+        finally:
+            db.session.remove()
+
+
+def schedule(scheduler, app: Flask) -> None:
+    """Add every job's cron trigger to an APScheduler 3 scheduler."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    for job in JOBS.values():
+        scheduler.add_job(run_in_app, CronTrigger(timezone=app.config["TIMEZONE"], **job.cron),
+                          args=[app, job.name], id=job.name, replace_existing=True,
+                          coalesce=True, max_instances=1, misfire_grace_time=3600)
+
+
+def start_in_process(app: Flask) -> None:
+    """Start a background scheduler in this process (TRACKER_SCHEDULER=true)."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    scheduler = BackgroundScheduler(timezone=app.config["TIMEZONE"])
+    schedule(scheduler, app)
+    scheduler.start()
+    app.extensions["tracker_scheduler"] = scheduler
