@@ -113,7 +113,14 @@ def html_routes(app, *, all_methods: bool = False) -> set[tuple[str, str]]:
 
 def fill(rule: str, ids: dict[str, int]) -> str:
     """Return ``rule`` with each ``<converter:name>`` replaced by ``ids[name]``."""
-    return re.sub(r"<(?:\w+:)?(\w+)>", lambda match: str(ids[match.group(1)]), rule)
+
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in ids:
+            raise LookupError(f"{rule}: make a row for <{name}> in build_world (tests/access.py)")
+        return str(ids[name])
+
+    return re.sub(r"<(?:\w+:)?(\w+)>", replace, rule)
 
 
 def sample_roles(expected: dict, allowed) -> list[str]:
