@@ -15,7 +15,9 @@ from tracker.models.plans import (
     Verification,
 )
 from tracker.models.supervision import (
+    BULLETIN_KINDS,
     FINDING_KINDS,
+    Bulletin,
     Finding,
     JobLock,
     JobRun,
@@ -25,6 +27,8 @@ from tracker.models.supervision import (
 from tracker.models.system import ApiToken, AuditEvent, Setting
 
 __all__ = [
+    "BULLETIN_KINDS",
+    "Bulletin",
     "FINDING_KINDS",
     "Finding",
     "JobLock",
