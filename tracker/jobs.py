@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import JobLock, JobRun
-from tracker.services import supervision
+from tracker.services import bulletins, supervision
 from tracker.services.audit import Actor
 
 log = logging.getLogger(__name__)
@@ -42,10 +42,28 @@ def _weekly_round(actor: Actor, today: date) -> str:
     return f"round {rnd.week_start} {state}: {counts['tasks']} tasks, {counts['findings']} findings"
 
 
+def _bulletin(kind: str) -> Callable[[Actor, date], str]:
+    def draft(actor: Actor, today: date) -> str:
+        period = bulletins.previous_period(kind, today)
+        bulletin, created = bulletins.generate(actor, kind, period.key)
+        return f"{kind} {period.key}: draft {'created' if created else 'already there'} (#{bulletin.id})"
+
+    return draft
+
+
 JOBS: dict[str, Job] = {
     job.name: job for job in (
         Job("weekly_round", _l("Weekly supervision round"), {"day_of_week": "mon", "hour": 8},
             lambda today: supervision.last_full_week(today).isoformat(), _weekly_round),
+        # each period's draft the morning after it ends
+        Job("monthly_bulletin", _l("Monthly bulletin draft"), {"day": 1, "hour": 8},
+            lambda today: bulletins.previous_period("monthly", today).key, _bulletin("monthly")),
+        Job("quarterly_bulletin", _l("Quarterly summary draft"),
+            {"month": "1,4,7,10", "day": 1, "hour": 8, "minute": 10},
+            lambda today: bulletins.previous_period("quarterly", today).key, _bulletin("quarterly")),
+        Job("half_year_bulletin", _l("Half-year assessment draft"),
+            {"month": "1,7", "day": 1, "hour": 8, "minute": 20},
+            lambda today: bulletins.previous_period("half_year", today).key, _bulletin("half_year")),
     )
 }
 

@@ -68,13 +68,14 @@ def init_app(app: Flask) -> None:
     from tracker.blueprints.api import bp as api_bp
     from tracker.blueprints.api import public_bp as public_api_bp
     from tracker.blueprints.auth import bp as auth_bp
+    from tracker.blueprints.bulletins import bp as bulletins_bp
     from tracker.blueprints.main import bp as main_bp
     from tracker.blueprints.plans import bp as plans_bp
     from tracker.blueprints.public import bp as public_bp
     from tracker.blueprints.supervision import bp as supervision_bp
     from tracker.extensions import csrf
 
-    for blueprint in (auth_bp, main_bp, admin_bp, plans_bp, supervision_bp, public_bp):
+    for blueprint in (auth_bp, main_bp, admin_bp, plans_bp, supervision_bp, bulletins_bp, public_bp):
         app.register_blueprint(blueprint)
     for blueprint in (api_bp, public_api_bp):
         csrf.exempt(blueprint)  # bearer tokens only; browsers never send them on their own

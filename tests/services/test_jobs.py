@@ -66,3 +66,17 @@ def test_run_job_command(runner, make):
     assert result.exit_code == 0 and "succeeded" in result.output and "2026-10-12" in result.output
     result = runner.invoke(args=["run-job", "no_such_job"])
     assert result.exit_code != 0
+
+
+def test_bulletin_drafts_fire_after_their_periods(app, make):
+    after = datetime(2026, 9, 30, 23, 0, tzinfo=SHANGHAI)
+    assert next_fire(app, "monthly_bulletin", after) == datetime(2026, 10, 1, 8, 0, tzinfo=SHANGHAI)
+    assert next_fire(app, "quarterly_bulletin", after) == datetime(2026, 10, 1, 8, 10, tzinfo=SHANGHAI)
+    assert next_fire(app, "half_year_bulletin", after) == datetime(2027, 1, 1, 8, 20, tzinfo=SHANGHAI)
+    run = jobs.execute("monthly_bulletin", as_of=date(2026, 10, 1))
+    assert (run.outcome, run.period) == ("succeeded", "2026-09")
+    run = jobs.execute("quarterly_bulletin", as_of=date(2026, 10, 1))
+    assert run.period == "2026-Q3"
+    run = jobs.execute("half_year_bulletin", as_of=date(2026, 7, 1))
+    assert run.period == "2026-H1"
+    assert "already" in jobs.execute("monthly_bulletin", as_of=date(2026, 10, 1)).detail

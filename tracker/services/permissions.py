@@ -51,6 +51,16 @@ rule("task.mine", "finding.mine")(roles("unit_head", "unit_member"))
 rule("round.manage", "job.run")(roles("office"))
 rule("round.view")(roles("admin", "office", "leader"))
 rule("job.view")(roles("admin", "office"))
+rule("bulletin.manage")(roles("office"))
+rule("bulletin.approve")(roles("leader"))
+
+
+@rule("bulletin.view")
+def _view_bulletin(user: User, bulletin) -> bool:
+    """Drafts are for the office and leaders; published bulletins for every account."""
+    if user.role in READ_ALL:
+        return True
+    return bulletin is not None and bulletin.status == "published"
 
 
 @rule("task.view")

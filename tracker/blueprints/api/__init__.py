@@ -8,6 +8,7 @@ public_bp = Blueprint("public_api", __name__, url_prefix="/api/v1/public")
 limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])(public_bp)
 
 from tracker.blueprints.api import (  # noqa: E402,F401
+    bulletins,
     organisation,
     plans,
     public,

@@ -360,3 +360,42 @@ class FindingQuery(PageQuery):
     round_id: Id | None = None
     unit_id: Id | None = None
     kind: FindingKind | None = None
+
+
+class BulletinCreate(Body):
+    kind: Literal["monthly", "quarterly", "half_year"]
+    period: Annotated[str, Field(max_length=10)]
+
+
+class BulletinOut(Out):
+    id: int
+    kind: str
+    period: str
+    status: Literal["draft", "approved", "published"]
+    number: str | None
+    title: str
+    narrative: str
+    unit_table: list[dict[str, Any]]
+    criticised: list[dict[str, Any]]
+    commended: list[dict[str, Any]]
+    complaints: list[dict[str, Any]]
+    notices: dict[str, Any]
+    flags: list[dict[str, Any]]
+
+
+class BulletinPatch(Body):
+    title: Title
+    narrative: Annotated[str, Field(max_length=20000)] = ""
+
+
+class PublicBulletinOut(Out):
+    id: int
+    kind: str
+    period: str
+    number: str | None
+    title: str
+    published_at: str | None
+    narrative: str
+    unit_table: list[dict[str, Any]]
+    criticised: list[dict[str, Any]]
+    commended: list[dict[str, Any]]

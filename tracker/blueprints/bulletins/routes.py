@@ -1,0 +1,144 @@
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from tracker import clock
+from tracker.blueprints import actor, load, require
+from tracker.blueprints.admin.forms import ConfirmForm
+from tracker.blueprints.api.bulletins import DOCX, ISSUER
+from tracker.blueprints.bulletins import bp
+from tracker.blueprints.forms import apply_errors
+from tracker.blueprints.public import bp as public_bp
+from tracker.extensions import db
+from tracker.models import BULLETIN_KINDS, Bulletin
+from tracker.services import bulletins, permissions
+from tracker.services.errors import InvalidInput
+
+
+class GenerateForm(FlaskForm):
+    kind = SelectField()
+    period = StringField(validators=[DataRequired(), Length(max=10)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(k, bulletins.KIND_LABELS[k]) for k in BULLETIN_KINDS]
+
+
+class EditForm(FlaskForm):
+    title = StringField(validators=[DataRequired(), Length(max=200)])
+    narrative = TextAreaField(validators=[Length(max=20000)])
+
+
+@bp.record_once
+def labels(state):
+    state.app.jinja_env.globals.update(BULLETIN_KIND_LABELS=bulletins.KIND_LABELS,
+                                       BULLETIN_STATUS_LABELS=bulletins.STATUS_LABELS,
+                                       REASON_LABELS=bulletins.REASON_LABELS)
+
+
+def _visible(bulletin_id: int) -> Bulletin:
+    bulletin = load(Bulletin, bulletin_id)
+    if not permissions.can(current_user, "bulletin.view", bulletin):
+        abort(404)
+    return bulletin
+
+
+@bp.route("/bulletins")
+@login_required
+def bulletin_list():
+    stmt = select(Bulletin).order_by(Bulletin.ends_on.desc(), Bulletin.id.desc())
+    if not permissions.can(current_user, "bulletin.view", Bulletin(status="draft")):
+        stmt = stmt.where(Bulletin.status == "published")
+    form = GenerateForm()
+    form.period.data = form.period.data or bulletins.previous_period("monthly", clock.today()).key
+    return render_template("bulletins/list.html", items=db.session.scalars(stmt.limit(200)).all(),
+                           form=form)
+
+
+@bp.route("/bulletins/generate", methods=["POST"])
+@require("bulletin.manage")
+def generate():
+    form = GenerateForm()
+    if form.validate_on_submit():
+        try:
+            bulletin, created = bulletins.generate(actor(), form.kind.data, form.period.data.strip())
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Draft generated.") if created else _("That period already has its bulletin."),
+                  "success" if created else "info")
+            return redirect(url_for("bulletins.bulletin_page", bulletin_id=bulletin.id))
+    for messages in form.errors.values():
+        for message in messages:
+            flash(message, "danger")
+    return redirect(url_for("bulletins.bulletin_list"))
+
+
+@bp.route("/bulletins/<int:bulletin_id>", methods=["GET", "POST"])
+@login_required
+def bulletin_page(bulletin_id):
+    bulletin = _visible(bulletin_id)
+    form = EditForm(obj=bulletin)
+    if request.method == "POST":
+        if not permissions.can(current_user, "bulletin.manage"):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                bulletins.edit(actor(), bulletin, title=form.title.data, narrative=form.narrative.data)
+            except InvalidInput as error:
+                apply_errors(form, error)
+            else:
+                db.session.commit()
+                flash(_("Bulletin saved."), "success")
+                return redirect(url_for("bulletins.bulletin_page", bulletin_id=bulletin.id))
+    return render_template("bulletins/bulletin.html", bulletin=bulletin, content=bulletin.content,
+                           form=form, confirm=ConfirmForm(), public=False), 400 if form.errors else 200
+
+
+@bp.route("/bulletins/<int:bulletin_id>/<any(approve, publish, regenerate):step>", methods=["POST"])
+@login_required
+def bulletin_step(bulletin_id, step):
+    bulletin = _visible(bulletin_id)
+    action = "bulletin.approve" if step == "approve" else "bulletin.manage"
+    if not permissions.can(current_user, action):
+        abort(403)
+    if ConfirmForm().validate_on_submit():
+        if step == "approve":
+            bulletins.approve(actor(), bulletin)
+        elif step == "publish":
+            bulletins.publish(actor(), bulletin, clock.today().year)
+        else:
+            bulletins.regenerate(actor(), bulletin)
+        db.session.commit()
+        flash({"approve": _("Bulletin approved."), "publish": _("Bulletin published."),
+               "regenerate": _("Figures recomputed.")}[step], "success")
+    return redirect(url_for("bulletins.bulletin_page", bulletin_id=bulletin.id))
+
+
+@bp.route("/bulletins/<int:bulletin_id>.docx")
+@login_required
+def bulletin_docx(bulletin_id):
+    bulletin = _visible(bulletin_id)
+    return Response(bulletins.to_docx(bulletin, ISSUER), mimetype=DOCX, headers={
+        "Content-Disposition": f"attachment; filename=bulletin-{bulletin.period}.docx"})
+
+
+@public_bp.route("/bulletins")
+def public_bulletins():
+    items = db.session.scalars(select(Bulletin).where(Bulletin.status == "published")
+                               .order_by(Bulletin.published_at.desc()).limit(100)).all()
+    return render_template("bulletins/public_list.html", items=items)
+
+
+@public_bp.route("/bulletins/<int:bulletin_id>")
+def public_bulletin(bulletin_id):
+    bulletin = load(Bulletin, bulletin_id)
+    if bulletin.status != "published":
+        abort(404)
+    return render_template("bulletins/bulletin.html", bulletin=bulletin,
+                           content=bulletins.public_version(bulletin), public=True)
