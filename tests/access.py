@@ -15,8 +15,18 @@ from sqlalchemy import func, select
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import ApiToken, AuditEvent, EvidenceFile, Plan, Setting, Task, Unit, User
-from tracker.services import ledger
+from tracker.models import (
+    ApiToken,
+    AuditEvent,
+    EvidenceFile,
+    Finding,
+    Plan,
+    Setting,
+    Task,
+    Unit,
+    User,
+)
+from tracker.services import bulletins, ledger, supervision
 
 ANONYMOUS = "anonymous"
 ROLES = ("admin", "office", "leader", "unit_head", "unit_member")
@@ -40,6 +50,7 @@ class World:
     draft_plan: Plan  # a draft with one task: ready to be activated
     task: Task  # of the department, its latest report claiming 100 % with a PDF
     ids: dict[str, int]
+    extra: dict  # the round's week, last month's period, the approved and published bulletins
 
 
 def build_world(make) -> World:
@@ -66,10 +77,29 @@ def build_world(make) -> World:
     draft_plan = make.plan(status="draft", title="草案")
     make.task(make.measure(draft_plan), unit=department)
     evidence = db.session.scalar(select(EvidenceFile.id).where(EvidenceFile.task_id == task.id))
+    # a round of last week with one finding: a task of the department never reported on
+    make.task(measure, unit=department, starts_on=today - timedelta(days=40),
+              due_on=today - timedelta(days=20))
+    office = make.actor(users["office"])
+    week = supervision.last_full_week(today)
+    rnd, _created = supervision.start_round(office, week)
+    finding = db.session.scalar(select(Finding.id).where(Finding.round_id == rnd.id))
+    # bulletins of last month: a draft, one approved, one published
+    period = bulletins.previous_period("monthly", today)
+    draft, _created = bulletins.generate(office, "monthly", period.key)
+    approved, _created = bulletins.generate(office, "quarterly", f"{today.year - 1}-Q4")
+    bulletins.approve(make.actor(users["leader"]), approved)
+    published, _created = bulletins.generate(office, "half_year", f"{today.year - 1}-H2")
+    bulletins.approve(make.actor(users["leader"]), published)
+    bulletins.publish(office, published, today.year)
+    db.session.commit()
     ids = {"unit_id": school.id, "user_id": target.id, "plan_id": plan.id,
-           "measure_id": measure.id, "task_id": task.id, "file_id": evidence}
+           "measure_id": measure.id, "task_id": task.id, "file_id": evidence,
+           "round_id": rnd.id, "finding_id": finding, "bulletin_id": draft.id}
+    extra = {"week_start": week.isoformat(), "period": period.key,
+             "approved_id": approved.id, "published_id": published.id}
     return World(users=users, unit=school, department=department, target=target, plan=plan,
-                 draft_plan=draft_plan, task=task, ids=ids)
+                 draft_plan=draft_plan, task=task, ids=ids, extra=extra)
 
 
 # The responsibility-list import routes (committed) call a service module not written yet.

@@ -85,6 +85,21 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("PATCH", "/api/v1/tasks/<int:task_id>"): office_only(200),
     ("POST", "/api/v1/tasks/<int:task_id>/entries"): row(401, 403, 201, 403, 201, 201),
     ("POST", "/api/v1/tasks/<int:task_id>/verify"): office_only(200),
+    # supervision (the round exists already: starting it again answers 200)
+    ("POST", "/api/v1/supervision/rounds"): office_only(200),
+    ("GET", "/api/v1/supervision/rounds"): with_token(200),
+    ("GET", "/api/v1/supervision/rounds/<int:round_id>"): with_token(200),
+    ("POST", "/api/v1/supervision/rounds/<int:round_id>/close"): office_only(200),
+    ("GET", "/api/v1/supervision/findings"): with_token(200),
+    ("PATCH", "/api/v1/supervision/findings/<int:finding_id>"): office_only(200),
+    # bulletins (the world's bulletin is a draft: units do not see drafts)
+    ("POST", "/api/v1/bulletins"): office_only(200),
+    ("GET", "/api/v1/bulletins/<int:bulletin_id>"): row(401, 200, 200, 200, 404, 404),
+    ("PATCH", "/api/v1/bulletins/<int:bulletin_id>"): office_only(200),
+    ("POST", "/api/v1/bulletins/<int:bulletin_id>/approve"): row(401, 403, 403, 200, 403, 403),
+    ("POST", "/api/v1/bulletins/<int:bulletin_id>/publish"): office_only(200),
+    ("GET", "/api/v1/bulletins/<int:bulletin_id>.docx"): row(401, 200, 200, 200, 404, 404),
+    ("GET", "/api/v1/public/bulletins"): everyone(200),
 }
 
 
@@ -92,6 +107,8 @@ def ids_for(world, key) -> dict[str, int]:
     """Return the ids to fill ``key``'s rule with: the world's, or a fitting row's."""
     if key == ("POST", "/api/v1/plans/<int:plan_id>/activate"):
         return {**world.ids, "plan_id": world.draft_plan.id}
+    if key == ("POST", "/api/v1/bulletins/<int:bulletin_id>/publish"):
+        return {**world.ids, "bulletin_id": world.extra["approved_id"]}
     return world.ids
 
 
@@ -116,6 +133,10 @@ def request_options(world, key) -> dict:
         ("PATCH", "/api/v1/tasks/<int:task_id>"): {"title": "改名的任务"},
         ("POST", "/api/v1/tasks/<int:task_id>/entries"): {"percent": 60, "narrative": "推进中"},
         ("POST", "/api/v1/tasks/<int:task_id>/verify"): {"accept": True},
+        ("POST", "/api/v1/supervision/rounds"): {"week_start": world.extra["week_start"]},
+        ("PATCH", "/api/v1/supervision/findings/<int:finding_id>"): {"note": "已督促"},
+        ("POST", "/api/v1/bulletins"): {"kind": "monthly", "period": world.extra["period"]},
+        ("PATCH", "/api/v1/bulletins/<int:bulletin_id>"): {"title": "改过的标题"},
     }
     if key == ("POST", "/api/v1/plans/<int:plan_id>/tasks/import"):
         return {"data": {"file": (task_workbook(world), "tasks.xlsx")},

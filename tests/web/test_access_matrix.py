@@ -33,6 +33,8 @@ TO_USERS = (302, "/admin/users")
 TO_USER_EDIT = (302, "/admin/users/<int:user_id>/edit")
 TO_PLAN = (302, "/plans/<int:plan_id>")
 TO_TASK = (302, "/tasks/<int:task_id>")
+TO_ROUND = (302, "/supervision/<int:round_id>")
+TO_BULLETIN = (302, "/bulletins/<int:bulletin_id>")
 
 
 def row(anonymous, admin, office, leader, unit_head, unit_member) -> dict:
@@ -103,6 +105,28 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("GET", "/ledger.xlsx"): logged_in(OK),
     ("GET", "/my-tasks"): row(TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK),
     ("GET", "/verification"): office_only(OK),
+    # supervision (the finding is on the unit_head's and unit_member's unit)
+    ("GET", "/supervision/"): row(TO_LOGIN, OK, OK, OK, FORBIDDEN, FORBIDDEN),
+    ("POST", "/supervision/start"): office_only(TO_ROUND),
+    ("GET", "/supervision/<int:round_id>"): row(TO_LOGIN, OK, OK, OK, FORBIDDEN, FORBIDDEN),
+    ("POST", "/supervision/<int:round_id>/close"): office_only(TO_ROUND),
+    ("POST", "/supervision/findings/<int:finding_id>/note"): office_only(TO_ROUND),
+    ("GET", "/supervision/mine"): row(TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK),
+    ("GET", "/supervision/jobs"): row(TO_LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    # bulletins (the world's bulletin is a draft: units do not see drafts)
+    ("GET", "/bulletins"): logged_in(OK),
+    ("POST", "/bulletins/generate"): office_only(TO_BULLETIN),
+    ("GET", "/bulletins/<int:bulletin_id>"): row(TO_LOGIN, OK, OK, OK, NOT_FOUND, NOT_FOUND),
+    ("POST", "/bulletins/<int:bulletin_id>/approve"): row(TO_LOGIN, FORBIDDEN, FORBIDDEN,
+                                                         TO_BULLETIN, NOT_FOUND, NOT_FOUND),
+    # the approved bulletin: once the office has published it, units see it but may not publish
+    ("POST", "/bulletins/<int:bulletin_id>/publish"): row(TO_LOGIN, FORBIDDEN, TO_BULLETIN,
+                                                         FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("POST", "/bulletins/<int:bulletin_id>/regenerate"): row(TO_LOGIN, FORBIDDEN, TO_BULLETIN,
+                                                            FORBIDDEN, NOT_FOUND, NOT_FOUND),
+    ("GET", "/bulletins/<int:bulletin_id>.docx"): row(TO_LOGIN, OK, OK, OK, NOT_FOUND, NOT_FOUND),
+    ("GET", "/public/bulletins"): everyone(OK),
+    ("GET", "/public/bulletins/<int:bulletin_id>"): everyone(OK),
 }
 
 # Valid forms for the POST-only routes, so that an allowed role gets through.
@@ -113,7 +137,26 @@ BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/plans/<int:plan_id>/status"): {"status": "closed"},
     ("POST", "/tasks/<int:task_id>/report"): {"percent": "60", "narrative": "推进中"},
     ("POST", "/tasks/<int:task_id>/verify"): {"decision": "accept"},
+    ("POST", "/supervision/findings/<int:finding_id>/note"): {"note": "已督促"},
 }
+
+
+def ids_for(world, key) -> dict[str, int]:
+    """Return the ids to fill ``key``'s rule with: the world's, or a fitting row's."""
+    if key == ("POST", "/bulletins/<int:bulletin_id>/publish"):
+        return {**world.ids, "bulletin_id": world.extra["approved_id"]}
+    if key == ("GET", "/public/bulletins/<int:bulletin_id>"):
+        return {**world.ids, "bulletin_id": world.extra["published_id"]}
+    return world.ids
+
+
+def bodies(world, key) -> dict | None:
+    """Return a valid form for the POST-only routes, so that an allowed role gets through."""
+    if key == ("POST", "/supervision/start"):
+        return {"week_start": world.extra["week_start"]}
+    if key == ("POST", "/bulletins/generate"):
+        return {"kind": "monthly", "period": world.extra["period"]}
+    return BODIES.get(key)
 
 
 def test_the_matrix_covers_every_html_route(app):
@@ -155,12 +198,13 @@ def _request_as(app, world, who, method, path, data):
 def test_access(app, make, method, rule):
     require_modules(rule)
     world = build_world(make)
-    path = fill(rule, world.ids)
+    ids = ids_for(world, (method, rule))
+    path = fill(rule, ids)
     wrong = []
     for who in EVERYONE:
-        response = _request_as(app, world, who, method, path, BODIES.get((method, rule)))
+        response = _request_as(app, world, who, method, path, bodies(world, (method, rule)))
         expected = MATRIX[method, rule][who]
-        got = _outcome(response, expected, world.ids)
+        got = _outcome(response, expected, ids)
         if got != expected:
             wrong.append((who, expected, got, response.get_data(as_text=True)[:200]))
         elif response.status_code >= 400:
@@ -177,7 +221,7 @@ def test_unknown_ids_are_404_for_the_allowed_roles(app, make, method, rule):
     world = build_world(make)
     path = unknown_ids(rule)
     for who in sample_roles(MATRIX[method, rule], lambda expected: expected != FORBIDDEN):
-        response = _request_as(app, world, who, method, path, BODIES.get((method, rule)))
+        response = _request_as(app, world, who, method, path, bodies(world, (method, rule)))
         allowed = MATRIX[method, rule][who] != FORBIDDEN
         assert response.status_code in ((NOT_FOUND,) if allowed else (FORBIDDEN, NOT_FOUND)), (
             who, path, response.status_code)

@@ -100,24 +100,35 @@ def bulletin_page(bulletin_id):
                            form=form, confirm=ConfirmForm(), public=False), 400 if form.errors else 200
 
 
-@bp.route("/bulletins/<int:bulletin_id>/<any(approve, publish, regenerate):step>", methods=["POST"])
-@login_required
-def bulletin_step(bulletin_id, step):
+def _step(bulletin_id: int, action: str, change, message: str):
     bulletin = _visible(bulletin_id)
-    action = "bulletin.approve" if step == "approve" else "bulletin.manage"
     if not permissions.can(current_user, action):
         abort(403)
     if ConfirmForm().validate_on_submit():
-        if step == "approve":
-            bulletins.approve(actor(), bulletin)
-        elif step == "publish":
-            bulletins.publish(actor(), bulletin, clock.today().year)
-        else:
-            bulletins.regenerate(actor(), bulletin)
+        change(actor(), bulletin)
         db.session.commit()
-        flash({"approve": _("Bulletin approved."), "publish": _("Bulletin published."),
-               "regenerate": _("Figures recomputed.")}[step], "success")
+        flash(message, "success")
     return redirect(url_for("bulletins.bulletin_page", bulletin_id=bulletin.id))
+
+
+@bp.route("/bulletins/<int:bulletin_id>/approve", methods=["POST"])
+@login_required
+def approve(bulletin_id):
+    return _step(bulletin_id, "bulletin.approve", bulletins.approve, _("Bulletin approved."))
+
+
+@bp.route("/bulletins/<int:bulletin_id>/publish", methods=["POST"])
+@login_required
+def publish(bulletin_id):
+    return _step(bulletin_id, "bulletin.manage",
+                 lambda who, bulletin: bulletins.publish(who, bulletin, clock.today().year),
+                 _("Bulletin published."))
+
+
+@bp.route("/bulletins/<int:bulletin_id>/regenerate", methods=["POST"])
+@login_required
+def regenerate(bulletin_id):
+    return _step(bulletin_id, "bulletin.manage", bulletins.regenerate, _("Figures recomputed."))
 
 
 @bp.route("/bulletins/<int:bulletin_id>.docx")
