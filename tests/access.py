@@ -95,7 +95,8 @@ def build_world(make) -> World:
     db.session.commit()
     ids = {"unit_id": school.id, "user_id": target.id, "plan_id": plan.id,
            "measure_id": measure.id, "task_id": task.id, "file_id": evidence,
-           "round_id": rnd.id, "finding_id": finding, "bulletin_id": draft.id}
+           "round_id": rnd.id, "finding_id": finding, "bulletin_id": draft.id,
+           "school_id": school.id}
     extra = {"week_start": week.isoformat(), "period": period.key,
              "approved_id": approved.id, "published_id": published.id}
     return World(users=users, unit=school, department=department, target=target, plan=plan,

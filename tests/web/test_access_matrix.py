@@ -35,6 +35,7 @@ TO_PLAN = (302, "/plans/<int:plan_id>")
 TO_TASK = (302, "/tasks/<int:task_id>")
 TO_ROUND = (302, "/supervision/<int:round_id>")
 TO_BULLETIN = (302, "/bulletins/<int:bulletin_id>")
+TO_LIAISON = (302, "/supervision/liaison")
 
 
 def row(anonymous, admin, office, leader, unit_head, unit_member) -> dict:
@@ -113,6 +114,10 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("POST", "/supervision/findings/<int:finding_id>/note"): office_only(TO_ROUND),
     ("GET", "/supervision/mine"): row(TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK),
     ("GET", "/supervision/jobs"): row(TO_LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    # liaison checks: the school's liaison department (the unit_head's and unit_member's)
+    ("GET", "/supervision/liaison"): logged_in(OK),
+    ("POST", "/supervision/liaison/<int:school_id>"): row(TO_LOGIN, FORBIDDEN, TO_LIAISON,
+                                                         FORBIDDEN, TO_LIAISON, TO_LIAISON),
     # bulletins (the world's bulletin is a draft: units do not see drafts)
     ("GET", "/bulletins"): logged_in(OK),
     ("POST", "/bulletins/generate"): office_only(TO_BULLETIN),
@@ -138,6 +143,10 @@ BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/tasks/<int:task_id>/report"): {"percent": "60", "narrative": "推进中"},
     ("POST", "/tasks/<int:task_id>/verify"): {"decision": "accept"},
     ("POST", "/supervision/findings/<int:finding_id>/note"): {"note": "已督促"},
+    ("POST", "/supervision/liaison/<int:school_id>"): {
+        "month": "2026-10", "feedback": "已反馈",
+        **{f"{key}_rating": "good" for key in ("law_administration", "law_schooling", "spirit",
+                                               "delivery", "social")}},
 }
 
 

@@ -21,6 +21,7 @@ from tracker.models.supervision import (
     Finding,
     JobLock,
     JobRun,
+    LiaisonCheck,
     RoundSnapshot,
     SupervisionRound,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "Finding",
     "JobLock",
     "JobRun",
+    "LiaisonCheck",
     "RoundSnapshot",
     "SupervisionRound",
     "HEADINGS",

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
 from tracker.models import Bulletin, Finding, LedgerEntry, Plan, SupervisionRound, Task, Unit
-from tracker.services import audit, progress, settings, validation
+from tracker.services import audit, liaison, progress, settings, validation
 from tracker.services.errors import Conflict, InvalidInput
 
 KIND_LABELS = {"monthly": _l("Monthly bulletin"), "quarterly": _l("Quarterly summary"),
@@ -155,11 +155,17 @@ def lagging_trend(period: Period) -> list[dict]:
     return [{"week_start": week.isoformat(), "lagging": n} for week, n in rows]
 
 
+def months_of(period: Period) -> list[str]:
+    return [f"{period.starts_on.year}-{month:02d}"
+            for month in range(period.starts_on.month, period.ends_on.month + 1)]
+
+
 SECTIONS: dict[str, Callable[[Period], Any]] = {
     "overview": overview,
     "unit_table": on_time_table,
     "criticised": criticism,
     "lagging_trend": lagging_trend,
+    "liaison_missing": lambda period: liaison.missing(months_of(period)),
 }
 
 

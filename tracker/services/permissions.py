@@ -53,6 +53,16 @@ rule("round.view")(roles("admin", "office", "leader"))
 rule("job.view")(roles("admin", "office"))
 rule("bulletin.manage")(roles("office"))
 rule("bulletin.approve")(roles("leader"))
+rule("liaison.view")(roles("admin", "office", "leader", "unit_head", "unit_member"))
+
+
+@rule("liaison.record")
+def _record_liaison(user: User, school) -> bool:
+    """Check a school: its liaison department's own people, or the office."""
+    if user.role == "office":
+        return True
+    return (user.role in ("unit_head", "unit_member") and school is not None
+            and school.liaison_unit_id is not None and school.liaison_unit_id == user.unit_id)
 
 
 @rule("bulletin.view")

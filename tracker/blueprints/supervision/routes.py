@@ -1,8 +1,8 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from wtforms import DateField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -12,9 +12,9 @@ from tracker.blueprints.admin.forms import ConfirmForm
 from tracker.blueprints.forms import apply_errors, parse_int
 from tracker.blueprints.supervision import bp
 from tracker.extensions import db
-from tracker.models import FINDING_KINDS, Finding, JobRun, SupervisionRound
-from tracker.services import organisation, permissions, supervision
-from tracker.services.errors import InvalidInput
+from tracker.models import FINDING_KINDS, Finding, JobRun, LiaisonCheck, SupervisionRound, Unit
+from tracker.services import liaison, organisation, permissions, supervision
+from tracker.services.errors import DomainError, InvalidInput
 
 
 class StartRoundForm(FlaskForm):
@@ -131,3 +131,46 @@ def job_runs():
         return redirect(url_for("supervision.job_runs"))
     runs = db.session.scalars(select(JobRun).order_by(JobRun.started_at.desc()).limit(100)).all()
     return render_template("supervision/jobs.html", runs=runs, jobs=jobs.JOBS, form=form)
+
+
+# Liaison checks 一月一查一反馈 ----------------------------------------------------
+
+
+@bp.route("/liaison")
+@require("liaison.view")
+def liaison_checks():
+    month = request.args.get("month") or clock.today().strftime("%Y-%m")
+    if not liaison.MONTH.match(month):
+        month = clock.today().strftime("%Y-%m")
+    scope = permissions.visible_unit_ids(current_user)
+    stmt = select(Unit).where(Unit.liaison_unit_id.is_not(None), Unit.is_archived.is_(False))
+    if scope is not None:
+        stmt = stmt.where(or_(Unit.id.in_(scope), Unit.liaison_unit_id.in_(scope)))
+    schools = db.session.scalars(stmt.order_by(Unit.liaison_unit_id, Unit.name)).all()
+    checks = {c.school_id: c for c in db.session.scalars(
+        select(LiaisonCheck).where(LiaisonCheck.month == month))}
+    names = dict(db.session.execute(select(Unit.id, Unit.name)).all())
+    return render_template("liaison/checks.html", month=month, schools=schools, checks=checks,
+                           names=names, dimensions=liaison.DIMENSIONS, ratings=liaison.RATINGS)
+
+
+@bp.route("/liaison/<int:school_id>", methods=["POST"])
+@login_required
+def liaison_record(school_id):
+    school = load(Unit, school_id)
+    if not permissions.can(current_user, "liaison.record", school):
+        abort(403)
+    month = request.form.get("month", "")
+    if ConfirmForm().validate_on_submit():
+        ratings = {key: {"rating": request.form.get(f"{key}_rating"),
+                         "notes": request.form.get(f"{key}_notes")} for key in liaison.DIMENSIONS}
+        try:
+            liaison.record(actor(), school, month=month, ratings=ratings,
+                           feedback=request.form.get("feedback"))
+        except DomainError as error:
+            for message in error.fields.values() or [error.message]:
+                flash(f"{school.name}：{message}", "danger")
+        else:
+            db.session.commit()
+            flash(_("Check of %(school)s recorded.", school=school.name), "success")
+    return redirect(url_for("supervision.liaison_checks", month=month if liaison.MONTH.match(month) else None))

@@ -1,0 +1,76 @@
+"""一月一查一反馈: monthly liaison checks of schools (DOMAIN "Supervision cadence")."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import LiaisonCheck, Unit
+from tracker.services import audit, validation
+from tracker.services.errors import Conflict
+
+DIMENSIONS = {
+    "law_administration": _l("Lawful administration 依法行政"),
+    "law_schooling": _l("Lawful schooling 依法办学"),
+    "spirit": _l("State of mind 精神状态"),
+    "delivery": _l("Delivery 落实效果"),
+    "social": _l("Public response 社会反映"),
+}
+RATINGS = {"good": _l("Good"), "fair": _l("Fair"), "average": _l("Average"), "poor": _l("Poor")}
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def schools_of(liaison_unit_id: int) -> list[Unit]:
+    """Return the active schools a department liaises for."""
+    return list(db.session.scalars(select(Unit).where(Unit.liaison_unit_id == liaison_unit_id,
+                                                      Unit.is_archived.is_(False))
+                                   .order_by(Unit.name)))
+
+
+def record(actor: audit.Actor, school: Unit, *, month: Any, ratings: Any, feedback: Any) -> LiaisonCheck:
+    """Record the month's check of a school by its liaison department (once per month)."""
+    errors: dict[str, str] = {}
+    if not isinstance(month, str) or not MONTH.match(month):
+        errors["month"] = _("Write the month like 2026-10.")
+    clean: dict[str, dict] = {}
+    for key in DIMENSIONS:
+        item = (ratings or {}).get(key) if isinstance(ratings, dict) else None
+        rating = item.get("rating") if isinstance(item, dict) else None
+        if rating not in RATINGS:
+            errors[key] = _("Choose a rating.")
+            continue
+        notes = validation.text(errors, f"{key}_notes", item.get("notes"), max_length=1000,
+                                required=False, multiline=True)
+        clean[key] = {"rating": rating, "notes": notes or ""}
+    text = validation.text(errors, "feedback", feedback, max_length=4000, multiline=True)
+    validation.raise_if(errors)
+    if school.liaison_unit_id is None:
+        raise Conflict(_("This school has no liaison department."))
+    if db.session.scalar(select(LiaisonCheck.id).where(LiaisonCheck.school_id == school.id,
+                                                       LiaisonCheck.month == month)):
+        raise Conflict(_("This school's check for %(month)s is recorded already.", month=month))
+    check = LiaisonCheck(school_id=school.id, liaison_unit_id=school.liaison_unit_id, month=month,
+                         ratings=clean, feedback=text, recorded_at=actor.now,
+                         recorded_by_id=actor.user.id if actor.user else None)
+    db.session.add(check)
+    audit.record(actor, "liaison.check", check, {"school_id": [None, school.id], "month": [None, month]})
+    return check
+
+
+def missing(months: list[str]) -> list[dict]:
+    """Return the (school, month) pairs without a check, for schools that have a liaison."""
+    schools = db.session.execute(
+        select(Unit.id, Unit.name, Unit.liaison_unit_id).where(
+            Unit.liaison_unit_id.is_not(None), Unit.is_archived.is_(False)).order_by(Unit.name)).all()
+    done = set(db.session.execute(select(LiaisonCheck.school_id, LiaisonCheck.month)
+                                  .where(LiaisonCheck.month.in_(months))).all())
+    names = dict(db.session.execute(select(Unit.id, Unit.name)).all())
+    return [{"unit_id": school_id, "unit": name, "liaison_unit_id": liaison,
+             "liaison": names[liaison], "month": month}
+            for month in months for school_id, name, liaison in schools
+            if (school_id, month) not in done]
