@@ -50,3 +50,10 @@ SCHEDULER = False
 
 # Outgoing mail; notifications stay in the in-app inbox when unset.
 MAIL_SERVER = None
+MAIL_PORT = 25
+MAIL_USE_TLS = False
+MAIL_USERNAME = None
+MAIL_PASSWORD = None
+MAIL_SENDER = "tracker@localhost"
+# The address of the site, for links in e-mails (e.g. https://zfzd.example.edu.cn).
+BASE_URL = ""

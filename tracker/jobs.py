@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import JobLock, JobRun
-from tracker.services import bulletins, supervision
+from tracker.services import bulletins, notifications, supervision
 from tracker.services.audit import Actor
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,10 @@ def _bulletin(kind: str) -> Callable[[Actor, date], str]:
     return draft
 
 
+def _reminders(actor: Actor, today: date) -> str:
+    return f"{notifications.sweep(today, actor.now)} notifications"
+
+
 JOBS: dict[str, Job] = {
     job.name: job for job in (
         Job("weekly_round", _l("Weekly supervision round"), {"day_of_week": "mon", "hour": 8},
@@ -61,6 +65,8 @@ JOBS: dict[str, Job] = {
         Job("quarterly_bulletin", _l("Quarterly summary draft"),
             {"month": "1,4,7,10", "day": 1, "hour": 8, "minute": 10},
             lambda today: bulletins.previous_period("quarterly", today).key, _bulletin("quarterly")),
+        Job("reminders", _l("Daily reminders"), {"hour": 7, "minute": 30},
+            lambda today: today.isoformat(), _reminders),
         Job("half_year_bulletin", _l("Half-year assessment draft"),
             {"month": "1,7", "day": 1, "hour": 8, "minute": 20},
             lambda today: bulletins.previous_period("half_year", today).key, _bulletin("half_year")),
@@ -95,6 +101,10 @@ def execute(name: str, as_of: date | None = None) -> JobRun:
         detail = job.run(Actor(None, "scheduler", clock.now()), today)
         run.outcome, run.detail, run.finished_at = "succeeded", detail, clock.now()
         db.session.commit()
+        try:  # notifications go out after the commit; a mail failure does not undo the run
+            notifications.send_email(current_app.config, clock.now())
+        except OSError:
+            log.exception("sending e-mail failed")
     except Exception as exc:
         db.session.rollback()
         log.exception("job %s failed", name)

@@ -70,6 +70,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("GET", "/account/password"): logged_in(OK),
     # main, public
     ("GET", "/"): logged_in(OK),
+    ("GET", "/inbox"): logged_in(OK),
+    ("POST", "/inbox/read"): logged_in((302, "/inbox")),
     ("GET", "/public/"): everyone(OK),
     # admin
     ("GET", "/admin/units"): admin_only(OK),

@@ -1,6 +1,7 @@
 """All models, imported so that Alembic and the app see one metadata."""
 
 from tracker.models.base import Base
+from tracker.models.notifications import Notification
 from tracker.models.organisation import ROLES, UNIT_KINDS, UNIT_ROLES, Unit, User
 from tracker.models.plans import (
     HEADINGS,
@@ -43,6 +44,7 @@ __all__ = [
     "EvidenceFile",
     "LedgerEntry",
     "Measure",
+    "Notification",
     "Milestone",
     "Plan",
     "Task",

@@ -39,6 +39,7 @@ PEER_GROUP_LABELS = {
 }
 UNIT_FIELDS = ("name", "kind", "peer_group", "liaison_unit_id", "head_user_id", "leader_user_id")
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,50}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def peer_group_label(code: str | None) -> str:
@@ -177,6 +178,11 @@ def check_user(values: dict[str, Any], user: User | None = None) -> dict[str, An
         clean["display_name"] = validation.text(
             errors, "display_name", values.get("display_name"), max_length=100
         )
+    if user is None or "email" in values:
+        email = validation.text(errors, "email", values.get("email"), max_length=200, required=False)
+        if email and not EMAIL_PATTERN.match(email):
+            errors["email"] = _("Enter an e-mail address like name@example.cn.")
+        clean["email"] = email
     role = values.get("role", user.role if user else None)
     if user is None or "role" in values:
         if role not in ROLES:
@@ -218,7 +224,7 @@ def create_user(actor: audit.Actor, **values: Any) -> User:
 
 def update_user(actor: audit.Actor, user: User, **values: Any) -> User:
     """Change a user's display name, role or unit."""
-    values = {k: v for k, v in values.items() if k in ("display_name", "role", "unit_id")}
+    values = {k: v for k, v in values.items() if k in ("display_name", "email", "role", "unit_id")}
     clean = check_user(values, user)
     if actor.user is not None and actor.user.id == user.id and clean.get("role", "admin") != "admin":
         raise Conflict(_("You cannot remove your own administrator role."))

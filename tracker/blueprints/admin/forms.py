@@ -35,6 +35,7 @@ class UnitForm(FlaskForm):
 
 class UserEditForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    email = StringField(_l("E-mail (for reminders)"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), validators=[DataRequired()])
     unit_id = SelectField(_l("Unit"), coerce=none_if_zero)
     submit = SubmitField(_l("Save"))
@@ -51,7 +52,7 @@ class UserCreateForm(UserEditForm):
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=128)],
                              render_kw={"autocomplete": "new-password"})
 
-    field_order = ("username", "display_name", "role", "unit_id", "password")
+    field_order = ("username", "display_name", "email", "role", "unit_id", "password")
 
 
 class PasswordResetForm(FlaskForm):

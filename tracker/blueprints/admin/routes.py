@@ -102,7 +102,7 @@ def users():
 def user_new():
     form = UserCreateForm()
     if form.validate_on_submit():
-        fields = ("username", "display_name", "role", "unit_id", "password")
+        fields = ("username", "display_name", "email", "role", "unit_id", "password")
         try:
             user = organisation.create_user(actor(), **{f: getattr(form, f).data for f in fields})
         except InvalidInput as error:
@@ -124,7 +124,8 @@ def user_edit(user_id):
     if form.validate_on_submit():
         try:
             organisation.update_user(actor(), user, display_name=form.display_name.data,
-                                     role=form.role.data, unit_id=form.unit_id.data)
+                                     email=form.email.data, role=form.role.data,
+                                     unit_id=form.unit_id.data)
         except InvalidInput as error:
             apply_errors(form, error)
         else:

@@ -76,12 +76,14 @@ class UserCreate(Body):
     username: Annotated[str, Field(min_length=1, max_length=50)]
     password: Annotated[str, Field(min_length=1, max_length=128)]
     display_name: Name
+    email: Annotated[str, Field(max_length=200)] | None = None
     role: Role
     unit_id: Id | None = None
 
 
 class UserPatch(Body):
     display_name: Name | None = None
+    email: Annotated[str, Field(max_length=200)] | None = None
     role: Role | None = None
     unit_id: Id | None = None
     is_active: bool | None = None
@@ -92,6 +94,7 @@ class UserOut(Out):
     id: int
     username: str
     display_name: str
+    email: str | None
     role: Role
     unit_id: int | None
     is_active: bool

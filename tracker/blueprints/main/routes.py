@@ -1,12 +1,14 @@
-from flask import render_template
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 
 from tracker import clock
 from tracker.blueprints import require
+from tracker.blueprints.admin.forms import ConfirmForm
 from tracker.blueprints.main import bp
+from tracker.extensions import db
 from tracker.models import Plan, Task
 from tracker.services import dashboard as overview
-from tracker.services import ledger_view
+from tracker.services import ledger_view, notifications
 
 
 @bp.route("/")
@@ -17,3 +19,27 @@ def dashboard():
     return render_template(
         "main/dashboard.html", overview=overview.organisation_overview(), today=today,
         task_counts=ledger_view.status_counts(current_user, active, today))
+
+
+@bp.route("/inbox")
+@require("dashboard.view")
+def inbox():
+    return render_template("main/inbox.html", items=notifications.inbox(current_user),
+                           confirm=ConfirmForm())
+
+
+@bp.route("/inbox/read", methods=["POST"])
+@require("dashboard.view")
+def inbox_read():
+    if ConfirmForm().validate_on_submit():
+        notifications.mark_all_read(current_user, clock.now())
+        db.session.commit()
+    return redirect(url_for("main.inbox"))
+
+
+@bp.app_context_processor
+def unread():
+    """The bell's count, for every page of a logged-in user."""
+    if not current_user.is_authenticated:
+        return {}
+    return {"unread_notifications": notifications.unread_count(current_user)}
