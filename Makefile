@@ -42,7 +42,6 @@ test-postgresql: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check tracker tests bench
 
 bench: install
 	$(BIN)/python -m bench

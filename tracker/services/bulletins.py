@@ -25,13 +25,22 @@ from tracker.models import Bulletin, Finding, LedgerEntry, Plan, SupervisionRoun
 from tracker.services import audit, liaison, progress, settings, validation
 from tracker.services.errors import Conflict, InvalidInput
 
-KIND_LABELS = {"monthly": _l("Monthly bulletin"), "quarterly": _l("Quarterly summary"),
-               "half_year": _l("Half-year assessment")}
-KIND_TITLES = {"monthly": "作风整顿工作月通报", "quarterly": "作风整顿工作季度小结",
-               "half_year": "作风整顿工作半年考核通报"}
+KIND_LABELS = {
+    "monthly": _l("Monthly bulletin"),
+    "quarterly": _l("Quarterly summary"),
+    "half_year": _l("Half-year assessment"),
+}
+KIND_TITLES = {
+    "monthly": "作风整顿工作月通报",
+    "quarterly": "作风整顿工作季度小结",
+    "half_year": "作风整顿工作半年考核通报",
+}
 STATUS_LABELS = {"draft": _l("Draft"), "approved": _l("Approved"), "published": _l("Published")}
-PATTERNS = {"monthly": re.compile(r"^(\d{4})-(\d{2})$"), "quarterly": re.compile(r"^(\d{4})-Q([1-4])$"),
-            "half_year": re.compile(r"^(\d{4})-H([12])$")}
+PATTERNS = {
+    "monthly": re.compile(r"^(\d{4})-(\d{2})$"),
+    "quarterly": re.compile(r"^(\d{4})-Q([1-4])$"),
+    "half_year": re.compile(r"^(\d{4})-H([12])$"),
+}
 
 
 @dataclass(frozen=True)
@@ -45,20 +54,34 @@ class Period:
 def parse_period(kind: Any, key: Any) -> Period:
     """Return the dates of ``2026-10``, ``2026-Q4`` or ``2026-H2``; raise InvalidInput otherwise."""
     if kind not in PATTERNS:
-        raise InvalidInput(_("Please correct the marked fields."),
-                           {"kind": _("Choose one of: %(values)s.", values="monthly, quarterly, half_year")})
+        raise InvalidInput(
+            _("Please correct the marked fields."),
+            {"kind": _("Choose one of: %(values)s.", values="monthly, quarterly, half_year")},
+        )
     match = PATTERNS[kind].match(key) if isinstance(key, str) else None
     examples = {"monthly": "2026-10", "quarterly": "2026-Q4", "half_year": "2026-H2"}
-    if match is None or not 2000 <= int(match.group(1)) <= 2100 or (
-            kind == "monthly" and not 1 <= int(match.group(2)) <= 12):
-        raise InvalidInput(_("Please correct the marked fields."),
-                           {"period": _("Write the period like %(example)s.", example=examples[kind])})
+    if (
+        match is None
+        or not 2000 <= int(match.group(1)) <= 2100
+        or (kind == "monthly" and not 1 <= int(match.group(2)) <= 12)
+    ):
+        raise InvalidInput(
+            _("Please correct the marked fields."),
+            {"period": _("Write the period like %(example)s.", example=examples[kind])},
+        )
     year, part = int(match.group(1)), int(match.group(2))
-    first_month, months = {"monthly": (part, 1), "quarterly": (3 * part - 2, 3),
-                           "half_year": (6 * part - 5, 6)}[kind]
+    first_month, months = {
+        "monthly": (part, 1),
+        "quarterly": (3 * part - 2, 3),
+        "half_year": (6 * part - 5, 6),
+    }[kind]
     last_month = first_month + months - 1
-    return Period(kind, key, date(year, first_month, 1),
-                  date(year, last_month, calendar.monthrange(year, last_month)[1]))
+    return Period(
+        kind,
+        key,
+        date(year, first_month, 1),
+        date(year, last_month, calendar.monthrange(year, last_month)[1]),
+    )
 
 
 def previous_period(kind: str, today: date) -> Period:
@@ -81,8 +104,11 @@ def _rank(rows: list[dict], key: str) -> None:
     """Rank rows by ``key`` descending; equal values share a rank (1, 2, 2, 4); None: unranked."""
     ranked = sorted((r for r in rows if r[key] is not None), key=lambda r: -r[key])
     for position, row in enumerate(ranked, start=1):
-        row["rank"] = position if position == 1 or row[key] != ranked[position - 2][key] else \
-            ranked[position - 2]["rank"]
+        row["rank"] = (
+            position
+            if position == 1 or row[key] != ranked[position - 2][key]
+            else ranked[position - 2]["rank"]
+        )
     for row in rows:
         row.setdefault("rank", None)
 
@@ -90,19 +116,35 @@ def _rank(rows: list[dict], key: str) -> None:
 def on_time_table(period: Period) -> list[dict]:
     """Units ranked by on-time rate: tasks due in the period done (100 % by the due date) and
     verified ÷ tasks due in the period. A unit with no task due is listed, not ranked."""
-    first_full = (select(LedgerEntry.task_id, func.min(LedgerEntry.reported_on).label("done_on"))
-                  .where(LedgerEntry.percent == 100).group_by(LedgerEntry.task_id).subquery())
+    first_full = (
+        select(LedgerEntry.task_id, func.min(LedgerEntry.reported_on).label("done_on"))
+        .where(LedgerEntry.percent == 100)
+        .group_by(LedgerEntry.task_id)
+        .subquery()
+    )
     on_time = and_(Task.verified_on.is_not(None), first_full.c.done_on <= Task.due_on)
     due_in_period = and_(Task.due_on >= period.starts_on, Task.due_on <= period.ends_on)
     rows = db.session.execute(
-        select(Task.owner_unit_id, func.count().filter(due_in_period),
-               func.count().filter(and_(due_in_period, on_time)))
+        select(
+            Task.owner_unit_id,
+            func.count().filter(due_in_period),
+            func.count().filter(and_(due_in_period, on_time)),
+        )
         .outerjoin(first_full, first_full.c.task_id == Task.id)
         .where(Task.plan.has(Plan.status == "active"))
-        .group_by(Task.owner_unit_id)).all()
+        .group_by(Task.owner_unit_id)
+    ).all()
     names = dict(db.session.execute(select(Unit.id, Unit.name)).all())
-    table = [{"unit_id": unit_id, "unit": names[unit_id], "due": due, "on_time": done,
-              "on_time_rate": round(done / due, 4) if due else None} for unit_id, due, done in rows]
+    table = [
+        {
+            "unit_id": unit_id,
+            "unit": names[unit_id],
+            "due": due,
+            "on_time": done,
+            "on_time_rate": round(done / due, 4) if due else None,
+        }
+        for unit_id, due, done in rows
+    ]
     _rank(table, "on_time_rate")
     return sorted(table, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["unit"]))
 
@@ -111,24 +153,40 @@ def criticism(period: Period) -> list[dict]:
     """Tasks with a lagging finding in two or more rounds of the period, or overdue at its end."""
     threshold = settings.get("rules.criticism_lagging_rounds")
     rounds_in_period = select(SupervisionRound.id).where(
-        SupervisionRound.week_start.between(period.starts_on, period.ends_on))
+        SupervisionRound.week_start.between(period.starts_on, period.ends_on)
+    )
     lagging = db.session.execute(
         select(Finding.task_id, Finding.unit_id, func.count())
         .where(Finding.kind == "lagging", Finding.round_id.in_(rounds_in_period))
         .group_by(Finding.task_id, Finding.unit_id)
-        .having(func.count() >= threshold)).all()
-    view = progress.progress_subquery(period.ends_on, progress.Thresholds.from_settings(),
-                                      [Task.plan.has(Plan.status == "active")])
+        .having(func.count() >= threshold)
+    ).all()
+    view = progress.progress_subquery(
+        period.ends_on,
+        progress.Thresholds.from_settings(),
+        [Task.plan.has(Plan.status == "active")],
+    )
     overdue = db.session.execute(
-        select(Task.id, Task.owner_unit_id).join(view, view.c.task_id == Task.id)
-        .where(view.c.status == "overdue")).all()
-    result = {(task_id, "lagging_repeatedly"): {"unit_id": unit_id, "task_id": task_id,
-                                                "reason": "lagging_repeatedly", "rounds": n}
-              for task_id, unit_id, n in lagging}
+        select(Task.id, Task.owner_unit_id)
+        .join(view, view.c.task_id == Task.id)
+        .where(view.c.status == "overdue")
+    ).all()
+    result = {
+        (task_id, "lagging_repeatedly"): {
+            "unit_id": unit_id,
+            "task_id": task_id,
+            "reason": "lagging_repeatedly",
+            "rounds": n,
+        }
+        for task_id, unit_id, n in lagging
+    }
     for task_id, unit_id in overdue:
         result[(task_id, "overdue")] = {"unit_id": unit_id, "task_id": task_id, "reason": "overdue"}
-    titles = dict(db.session.execute(select(Task.id, Task.title).where(
-        Task.id.in_([key[0] for key in result]))).all())
+    titles = dict(
+        db.session.execute(
+            select(Task.id, Task.title).where(Task.id.in_([key[0] for key in result]))
+        ).all()
+    )
     names = dict(db.session.execute(select(Unit.id, Unit.name)).all())
     for item in result.values():
         item["task"], item["unit"] = titles[item["task_id"]], names[item["unit_id"]]
@@ -137,27 +195,47 @@ def criticism(period: Period) -> list[dict]:
 
 def overview(period: Period) -> dict:
     """Headline figures: rounds, findings by kind, tasks due and done on time."""
-    rounds = db.session.scalars(select(SupervisionRound.id).where(
-        SupervisionRound.week_start.between(period.starts_on, period.ends_on))).all()
-    findings = dict(db.session.execute(select(Finding.kind, func.count())
-                                       .where(Finding.round_id.in_(rounds))
-                                       .group_by(Finding.kind)).all()) if rounds else {}
-    return {"rounds": len(rounds), "findings": {k: findings.get(k, 0) for k in ("lagging", "overdue", "stale")}}
+    rounds = db.session.scalars(
+        select(SupervisionRound.id).where(
+            SupervisionRound.week_start.between(period.starts_on, period.ends_on)
+        )
+    ).all()
+    findings = (
+        dict(
+            db.session.execute(
+                select(Finding.kind, func.count())
+                .where(Finding.round_id.in_(rounds))
+                .group_by(Finding.kind)
+            ).all()
+        )
+        if rounds
+        else {}
+    )
+    return {
+        "rounds": len(rounds),
+        "findings": {k: findings.get(k, 0) for k in ("lagging", "overdue", "stale")},
+    }
 
 
 def lagging_trend(period: Period) -> list[dict]:
     """Lagging findings week by week over the period (for the chart)."""
     rows = db.session.execute(
         select(SupervisionRound.week_start, func.count(Finding.id))
-        .outerjoin(Finding, and_(Finding.round_id == SupervisionRound.id, Finding.kind == "lagging"))
+        .outerjoin(
+            Finding, and_(Finding.round_id == SupervisionRound.id, Finding.kind == "lagging")
+        )
         .where(SupervisionRound.week_start.between(period.starts_on, period.ends_on))
-        .group_by(SupervisionRound.week_start).order_by(SupervisionRound.week_start)).all()
+        .group_by(SupervisionRound.week_start)
+        .order_by(SupervisionRound.week_start)
+    ).all()
     return [{"week_start": week.isoformat(), "lagging": n} for week, n in rows]
 
 
 def months_of(period: Period) -> list[str]:
-    return [f"{period.starts_on.year}-{month:02d}"
-            for month in range(period.starts_on.month, period.ends_on.month + 1)]
+    return [
+        f"{period.starts_on.year}-{month:02d}"
+        for month in range(period.starts_on.month, period.ends_on.month + 1)
+    ]
 
 
 SECTIONS: dict[str, Callable[[Period], Any]] = {
@@ -172,11 +250,17 @@ SECTIONS: dict[str, Callable[[Period], Any]] = {
 def compute(period: Period) -> dict:
     """Compute every section; commendations follow from the unit table."""
     content = {name: section(period) for name, section in SECTIONS.items()}
-    content["commended"] = [{"unit_id": r["unit_id"], "unit": r["unit"]}
-                            for r in content["unit_table"] if r["due"] and r["on_time"] == r["due"]]
+    content["commended"] = [
+        {"unit_id": r["unit_id"], "unit": r["unit"]}
+        for r in content["unit_table"]
+        if r["due"] and r["on_time"] == r["due"]
+    ]
     ranked = [r for r in content["unit_table"] if r["due"]]
-    content["overview"].update(units_ranked=len(ranked), tasks_due=sum(r["due"] for r in ranked),
-                               tasks_on_time=sum(r["on_time"] for r in ranked))
+    content["overview"].update(
+        units_ranked=len(ranked),
+        tasks_due=sum(r["due"] for r in ranked),
+        tasks_on_time=sum(r["on_time"] for r in ranked),
+    )
     return content
 
 
@@ -186,20 +270,30 @@ def compute(period: Period) -> dict:
 def generate(actor: audit.Actor, kind: Any, key: Any) -> tuple[Bulletin, bool]:
     """Return the bulletin of the period, creating its draft if there is none."""
     period = parse_period(kind, key)
-    existing = db.session.scalar(select(Bulletin).where(Bulletin.kind == kind, Bulletin.period == key))
+    existing = db.session.scalar(
+        select(Bulletin).where(Bulletin.kind == kind, Bulletin.period == key)
+    )
     if existing is not None:
         return existing, False
     try:
         with db.session.begin_nested():
-            bulletin = Bulletin(kind=kind, period=key, starts_on=period.starts_on,
-                                ends_on=period.ends_on, status="draft", narrative="",
-                                title=f"{key} {KIND_TITLES[kind]}", content=compute(period),
-                                created_at=actor.now)
+            bulletin = Bulletin(
+                kind=kind,
+                period=key,
+                starts_on=period.starts_on,
+                ends_on=period.ends_on,
+                status="draft",
+                narrative="",
+                title=f"{key} {KIND_TITLES[kind]}",
+                content=compute(period),
+                created_at=actor.now,
+            )
             db.session.add(bulletin)
             db.session.flush()
     except IntegrityError:
-        return db.session.scalar(select(Bulletin).where(Bulletin.kind == kind,
-                                                        Bulletin.period == key)), False
+        return db.session.scalar(
+            select(Bulletin).where(Bulletin.kind == kind, Bulletin.period == key)
+        ), False
     audit.record(actor, "bulletin.create", bulletin, {"period": [None, key]})
     return bulletin, True
 
@@ -217,8 +311,9 @@ def edit(actor: audit.Actor, bulletin: Bulletin, *, title: Any, narrative: Any) 
     """Change the title and narrative of a draft."""
     errors: dict[str, str] = {}
     clean_title = validation.text(errors, "title", title, max_length=200)
-    text = validation.text(errors, "narrative", narrative, max_length=20000, required=False,
-                           multiline=True)
+    text = validation.text(
+        errors, "narrative", narrative, max_length=20000, required=False, multiline=True
+    )
     validation.raise_if(errors)
     if bulletin.status != "draft":
         raise Conflict(_("Only a draft can be edited."))
@@ -247,8 +342,12 @@ def publish(actor: audit.Actor, bulletin: Bulletin, year: int) -> Bulletin:
     bulletin.number_year, bulletin.number = year, (last or 0) + 1
     bulletin.status, bulletin.published_at = "published", actor.now
     bulletin.published_by_id = actor.user.id if actor.user else None
-    audit.record(actor, "bulletin.publish", bulletin,
-                 {"status": ["approved", "published"], "number": [None, bulletin.doc_number]})
+    audit.record(
+        actor,
+        "bulletin.publish",
+        bulletin,
+        {"status": ["approved", "published"], "number": [None, bulletin.doc_number]},
+    )
     return bulletin
 
 
@@ -256,14 +355,21 @@ def public_version(bulletin: Bulletin) -> dict:
     """Return what the public sees: units, tasks and figures, never a person."""
     content = bulletin.content
     return {
-        "id": bulletin.id, "kind": bulletin.kind, "period": bulletin.period,
-        "number": bulletin.doc_number, "title": bulletin.title,
+        "id": bulletin.id,
+        "kind": bulletin.kind,
+        "period": bulletin.period,
+        "number": bulletin.doc_number,
+        "title": bulletin.title,
         "published_at": bulletin.published_at.isoformat() if bulletin.published_at else None,
         "narrative": bulletin.narrative,
-        "unit_table": [{k: r[k] for k in ("unit_id", "unit", "due", "on_time", "on_time_rate", "rank")}
-                       for r in content["unit_table"]],
-        "criticised": [{k: r[k] for k in ("unit_id", "unit", "task_id", "task", "reason")}
-                       for r in content["criticised"]],
+        "unit_table": [
+            {k: r[k] for k in ("unit_id", "unit", "due", "on_time", "on_time_rate", "rank")}
+            for r in content["unit_table"]
+        ],
+        "criticised": [
+            {k: r[k] for k in ("unit_id", "unit", "task_id", "task", "reason")}
+            for r in content["criticised"]
+        ],
         "commended": content["commended"],
     }
 
@@ -294,13 +400,18 @@ def to_docx(bulletin: Bulletin, issuer: str) -> bytes:
     document.add_paragraph("一、各单位任务按期完成情况")
     table = document.add_table(rows=1, cols=5)
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("排名", "单位", "到期任务", "按期完成", "按期完成率"), strict=True):
+    for cell, text in zip(
+        table.rows[0].cells, ("排名", "单位", "到期任务", "按期完成", "按期完成率"), strict=True
+    ):
         cell.text = text
     for row in content["unit_table"]:
         cells = table.add_row().cells
         rate = f"{row['on_time_rate'] * 100:.1f}%" if row["on_time_rate"] is not None else "—"
-        for cell, text in zip(cells, (str(row["rank"] or "—"), row["unit"], str(row["due"]),
-                                      str(row["on_time"]), rate), strict=True):
+        for cell, text in zip(
+            cells,
+            (str(row["rank"] or "—"), row["unit"], str(row["due"]), str(row["on_time"]), rate),
+            strict=True,
+        ):
             cell.text = text
     document.add_paragraph("二、通报批评")
     if content["criticised"]:
@@ -310,7 +421,9 @@ def to_docx(bulletin: Bulletin, issuer: str) -> bytes:
             cell.text = text
         for row in content["criticised"]:
             cells = table.add_row().cells
-            for cell, text in zip(cells, (row["unit"], row["task"], REASON_LABELS[row["reason"]]), strict=True):
+            for cell, text in zip(
+                cells, (row["unit"], row["task"], REASON_LABELS[row["reason"]]), strict=True
+            ):
                 cell.text = text
     else:
         document.add_paragraph("无。")

@@ -19,24 +19,51 @@ from tracker.models import Bulletin, Finding, Notification, Plan, SupervisionRou
 from tracker.services import progress
 
 
-def notify(user_ids: Iterable[int], *, kind: str, event_key: str, title: str, body: str = "",
-           link: str | None = None, now: datetime) -> int:
+def notify(
+    user_ids: Iterable[int],
+    *,
+    kind: str,
+    event_key: str,
+    title: str,
+    body: str = "",
+    link: str | None = None,
+    now: datetime,
+) -> int:
     """Add one notification per user who has not had this event yet; return how many."""
     user_ids = set(user_ids)
     if not user_ids:
         return 0
-    had = set(db.session.scalars(select(Notification.user_id).where(
-        Notification.event_key == event_key, Notification.user_id.in_(user_ids))))
+    had = set(
+        db.session.scalars(
+            select(Notification.user_id).where(
+                Notification.event_key == event_key, Notification.user_id.in_(user_ids)
+            )
+        )
+    )
     fresh = sorted(user_ids - had)
-    db.session.add_all(Notification(user_id=uid, kind=kind, event_key=event_key, title=title[:200],
-                                    body=body, link=link, created_at=now) for uid in fresh)
+    db.session.add_all(
+        Notification(
+            user_id=uid,
+            kind=kind,
+            event_key=event_key,
+            title=title[:200],
+            body=body,
+            link=link,
+            created_at=now,
+        )
+        for uid in fresh
+    )
     return len(fresh)
 
 
 def _unit_people(unit_ids: set[int]) -> dict[int, list[int]]:
-    rows = db.session.execute(select(User.unit_id, User.id).where(
-        User.unit_id.in_(unit_ids), User.is_active.is_(True),
-        User.role.in_(("unit_head", "unit_member")))).all()
+    rows = db.session.execute(
+        select(User.unit_id, User.id).where(
+            User.unit_id.in_(unit_ids),
+            User.is_active.is_(True),
+            User.role.in_(("unit_head", "unit_member")),
+        )
+    ).all()
     people: dict[int, list[int]] = {}
     for unit_id, user_id in rows:
         people.setdefault(unit_id, []).append(user_id)
@@ -48,10 +75,17 @@ def sweep(today: date, now: datetime) -> int:
     thresholds = progress.Thresholds.from_settings()
     view = progress.progress_subquery(today, thresholds, [Task.plan.has(Plan.status == "active")])
     rows = db.session.execute(
-        select(Task.id, Task.title, Task.owner_unit_id, Task.due_on, view.c.status,
-               view.c.last_reported_on)
+        select(
+            Task.id,
+            Task.title,
+            Task.owner_unit_id,
+            Task.due_on,
+            view.c.status,
+            view.c.last_reported_on,
+        )
         .join(view, view.c.task_id == Task.id)
-        .where(view.c.status.in_(("overdue", "stale", "on_track", "lagging", "not_started")))).all()
+        .where(view.c.status.in_(("overdue", "stale", "on_track", "lagging", "not_started")))
+    ).all()
     soon = today + timedelta(days=thresholds.due_soon_days)
     sent = 0
     people = _unit_people({row.owner_unit_id for row in rows})
@@ -59,51 +93,111 @@ def sweep(today: date, now: datetime) -> int:
         users = people.get(row.owner_unit_id, [])
         link = f"/tasks/{row.id}"
         if row.status == "overdue":
-            sent += notify(users, kind="task_overdue", event_key=f"overdue:{row.id}:{row.due_on}",
-                           title=f"任务已逾期：{row.title}", body=f"完成时限 {row.due_on}", link=link, now=now)
+            sent += notify(
+                users,
+                kind="task_overdue",
+                event_key=f"overdue:{row.id}:{row.due_on}",
+                title=f"任务已逾期：{row.title}",
+                body=f"完成时限 {row.due_on}",
+                link=link,
+                now=now,
+            )
         elif row.status == "stale":
-            sent += notify(users, kind="task_stale",
-                           event_key=f"stale:{row.id}:{row.last_reported_on or 'none'}",
-                           title=f"请及时交账：{row.title}", link=link, now=now)
+            sent += notify(
+                users,
+                kind="task_stale",
+                event_key=f"stale:{row.id}:{row.last_reported_on or 'none'}",
+                title=f"请及时交账：{row.title}",
+                link=link,
+                now=now,
+            )
         if today <= row.due_on <= soon and row.status != "overdue":
-            sent += notify(users, kind="task_due_soon", event_key=f"due:{row.id}:{row.due_on}",
-                           title=f"任务即将到期：{row.title}", body=f"完成时限 {row.due_on}", link=link, now=now)
-    recent = select(SupervisionRound.id).where(SupervisionRound.week_start >= today - timedelta(days=21))
+            sent += notify(
+                users,
+                kind="task_due_soon",
+                event_key=f"due:{row.id}:{row.due_on}",
+                title=f"任务即将到期：{row.title}",
+                body=f"完成时限 {row.due_on}",
+                link=link,
+                now=now,
+            )
+    recent = select(SupervisionRound.id).where(
+        SupervisionRound.week_start >= today - timedelta(days=21)
+    )
     findings = db.session.execute(
-        select(Finding.id, Finding.unit_id, Finding.kind, Task.title).join(Task, Task.id == Finding.task_id)
-        .where(Finding.round_id.in_(recent))).all()
+        select(Finding.id, Finding.unit_id, Finding.kind, Task.title)
+        .join(Task, Task.id == Finding.task_id)
+        .where(Finding.round_id.in_(recent))
+    ).all()
     people = _unit_people({f.unit_id for f in findings})
     for finding in findings:
-        sent += notify(people.get(finding.unit_id, []), kind="finding", event_key=f"finding:{finding.id}",
-                       title=f"周督导发现问题：{finding.title}", link="/supervision/mine", now=now)
-    leaders = db.session.scalars(select(User.id).where(User.role == "leader", User.is_active.is_(True))).all()
+        sent += notify(
+            people.get(finding.unit_id, []),
+            kind="finding",
+            event_key=f"finding:{finding.id}",
+            title=f"周督导发现问题：{finding.title}",
+            link="/supervision/mine",
+            now=now,
+        )
+    leaders = db.session.scalars(
+        select(User.id).where(User.role == "leader", User.is_active.is_(True))
+    ).all()
     for bulletin_id, title in db.session.execute(
-            select(Bulletin.id, Bulletin.title).where(Bulletin.status == "draft")):
-        sent += notify(leaders, kind="bulletin_approval", event_key=f"bulletin-approval:{bulletin_id}",
-                       title=f"待审批：{title}", link=f"/bulletins/{bulletin_id}", now=now)
+        select(Bulletin.id, Bulletin.title).where(Bulletin.status == "draft")
+    ):
+        sent += notify(
+            leaders,
+            kind="bulletin_approval",
+            event_key=f"bulletin-approval:{bulletin_id}",
+            title=f"待审批：{title}",
+            link=f"/bulletins/{bulletin_id}",
+            now=now,
+        )
     everyone = db.session.scalars(select(User.id).where(User.is_active.is_(True))).all()
     for bulletin_id, title in db.session.execute(
-            select(Bulletin.id, Bulletin.title).where(
-                Bulletin.status == "published", Bulletin.published_at >= now - timedelta(days=30))):
-        sent += notify(everyone, kind="bulletin_published", event_key=f"bulletin-published:{bulletin_id}",
-                       title=f"已发布：{title}", link=f"/bulletins/{bulletin_id}", now=now)
+        select(Bulletin.id, Bulletin.title).where(
+            Bulletin.status == "published", Bulletin.published_at >= now - timedelta(days=30)
+        )
+    ):
+        sent += notify(
+            everyone,
+            kind="bulletin_published",
+            event_key=f"bulletin-published:{bulletin_id}",
+            title=f"已发布：{title}",
+            link=f"/bulletins/{bulletin_id}",
+            now=now,
+        )
     return sent
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def inbox(user: User, limit: int = 100) -> list[Notification]:
-    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)
-                                   .order_by(Notification.created_at.desc(), Notification.id.desc())
-                                   .limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def mark_all_read(user: User, now: datetime) -> None:
-    db.session.execute(update(Notification).where(Notification.user_id == user.id,
-                                                  Notification.read_at.is_(None)).values(read_at=now))
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=now)
+    )
 
 
 def send_email(config: dict, now: datetime) -> int:
@@ -111,12 +205,17 @@ def send_email(config: dict, now: datetime) -> int:
     if not config.get("MAIL_SERVER"):
         return 0
     pending = db.session.execute(
-        select(Notification, User.email).join(User, User.id == Notification.user_id)
+        select(Notification, User.email)
+        .join(User, User.id == Notification.user_id)
         .where(Notification.emailed_at.is_(None), User.email.is_not(None))
-        .order_by(Notification.id).limit(500)).all()
+        .order_by(Notification.id)
+        .limit(500)
+    ).all()
     if not pending:
         return 0
-    with smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25), timeout=30) as smtp:
+    with smtplib.SMTP(
+        config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25), timeout=30
+    ) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()
         if config.get("MAIL_USERNAME"):

@@ -33,13 +33,21 @@ def labels(state):
 @bp.route("/")
 @require("round.view")
 def rounds():
-    page = db.paginate(select(SupervisionRound).order_by(SupervisionRound.week_start.desc()),
-                       page=parse_int(request.args.get("page")) or 1, per_page=30, error_out=False)
+    page = db.paginate(
+        select(SupervisionRound).order_by(SupervisionRound.week_start.desc()),
+        page=parse_int(request.args.get("page")) or 1,
+        per_page=30,
+        error_out=False,
+    )
     form = StartRoundForm()
     if not form.week_start.data:
         form.week_start.data = supervision.last_full_week(clock.today())
-    return render_template("supervision/rounds.html", page=page, form=form,
-                           counts=supervision.round_counts([r.id for r in page.items]))
+    return render_template(
+        "supervision/rounds.html",
+        page=page,
+        form=form,
+        counts=supervision.round_counts([r.id for r in page.items]),
+    )
 
 
 @bp.route("/start", methods=["POST"])
@@ -53,8 +61,10 @@ def start():
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash(_("Round created.") if created else _("That week already has its round."),
-                  "success" if created else "info")
+            flash(
+                _("Round created.") if created else _("That week already has its round."),
+                "success" if created else "info",
+            )
             return redirect(url_for("supervision.round_page", round_id=rnd.id))
     for messages in form.errors.values():
         for message in messages:
@@ -68,14 +78,22 @@ def round_page(round_id):
     rnd = load(SupervisionRound, round_id)
     kind = request.args.get("kind") if request.args.get("kind") in FINDING_KINDS else None
     unit_id = parse_int(request.args.get("unit_id"))
-    findings = db.session.scalars(supervision.findings_query(
-        current_user, round_id=rnd.id, unit_id=unit_id, kind=kind)).all()
+    findings = db.session.scalars(
+        supervision.findings_query(current_user, round_id=rnd.id, unit_id=unit_id, kind=kind)
+    ).all()
     by_unit: dict = {}
     for finding in findings:
         by_unit.setdefault(finding.unit, []).append(finding)
-    return render_template("supervision/round.html", rnd=rnd, by_unit=by_unit, kind=kind,
-                           unit_id=unit_id, counts=supervision.round_counts([rnd.id])[rnd.id],
-                           units=organisation.unit_choices(), confirm=ConfirmForm())
+    return render_template(
+        "supervision/round.html",
+        rnd=rnd,
+        by_unit=by_unit,
+        kind=kind,
+        unit_id=unit_id,
+        counts=supervision.round_counts([rnd.id])[rnd.id],
+        units=organisation.unit_choices(),
+        confirm=ConfirmForm(),
+    )
 
 
 @bp.route("/<int:round_id>/close", methods=["POST"])
@@ -107,14 +125,15 @@ def note(finding_id):
         for messages in form.errors.values():
             for message in messages:
                 flash(message, "danger")
-    return redirect(url_for("supervision.round_page", round_id=finding.round_id) + f"#f{finding.id}")
+    return redirect(
+        url_for("supervision.round_page", round_id=finding.round_id) + f"#f{finding.id}"
+    )
 
 
 @bp.route("/mine")
 @require("finding.mine")
 def my_findings():
-    findings = db.session.scalars(
-        supervision.findings_query(current_user).limit(200)).all()
+    findings = db.session.scalars(supervision.findings_query(current_user).limit(200)).all()
     return render_template("supervision/mine.html", findings=findings)
 
 
@@ -126,8 +145,10 @@ def job_runs():
         name = request.form.get("name")
         if form.validate_on_submit() and name in jobs.JOBS:
             run = jobs.execute(name)
-            flash(f"{jobs.JOBS[name].label}: {run.outcome} — {run.detail}",
-                  "success" if run.outcome == "succeeded" else "danger")
+            flash(
+                f"{jobs.JOBS[name].label}: {run.outcome} — {run.detail}",
+                "success" if run.outcome == "succeeded" else "danger",
+            )
         return redirect(url_for("supervision.job_runs"))
     runs = db.session.scalars(select(JobRun).order_by(JobRun.started_at.desc()).limit(100)).all()
     return render_template("supervision/jobs.html", runs=runs, jobs=jobs.JOBS, form=form)
@@ -147,11 +168,20 @@ def liaison_checks():
     if scope is not None:
         stmt = stmt.where(or_(Unit.id.in_(scope), Unit.liaison_unit_id.in_(scope)))
     schools = db.session.scalars(stmt.order_by(Unit.liaison_unit_id, Unit.name)).all()
-    checks = {c.school_id: c for c in db.session.scalars(
-        select(LiaisonCheck).where(LiaisonCheck.month == month))}
+    checks = {
+        c.school_id: c
+        for c in db.session.scalars(select(LiaisonCheck).where(LiaisonCheck.month == month))
+    }
     names = dict(db.session.execute(select(Unit.id, Unit.name)).all())
-    return render_template("liaison/checks.html", month=month, schools=schools, checks=checks,
-                           names=names, dimensions=liaison.DIMENSIONS, ratings=liaison.RATINGS)
+    return render_template(
+        "liaison/checks.html",
+        month=month,
+        schools=schools,
+        checks=checks,
+        names=names,
+        dimensions=liaison.DIMENSIONS,
+        ratings=liaison.RATINGS,
+    )
 
 
 @bp.route("/liaison/<int:school_id>", methods=["POST"])
@@ -162,15 +192,23 @@ def liaison_record(school_id):
         abort(403)
     month = request.form.get("month", "")
     if ConfirmForm().validate_on_submit():
-        ratings = {key: {"rating": request.form.get(f"{key}_rating"),
-                         "notes": request.form.get(f"{key}_notes")} for key in liaison.DIMENSIONS}
+        ratings = {
+            key: {
+                "rating": request.form.get(f"{key}_rating"),
+                "notes": request.form.get(f"{key}_notes"),
+            }
+            for key in liaison.DIMENSIONS
+        }
         try:
-            liaison.record(actor(), school, month=month, ratings=ratings,
-                           feedback=request.form.get("feedback"))
+            liaison.record(
+                actor(), school, month=month, ratings=ratings, feedback=request.form.get("feedback")
+            )
         except DomainError as error:
             for message in error.fields.values() or [error.message]:
                 flash(f"{school.name}：{message}", "danger")
         else:
             db.session.commit()
             flash(_("Check of %(school)s recorded.", school=school.name), "success")
-    return redirect(url_for("supervision.liaison_checks", month=month if liaison.MONTH.match(month) else None))
+    return redirect(
+        url_for("supervision.liaison_checks", month=month if liaison.MONTH.match(month) else None)
+    )
