@@ -1,9 +1,9 @@
 """The ``tracker`` command."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.extensions import db
-from tracker.models import Unit, User
+from tracker.models import Bulletin, LiaisonCheck, SupervisionRound, Unit, User
 
 
 def test_create_user_with_password_from_the_environment(runner, make, monkeypatch):
@@ -39,6 +39,11 @@ def test_demo_twice_changes_nothing(runner):
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "nothing changed" in second.output
     assert db.session.scalars(select(Unit.id)).all() == units
+    statuses = sorted(db.session.scalars(select(Bulletin.status)))
+    assert statuses == ["draft", "published"]
+    rounds = db.session.scalars(select(SupervisionRound.status)).all()
+    assert len(rounds) == 9 and rounds.count("open") == 1
+    assert db.session.scalar(select(func.count()).select_from(LiaisonCheck)) > 0
     logins = runner.invoke(args=["demo-logins"]).output
     for role in ("admin", "office", "leader", "unit_head", "unit_member"):
         assert role in logins

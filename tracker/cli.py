@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 from tracker import clock, jobs
 from tracker.extensions import db
 from tracker.models import ROLES
-from tracker.services import demo, organisation
+from tracker.services import demo, demo_cadence, organisation
 from tracker.services.audit import Actor
 from tracker.services.errors import InvalidInput
 
@@ -56,7 +56,9 @@ def create_user(username: str, role: str, unit_id: int | None, display_name: str
 @with_appcontext
 def load_demo() -> None:
     """Load the demo bureau; running it again changes nothing."""
-    created = demo.load(_cli_actor())
+    actor = _cli_actor()
+    created = demo.load(actor)
+    created = demo_cadence.load(actor, clock.today()) or created
     db.session.commit()
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
 
