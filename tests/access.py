@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import io
 import re
 from dataclasses import dataclass
@@ -103,31 +101,9 @@ def build_world(make) -> World:
                  draft_plan=draft_plan, task=task, ids=ids, extra=extra)
 
 
-# The responsibility-list import routes (committed) call a service module not written yet.
-TASK_IMPORT = "tracker.services.task_import"
-_TASK_IMPORT_MISSING = pytest.mark.xfail(
-    raises=ImportError, strict=True, reason=f"{TASK_IMPORT} does not exist yet")
-
-
 def matrix_params(keys) -> list:
-    """Parametrize (method, rule); a route whose service module is missing is an expected failure.
-
-    The mark goes away by itself once the module exists: then the row must hold.
-    """
-    missing = importlib.util.find_spec(TASK_IMPORT) is None
-    return [pytest.param(method, rule, id=f"{method} {rule}",
-                         marks=_TASK_IMPORT_MISSING if missing and needs_task_import(rule) else ())
-            for method, rule in keys]
-
-
-def needs_task_import(rule: str) -> bool:
-    return "/plans/" in rule and ("/import" in rule or "/tasks/template.xlsx" in rule)
-
-
-def require_modules(rule: str) -> None:
-    """Raise ImportError now if ``rule``'s route needs a module that is missing."""
-    if needs_task_import(rule):
-        importlib.import_module(TASK_IMPORT)
+    """Parametrize (method, rule) pairs with readable ids."""
+    return [pytest.param(method, rule, id=f"{method} {rule}") for method, rule in keys]
 
 
 def html_routes(app, *, all_methods: bool = False) -> set[tuple[str, str]]:

@@ -19,7 +19,6 @@ from tests.access import (
     build_world,
     fill,
     matrix_params,
-    require_modules,
     sample_roles,
     unknown_ids,
 )
@@ -199,7 +198,6 @@ def token(app):
 
 @pytest.mark.parametrize(("method", "rule"), matrix_params(MATRIX))
 def test_access(app, make, token, method, rule):
-    require_modules(rule)
     world = build_world(make)
     key = (method, rule)
     path = fill(rule, ids_for(world, key))
@@ -217,7 +215,6 @@ def test_access(app, make, token, method, rule):
 @pytest.mark.parametrize(("method", "rule"), matrix_params(
     key for key, expected in MATRIX.items() if expected[NO_TOKEN] == 401))
 def test_a_wrong_or_revoked_token_is_401(app, make, token, method, rule):
-    require_modules(rule)
     world = build_world(make)
     key = (method, rule)
     path = fill(rule, ids_for(world, key))
@@ -234,7 +231,6 @@ def test_a_wrong_or_revoked_token_is_401(app, make, token, method, rule):
 
 @pytest.mark.parametrize(("method", "rule"), matrix_params(key for key in MATRIX if "<" in key[1]))
 def test_unknown_ids_are_404_for_the_allowed_roles(app, make, token, method, rule):
-    require_modules(rule)
     world = build_world(make)
     key = (method, rule)
     path = unknown_ids(rule)

@@ -19,7 +19,6 @@ from tests.access import (
     fill,
     html_routes,
     matrix_params,
-    require_modules,
     sample_roles,
     unknown_ids,
 )
@@ -207,7 +206,6 @@ def _request_as(app, world, who, method, path, data):
 
 @pytest.mark.parametrize(("method", "rule"), matrix_params(MATRIX))
 def test_access(app, make, method, rule):
-    require_modules(rule)
     world = build_world(make)
     ids = ids_for(world, (method, rule))
     path = fill(rule, ids)
@@ -228,7 +226,6 @@ ID_ROUTES = [key for key in MATRIX if "<" in key[1]]
 
 @pytest.mark.parametrize(("method", "rule"), matrix_params(ID_ROUTES))
 def test_unknown_ids_are_404_for_the_allowed_roles(app, make, method, rule):
-    require_modules(rule)
     world = build_world(make)
     path = unknown_ids(rule)
     for who in sample_roles(MATRIX[method, rule], lambda expected: expected != FORBIDDEN):

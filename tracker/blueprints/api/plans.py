@@ -28,7 +28,7 @@ from tracker.blueprints.api.schemas import (
 )
 from tracker.extensions import db
 from tracker.models import Plan, Task
-from tracker.services import ledger, ledger_view, permissions, plans
+from tracker.services import ledger, ledger_view, permissions, plans, task_import
 from tracker.services.errors import InvalidInput
 from tracker.services.ledger_view import LedgerFilter
 from tracker.services.pagination import paginate_rows
@@ -120,8 +120,6 @@ def create_measure(plan_id: int, body: MeasureCreate):
           multipart={"file": "the workbook, in the template's columns"}, response=ImportResult,
           status=201, errors=(400, 403, 404, 409, 413))
 def import_tasks(plan_id: int):
-    from tracker.services import task_import
-
     authorize("plan.manage")
     plan = load(Plan, plan_id)
     upload = request.files.get("file")
@@ -135,8 +133,6 @@ def import_tasks(plan_id: int):
 @endpoint(bp, "/plans/<int:plan_id>/tasks/template.xlsx", "GET",
           summary="The responsibility-list template", tag="Plans", response=XLSX)
 def import_template(plan_id: int):
-    from tracker.services import task_import
-
     authorize("plan.manage")
     load(Plan, plan_id)
     return Response(task_import.template(), mimetype=XLSX, headers={

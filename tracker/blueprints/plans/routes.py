@@ -30,7 +30,15 @@ from tracker.blueprints.plans.forms import (
 )
 from tracker.extensions import db
 from tracker.models import AuditEvent, EvidenceFile, Measure, Plan, Task
-from tracker.services import charts, ledger, ledger_view, organisation, permissions, plans
+from tracker.services import (
+    charts,
+    ledger,
+    ledger_view,
+    organisation,
+    permissions,
+    plans,
+    task_import,
+)
 from tracker.services.errors import InvalidInput, RowErrors
 from tracker.services.ledger_view import LIGHT_LABELS, STATUS_LABELS, LedgerFilter
 from tracker.services.pagination import paginate_rows
@@ -333,8 +341,6 @@ def verification_queue():
 @bp.route("/plans/<int:plan_id>/import", methods=["GET", "POST"])
 @require("plan.manage")
 def task_import_page(plan_id):
-    from tracker.services import task_import
-
     plan = load(Plan, plan_id)
     form = ImportTasksForm()
     problems = []
@@ -359,8 +365,6 @@ def task_import_page(plan_id):
 @bp.route("/plans/<int:plan_id>/import/template.xlsx")
 @require("plan.manage")
 def task_import_template(plan_id):
-    from tracker.services import task_import
-
     load(Plan, plan_id)
     return Response(task_import.template(), mimetype=XLSX, headers={
         "Content-Disposition": "attachment; filename=responsibility-list-template.xlsx"})
