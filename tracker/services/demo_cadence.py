@@ -47,9 +47,9 @@ def load(actor: audit.Actor, today: date) -> bool:
             continue
         checker = replace(actor, user=db.session.get(User, school.liaison_unit.head_user_id)
                           if school.liaison_unit.head_user_id else None)
-        liaison.record(checker, school, month=previous.key,
-                       ratings={**ratings, "social": {"rating": "fair" if index % 3 else "good",
-                                                      "notes": "家长反映课后服务时间偏短" if index % 3 else ""}},
+        social = ({"rating": "fair", "notes": "家长反映课后服务时间偏短"} if index % 3
+                  else {"rating": "good", "notes": ""})
+        liaison.record(checker, school, month=previous.key, ratings={**ratings, "social": social},
                        feedback="已当面反馈，请学校对照整改。")
     db.session.flush()
     return db.session.scalar(select(Bulletin.id).limit(1)) is not None
