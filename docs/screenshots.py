@@ -24,7 +24,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tracker import clock, create_app
 from tracker.extensions import db
-from tracker.services import demo
+from tracker.services import demo, demo_cadence
 from tracker.services.audit import Actor
 
 OUT = Path(__file__).resolve().parent / "screenshots"
@@ -58,7 +58,9 @@ def demo_app(instance: Path):
     )
     with app.app_context():
         upgrade()
-        demo.load(Actor(None, "script", clock.now()))
+        actor = Actor(None, "script", clock.now())
+        demo.load(actor)
+        demo_cadence.load(actor, clock.today())
         db.session.commit()
     return app
 
@@ -101,7 +103,16 @@ def take(base_url: str) -> None:
             anonymous.close()
 
             office = context()
-            shoot(log_in(office, "office"), "dashboard.png")
+            page = log_in(office, "office")
+            shoot(page, "dashboard.png")
+            page.goto("/plans/1")
+            shoot(page, "plan.png", full_page=False)
+            page.goto("/ledger?plan_id=1&sort=urgency")
+            shoot(page, "ledger.png", full_page=False)
+            page.goto("/tasks/1")
+            shoot(page, "task.png", full_page=False)
+            page.goto("/bulletins/1")
+            shoot(page, "bulletin.png", full_page=False)
             office.close()
 
             admin = context()
@@ -115,6 +126,11 @@ def take(base_url: str) -> None:
             phone = context(PHONE)
             shoot(log_in(phone, "office"), "dashboard-phone.png", full_page=False)
             phone.close()
+            head = context(PHONE)
+            page = log_in(head, "yz.head")
+            page.goto("/my-tasks")
+            shoot(page, "my-tasks-phone.png", full_page=False)
+            head.close()
         finally:
             browser.close()
 
