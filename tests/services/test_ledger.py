@@ -44,8 +44,11 @@ def test_percent_must_be_a_whole_number_0_to_100(make, tmp_path, percent):
     assert "percent" in caught.value.fields
 
 
-def test_reports_need_an_active_plan(make, tmp_path):
-    task = make.task(make.measure(make.plan(status="draft")))
+def test_a_closed_plan_takes_no_reports(make, tmp_path):
+    draft = make.task(make.measure(make.plan(status="draft")))
+    ledger.add_entry(act(), draft, percent=10, narrative="纸质台账", upload_folder=tmp_path)
+    task = make.task()
+    task.plan.status = "closed"
     with pytest.raises(Conflict):
         ledger.add_entry(act(), task, percent=10, narrative="x", upload_folder=tmp_path)
 

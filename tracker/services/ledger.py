@@ -55,8 +55,8 @@ def add_entry(actor: audit.Actor, task: Task, *, percent: Any, narrative: Any,
     if len(files) > 10:
         errors["files"] = _("At most 10 files per report.")
     validation.raise_if(errors)
-    if task.plan.status != "active":
-        raise Conflict(_("Progress can be reported only on tasks of an active plan."))
+    if task.plan.status == "closed":
+        raise Conflict(_("The plan is closed: its tasks take no more reports."))
     if task.verified_on is not None:
         raise Conflict(_("This task has been verified; it takes no more reports."))
     max_bytes = settings.get("ledger.upload_max_mb") * 2**20

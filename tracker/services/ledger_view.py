@@ -122,9 +122,10 @@ def status_counts(user, filters: LedgerFilter, as_of: date,
     return counts
 
 
-def measure_progress(plan: Plan, as_of: date, user=None,
-                     thresholds: progress.Thresholds | None = None) -> dict[int, float | None]:
-    """Return each measure's weight-averaged actual percent as of D (one query)."""
+def plan_progress(plan: Plan, as_of: date, user=None,
+                  thresholds: progress.Thresholds | None = None
+                  ) -> tuple[float | None, dict[int, float | None]]:
+    """Return the plan's and each measure's weight-averaged actual percent as of D (one query)."""
     thresholds = thresholds or progress.Thresholds.from_settings()
     where = [Task.plan_id == plan.id]
     if user is not None:
@@ -133,20 +134,11 @@ def measure_progress(plan: Plan, as_of: date, user=None,
     rows = db.session.execute(
         select(Task.measure_id, func.sum(Task.weight * view.c.actual_percent), func.sum(Task.weight))
         .join(view, view.c.task_id == Task.id).group_by(Task.measure_id)).all()
-    return {measure_id: round(total / weight, 1) if weight else None
-            for measure_id, total, weight in rows}
-
-
-def plan_progress(plan: Plan, as_of: date, user=None) -> tuple[float | None, dict[int, float | None]]:
-    """Return the plan's progress and its measures', weight-averaged over their tasks."""
-    by_measure = measure_progress(plan, as_of, user)
-    weights = dict(db.session.execute(
-        select(Task.measure_id, func.sum(Task.weight)).where(Task.plan_id == plan.id)
-        .group_by(Task.measure_id)).all())
-    pairs = [(weights[m], p) for m, p in by_measure.items() if p is not None]
-    total = sum(w for w, _p in pairs)
-    overall = round(sum(w * p for w, p in pairs) / total, 1) if total else None
-    return overall, by_measure
+    by_measure = {measure_id: round(total / weight, 2) if weight else None
+                  for measure_id, total, weight in rows}
+    total = sum(t for _m, t, _w in rows)
+    weight = sum(w for _m, _t, w in rows)
+    return (round(total / weight, 2) if weight else None), by_measure
 
 
 HEADERS = ("序号", "重点措施类别", "重点措施", "任务", "标准", "责任单位", "责任人", "分管领导",

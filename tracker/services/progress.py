@@ -126,12 +126,12 @@ def light(status: str, due_on: date, as_of: date, thresholds: Thresholds = Thres
 
 
 def rollup(weighted: Iterable[tuple[float, int]]) -> float | None:
-    """Return the weight-averaged percent of (weight, actual) pairs, 1 decimal; None if empty."""
+    """Return the weight-averaged percent of (weight, actual) pairs, 2 decimals; None if empty."""
     pairs = list(weighted)
     total = sum(weight for weight, _ in pairs)
     if not pairs or total <= 0:
         return None
-    return round(sum(weight * actual for weight, actual in pairs) / total, 1)
+    return round(sum(weight * actual for weight, actual in pairs) / total, 2)
 
 
 # The same rules in SQL ------------------------------------------------------
