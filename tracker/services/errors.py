@@ -29,11 +29,6 @@ class Conflict(DomainError):
     status = 409
 
 
-class NotFound(DomainError):
-    code = "not_found"
-    status = 404
-
-
 class RowErrors(InvalidInput):
     """An import rejected as a whole; ``rows`` lists each bad row."""
 

@@ -52,7 +52,6 @@ class UserCreateForm(UserEditForm):
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=128)],
                              render_kw={"autocomplete": "new-password"})
 
-    field_order = ("username", "display_name", "email", "role", "unit_id", "password")
 
 
 class PasswordResetForm(FlaskForm):
