@@ -1,6 +1,23 @@
 """All models, imported so that Alembic and the app see one metadata."""
 
+from tracker.models.accountability import FLAG_ACTIONS, FLAG_RULES, FLAG_STATUSES, Flag, FlagEvent
 from tracker.models.base import Base
+from tracker.models.complaints import (
+    COMPLAINT_CATEGORIES,
+    COMPLAINT_CHANNELS,
+    COMPLAINT_STATUSES,
+    NOTICE_SOURCES,
+    NOTICE_STATUSES,
+    SATISFACTION_RATINGS,
+    Complaint,
+    ComplaintEvent,
+    ComplaintFile,
+    Inspection,
+    Notice,
+    NoticeEvent,
+    NoticeFile,
+    ReplyTemplate,
+)
 from tracker.models.notifications import Notification
 from tracker.models.organisation import ROLES, UNIT_KINDS, UNIT_ROLES, Unit, User
 from tracker.models.plans import (
@@ -14,6 +31,21 @@ from tracker.models.plans import (
     Plan,
     Task,
     Verification,
+)
+from tracker.models.ratings import (
+    ASSESSMENT_THEMES,
+    BALLOT_VALUES,
+    Assessment,
+    AssessmentScore,
+    Ballot,
+    BallotAnswer,
+    Innovation,
+    Invitation,
+    Ranking,
+    RankingRow,
+    RaterGroup,
+    RatingDimension,
+    RatingRound,
 )
 from tracker.models.supervision import (
     BULLETIN_KINDS,
@@ -29,6 +61,38 @@ from tracker.models.supervision import (
 from tracker.models.system import ApiToken, AuditEvent, Setting
 
 __all__ = [
+    "FLAG_ACTIONS",
+    "FLAG_RULES",
+    "FLAG_STATUSES",
+    "Flag",
+    "FlagEvent",
+    "COMPLAINT_CATEGORIES",
+    "COMPLAINT_CHANNELS",
+    "COMPLAINT_STATUSES",
+    "NOTICE_SOURCES",
+    "NOTICE_STATUSES",
+    "SATISFACTION_RATINGS",
+    "Complaint",
+    "ComplaintEvent",
+    "ComplaintFile",
+    "Inspection",
+    "Notice",
+    "NoticeEvent",
+    "NoticeFile",
+    "ReplyTemplate",
+    "ASSESSMENT_THEMES",
+    "BALLOT_VALUES",
+    "Assessment",
+    "AssessmentScore",
+    "Ballot",
+    "BallotAnswer",
+    "Innovation",
+    "Invitation",
+    "Ranking",
+    "RankingRow",
+    "RaterGroup",
+    "RatingDimension",
+    "RatingRound",
     "BULLETIN_KINDS",
     "Bulletin",
     "FINDING_KINDS",

@@ -1,0 +1,223 @@
+"""Public complaints 作风问题投诉, inspections 明查暗访 and rectification notices 整改通知书."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import Base
+from tracker.models.organisation import Unit, User, _in
+
+COMPLAINT_CATEGORIES = (
+    "idle_at_work",  # 上班聊天炒股打游戏
+    "business_tutoring",  # 参股经商/办班补课/有偿家教
+    "buck_passing",  # 推诿扯皮不作为
+    "teaching_materials",  # 乱订教辅资料
+    "school_choice",  # 择校
+    "other",  # 其他
+)
+COMPLAINT_CHANNELS = ("web", "hotline", "letter", "visit", "mailbox")
+COMPLAINT_STATUSES = ("submitted", "accepted", "rejected", "duplicate", "dispatched", "replied", "closed")
+SATISFACTION_RATINGS = ("satisfied", "basically_satisfied", "dissatisfied")
+
+NOTICE_SOURCES = ("complaint", "finding", "inspection")
+NOTICE_STATUSES = ("issued", "acknowledged", "reported", "verified")
+
+
+class Complaint(Base):
+    """A complaint and its current state; the transitions are in ``ComplaintEvent``.
+
+    ``name`` and ``contact`` reach only the office and leaders.
+    """
+
+    __tablename__ = "complaints"
+    __table_args__ = (
+        CheckConstraint(_in("status", COMPLAINT_STATUSES), name="status"),
+        CheckConstraint(_in("category", COMPLAINT_CATEGORIES), name="category"),
+        CheckConstraint(_in("channel", COMPLAINT_CHANNELS), name="channel"),
+        CheckConstraint(f"rating IS NULL OR {_in('rating', SATISFACTION_RATINGS)}", name="rating"),
+        Index("ix_complaints_dispatched_unit_first", "dispatched_unit_id", "first_dispatched_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(String(32), unique=True)
+    channel: Mapped[str] = mapped_column(String(10), default="web")
+    category: Mapped[str] = mapped_column(String(30))
+    # the unit the complainant named (None: "not sure")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text)
+    happened_on: Mapped[date | None]
+    name: Mapped[str | None] = mapped_column(String(100))
+    contact: Mapped[str | None] = mapped_column(String(200))
+    source_ip: Mapped[str | None] = mapped_column(String(64))
+    external_id: Mapped[str | None] = mapped_column(String(100))  # a hotline's own case number
+    status: Mapped[str] = mapped_column(String(12), default="submitted", index=True)
+    submitted_at: Mapped[datetime]
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"))
+    # dispatch 下派: the unit answering now, and the first dispatch (the period of the three rates)
+    dispatched_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    first_dispatched_at: Mapped[datetime | None]
+    first_dispatched_on: Mapped[date | None]
+    first_reply_due_on: Mapped[date | None]
+    reply_due_on: Mapped[date | None]
+    first_replied_on: Mapped[date | None]
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    resolved: Mapped[bool | None]
+    rating: Mapped[str | None] = mapped_column(String(20))
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime | None]
+    reopened_at: Mapped[datetime | None]
+    is_published: Mapped[bool] = mapped_column(default=False, index=True)
+
+    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
+    dispatched_unit: Mapped[Unit | None] = relationship(foreign_keys=[dispatched_unit_id])
+    duplicate_of: Mapped[Complaint | None] = relationship(remote_side=[id])
+    events: Mapped[list[ComplaintEvent]] = relationship(
+        back_populates="complaint", order_by="ComplaintEvent.id")
+
+
+class ComplaintEvent(Base):
+    """One transition of a complaint, timestamped and attributed: append-only."""
+
+    __tablename__ = "complaint_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    at: Mapped[datetime]  # when it happened (the office may record a paper step)
+    recorded_at: Mapped[datetime]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    due_on: Mapped[date | None]
+    text: Mapped[str | None] = mapped_column(Text)
+
+    complaint: Mapped[Complaint] = relationship(back_populates="events")
+    user: Mapped[User | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+
+
+class ComplaintFile(Base):
+    """An attachment of a complaint (the complainant's) or of a unit's reply."""
+
+    __tablename__ = "complaint_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("complaint_events.id", ondelete="RESTRICT"))
+    original_name: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    uploaded_at: Mapped[datetime]
+
+
+class ReplyTemplate(Base):
+    """A reply template the office keeps for common answers."""
+
+    __tablename__ = "reply_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class Inspection(Base):
+    """明查暗访: an open or unannounced inspection and what it found."""
+
+    __tablename__ = "inspections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    inspected_on: Mapped[date]
+    place: Mapped[str] = mapped_column(String(200))
+    inspectors: Mapped[str] = mapped_column(String(200))
+    is_unannounced: Mapped[bool] = mapped_column(default=True)
+    findings: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+    unit: Mapped[Unit] = relationship()
+
+
+class Notice(Base):
+    """整改通知书: numbered per year; ``overdue`` and the colour are computed as of a date."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        UniqueConstraint("number_year", "number"),
+        CheckConstraint(_in("status", NOTICE_STATUSES), name="status"),
+        CheckConstraint(_in("source_type", NOTICE_SOURCES), name="source_type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number_year: Mapped[int]
+    number: Mapped[int]
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    source_type: Mapped[str] = mapped_column(String(12))
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"))
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id", ondelete="RESTRICT"))
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id", ondelete="RESTRICT"))
+    problems: Mapped[str] = mapped_column(Text)
+    requirements: Mapped[str] = mapped_column(Text)
+    issued_on: Mapped[date]
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(12), default="issued", index=True)
+    issued_at: Mapped[datetime]
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    acknowledged_at: Mapped[datetime | None]
+    reported_at: Mapped[datetime | None]
+    report_text: Mapped[str | None] = mapped_column(Text)
+    verified_at: Mapped[datetime | None]
+
+    unit: Mapped[Unit] = relationship()
+    events: Mapped[list[NoticeEvent]] = relationship(back_populates="notice", order_by="NoticeEvent.id")
+
+    @property
+    def doc_number(self) -> str:
+        return f"〔{self.number_year}〕{self.number}号"
+
+
+class NoticeEvent(Base):
+    """One step of a notice (issue, acknowledge, report, verify, return): append-only."""
+
+    __tablename__ = "notice_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="RESTRICT"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    at: Mapped[datetime]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    text: Mapped[str | None] = mapped_column(Text)
+
+    notice: Mapped[Notice] = relationship(back_populates="events")
+    user: Mapped[User | None] = relationship()
+
+
+class NoticeFile(Base):
+    """Evidence attached to a unit's rectification report."""
+
+    __tablename__ = "notice_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="RESTRICT"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("notice_events.id", ondelete="RESTRICT"))
+    original_name: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    uploaded_at: Mapped[datetime]
