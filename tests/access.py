@@ -11,6 +11,7 @@ import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
+from tests import matrix
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import (
@@ -97,8 +98,11 @@ def build_world(make) -> World:
            "school_id": school.id}
     extra = {"week_start": week.isoformat(), "period": period.key,
              "approved_id": approved.id, "published_id": published.id}
-    return World(users=users, unit=school, department=department, target=target, plan=plan,
-                 draft_plan=draft_plan, task=task, ids=ids, extra=extra)
+    world = World(users=users, unit=school, department=department, target=target, plan=plan,
+                  draft_plan=draft_plan, task=task, ids=ids, extra=extra)
+    matrix.build(world, make)
+    db.session.commit()
+    return world
 
 
 def matrix_params(keys) -> list:

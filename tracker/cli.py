@@ -12,7 +12,16 @@ from flask_migrate import upgrade
 from tracker import clock, jobs
 from tracker.extensions import db
 from tracker.models import ROLES
-from tracker.services import demo, demo_cadence, organisation
+from tracker.services import (
+    demo,
+    demo_accountability,
+    demo_assessments,
+    demo_cadence,
+    demo_complaints,
+    demo_notices,
+    demo_ratings,
+    organisation,
+)
 from tracker.services.audit import Actor
 from tracker.services.errors import InvalidInput
 
@@ -57,8 +66,13 @@ def create_user(username: str, role: str, unit_id: int | None, display_name: str
 def load_demo() -> None:
     """Load the demo bureau; running it again changes nothing."""
     actor = _cli_actor()
+    today = clock.today()
     created = demo.load(actor)
-    created = demo_cadence.load(actor, clock.today()) or created
+    # complaints and notices come before the rounds and bulletins that report on them;
+    # flags last, from everything before
+    for module in (demo_complaints, demo_notices, demo_cadence, demo_ratings, demo_assessments,
+                   demo_accountability):
+        created = module.load(actor, today) or created
     db.session.commit()
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
 

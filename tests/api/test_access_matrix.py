@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests import matrix
 from tests.access import (
     ANONYMOUS,
     EVERYONE,
@@ -100,6 +101,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/bulletins/<int:bulletin_id>.docx"): row(401, 200, 200, 200, 404, 404),
     ("GET", "/api/v1/public/bulletins"): everyone(200),
 }
+MATRIX.update(matrix.rows("API"))
 
 
 def ids_for(world, key) -> dict[str, int]:
@@ -108,7 +110,7 @@ def ids_for(world, key) -> dict[str, int]:
         return {**world.ids, "plan_id": world.draft_plan.id}
     if key == ("POST", "/api/v1/bulletins/<int:bulletin_id>/publish"):
         return {**world.ids, "bulletin_id": world.extra["approved_id"]}
-    return world.ids
+    return matrix.first("api_ids", world, key) or world.ids
 
 
 def request_options(world, key) -> dict:
@@ -140,7 +142,9 @@ def request_options(world, key) -> dict:
     if key == ("POST", "/api/v1/plans/<int:plan_id>/tasks/import"):
         return {"data": {"file": (task_workbook(world), "tasks.xlsx")},
                 "content_type": "multipart/form-data"}
-    return {"json": bodies[key]} if key in bodies else {}
+    if key in bodies:
+        return {"json": bodies[key]}
+    return matrix.first("api_options", world, key) or {}
 
 
 def task_workbook(world):

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests import matrix
 from tests.access import (
     ANONYMOUS,
     EVERYONE,
@@ -135,6 +136,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("GET", "/public/bulletins/<int:bulletin_id>"): everyone(OK),
 }
 
+MATRIX.update(matrix.rows("WEB"))
+
 # Valid forms for the POST-only routes, so that an allowed role gets through.
 BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/language"): {"lang": "en"},
@@ -157,7 +160,7 @@ def ids_for(world, key) -> dict[str, int]:
         return {**world.ids, "bulletin_id": world.extra["approved_id"]}
     if key == ("GET", "/public/bulletins/<int:bulletin_id>"):
         return {**world.ids, "bulletin_id": world.extra["published_id"]}
-    return world.ids
+    return matrix.first("web_ids", world, key) or world.ids
 
 
 def bodies(world, key) -> dict | None:
@@ -166,7 +169,7 @@ def bodies(world, key) -> dict | None:
         return {"week_start": world.extra["week_start"]}
     if key == ("POST", "/bulletins/generate"):
         return {"kind": "monthly", "period": world.extra["period"]}
-    return BODIES.get(key)
+    return BODIES.get(key) or matrix.first("web_body", world, key)
 
 
 def test_the_matrix_covers_every_html_route(app):

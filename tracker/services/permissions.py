@@ -55,6 +55,20 @@ rule("bulletin.manage")(roles("office"))
 rule("bulletin.approve")(roles("leader"))
 rule("liaison.view")(roles("admin", "office", "leader", "unit_head", "unit_member"))
 
+# complaints and rectification notices (issue 5)
+rule("complaint.manage", "notice.manage", "inspection.manage")(roles("office"))
+rule("complaint.personal")(roles("office", "leader"))  # the complainant's name and contact
+rule("complaint.view", "notice.view", "complaint.stats")(lambda user, obj: True)  # scoped lists
+rule("inspection.view")(roles("office", "leader"))
+# ratings, assessments, innovations, accountability (issue 6)
+rule("rating.manage", "assessment.manage", "innovation.score", "flag.review",
+     "flag.evaluate")(roles("office"))
+rule("rating.view")(roles("admin", "office", "leader"))
+rule("innovation.register")(roles("unit_head", "unit_member"))
+rule("flag.view")(lambda user, obj: True)  # scoped lists: a unit sees its own flags
+rule("flag.decide", "flag.approve_exemption")(roles("leader"))
+rule("flag.propose_exemption")(roles("office"))
+
 
 @rule("liaison.record")
 def _record_liaison(user: User, school) -> bool:
@@ -84,6 +98,29 @@ def _view_task(user: User, task) -> bool:
 def _report_task(user: User, task) -> bool:
     """Report progress: the office, or the owner unit's own people."""
     return _edit_record(user, task.owner_unit_id)
+
+
+@rule("complaint.reply")
+def _reply_complaint(user: User, complaint) -> bool:
+    """Answer a complaint: the unit it is dispatched to, or the office (a reply received on paper)."""
+    return user.role == "office" or (
+        user.role in ("unit_head", "unit_member") and complaint is not None
+        and complaint.dispatched_unit_id is not None and complaint.dispatched_unit_id == user.unit_id)
+
+
+@rule("complaint.read")
+def _read_complaint(user: User, complaint) -> bool:
+    """Read one complaint: the office and leaders, or the unit it was dispatched to (and its liaison)."""
+    if user.role in READ_ALL:
+        return user.role != "admin"
+    return complaint is not None and complaint.dispatched_unit_id is not None and _view_record(
+        user, complaint.dispatched_unit_id)
+
+
+@rule("notice.respond")
+def _respond_notice(user: User, notice) -> bool:
+    """Acknowledge a notice and report on it: the unit's own people."""
+    return user.role in ("unit_head", "unit_member") and notice is not None and notice.unit_id == user.unit_id
 
 
 @rule("user.view")

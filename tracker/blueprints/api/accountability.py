@@ -1,0 +1,1 @@
+"""API: accountability (API.md)."""

@@ -1,0 +1,1 @@
+"""API: assessments (API.md)."""

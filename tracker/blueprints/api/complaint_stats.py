@@ -1,0 +1,1 @@
+"""API: complaint_stats (API.md)."""

@@ -1,0 +1,1 @@
+"""API: notices (API.md)."""

@@ -1,0 +1,1 @@
+"""API: ratings (API.md)."""

@@ -1,0 +1,1 @@
+"""Routes of the complaints area."""

@@ -1,0 +1,1 @@
+"""GeoReport v2 routes."""

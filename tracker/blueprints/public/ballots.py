@@ -1,0 +1,1 @@
+"""Public ballot page and published rating results."""

@@ -1,0 +1,1 @@
+"""Public complaint pages: submit, receipt, tracking, rating, published cases."""
