@@ -70,7 +70,7 @@ def test_a_good_file_creates_measures_and_tasks(make, bureau):
     stream = workbook(
         row(节点="2026-10-15 30% 完成方案; 2026-10-31 100%", 权重=2),
         row(重点措施类别="强素质", 重点措施="深入开展“四个意识”专题教育", 任务="第一专题学习研讨",
-            责任单位="城关小学", 责任人="刘晓东", 分管领导="王东塾",
+            责任单位="局党政办公室", 责任人="刘晓东", 分管领导="王东塾",
             开始日期=datetime(2026, 10, 8), 完成时限=date(2026, 12, 20),
             节点="2026-10-20 25％ 第一专题；2026-11-10 50％\n2026年12月20日 100％ 第四专题", 权重="1.5"),
         row(重点措施类别="强素质", 重点措施="深入开展“四个意识”专题教育", 任务="第二专题学习研讨"),
@@ -87,7 +87,7 @@ def test_a_good_file_creates_measures_and_tasks(make, bureau):
         (date(2026, 10, 15), 30, "完成方案"), (date(2026, 10, 31), 100, None)]
     study = tasks["第一专题学习研讨"]
     assert study.measure.heading == "strengthen_quality" and study.measure.plan_id == plan.id
-    assert study.owner_unit_id == bureau["school"].id and study.weight == 1.5
+    assert study.owner_unit_id == bureau["head"].unit_id and study.weight == 1.5
     assert (study.starts_on, study.due_on) == (date(2026, 10, 8), date(2026, 12, 20))
     assert [(m.on, m.percent, m.title) for m in study.milestones] == [
         (date(2026, 10, 20), 25, "第一专题"), (date(2026, 11, 10), 50, None),
@@ -163,7 +163,7 @@ def test_a_name_shared_by_two_people_asks_for_the_username(make, bureau):
     assert [(p["row"], p["column"]) for p in caught.value.rows] == [(2, "责任人")]
     assert "cgxx.head" not in caught.value.rows[0]["message"]
     # the username is unambiguous
-    assert task_import.import_tasks(actor(), bureau["plan"], workbook(row(责任人="cgxx.head"))) == 1
+    assert task_import.import_tasks(actor(), bureau["plan"], workbook(row(责任人="cgxx.head", 责任单位="城关小学"))) == 1
 
 
 def test_a_closed_plan_takes_no_import(make, bureau):

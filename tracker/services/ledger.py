@@ -109,6 +109,8 @@ def verify(actor: audit.Actor, task: Task, *, accept: Any, reason: Any = None,
     if on > today:
         errors["on"] = _("The date cannot be in the future.")
     validation.raise_if(errors)
+    if task.plan.status == "closed":
+        raise Conflict(_("The plan is closed: its tasks can no longer be verified."))
     state = task_progress(task, on)
     if state.status != "awaiting_verification":
         raise Conflict(_("Only a task whose latest report claims completion can be verified or returned."))

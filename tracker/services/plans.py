@@ -200,6 +200,8 @@ def check_task(values: dict[str, Any], task: Task | None = None) -> dict[str, An
             errors["measure_id"] = _("No such measure.")
         elif measure.plan.status == "closed":
             errors["measure_id"] = _("A closed plan cannot be changed.")
+        elif task is not None and measure.plan_id != task.plan_id:
+            errors["measure_id"] = _("A task cannot move to a measure of another plan.")
         else:
             clean["measure_id"], clean["plan_id"] = measure.id, measure.plan_id
     if given("title"):
@@ -252,13 +254,22 @@ def check_task(values: dict[str, Any], task: Task | None = None) -> dict[str, An
             errors["recurrence"] = _("Choose one of the listed repetitions.")
     if task is None or "milestones" in values:
         clean["milestones"] = check_milestones(values.get("milestones"), starts_on, due_on, errors)
+    elif starts_on and due_on and any(not starts_on <= m.on <= due_on for m in task.milestones):
+        errors["milestones"] = _("A milestone would lie outside the new dates: change the milestones too.")
+    owner_user_id = clean.get("owner_user_id", current("owner_user_id"))
+    owner_unit_id = clean.get("owner_unit_id", current("owner_unit_id"))
+    if (owner_user_id is not None and owner_unit_id is not None and "owner_user_id" not in errors
+            and db.session.get(User, owner_user_id).unit_id != owner_unit_id):
+        errors["owner_user_id"] = _("The responsible person must work in the owner unit.")
     if "co_unit_ids" in values:
-        ids = values["co_unit_ids"] or []
-        units = db.session.scalars(select(Unit).where(Unit.id.in_(ids))).all() if all(
-            isinstance(i, int) for i in ids) else []
-        if len(units) != len(set(ids)):
+        ids = values["co_unit_ids"]
+        if ids is None:
+            ids = []
+        valid = isinstance(ids, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+        units = db.session.scalars(select(Unit).where(Unit.id.in_(ids))).all() if valid else []
+        if not valid or len(units) != len(set(ids)) or any(u.is_archived for u in units):
             errors["co_unit_ids"] = _("No such unit.")
-        clean["co_units"] = [u for u in units if u.id != clean.get("owner_unit_id")]
+        clean["co_units"] = [u for u in units if u.id != clean.get("owner_unit_id", current("owner_unit_id"))]
     validation.raise_if(errors)
     return clean
 
