@@ -64,7 +64,8 @@ rule("inspection.view")(roles("office", "leader"))
 rule("rating.manage", "assessment.manage", "innovation.score", "flag.review",
      "flag.evaluate")(roles("office"))
 rule("rating.view")(roles("admin", "office", "leader"))
-rule("innovation.register")(roles("unit_head", "unit_member"))
+rule("innovation.register")(roles("office", "unit_head", "unit_member"))  # the office: for any unit
+rule("assessment.view", "innovation.view")(lambda user, obj: True)  # published; lists scoped
 rule("flag.view")(lambda user, obj: True)  # scoped lists: a unit sees its own flags
 rule("flag.decide", "flag.approve_exemption")(roles("leader"))
 rule("flag.propose_exemption")(roles("office"))

@@ -1,0 +1,197 @@
+"""A unit's record 单位档案: its performance over time, from every area, on one page.
+
+Ledger performance (tasks now, findings per supervision round), complaints per
+month, rating results, special assessments, innovations, rectification
+notices, accountability flags (exemptions 容错免责 included), commendations in
+published bulletins, and the history of its ranks. A fixed number of queries,
+whatever the size of the record.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from tracker.extensions import db
+from tracker.models import (
+    Assessment,
+    Bulletin,
+    Complaint,
+    Finding,
+    Flag,
+    Innovation,
+    Notice,
+    Ranking,
+    RankingRow,
+    RoundSnapshot,
+    SupervisionRound,
+    Unit,
+)
+from tracker.services import ledger_view, progress
+
+ROUNDS_SHOWN = 26
+MONTHS_SHOWN = 12
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 600, 220, 34
+
+
+@dataclass
+class Record:
+    unit: Unit
+    as_of: date
+    tasks: dict[str, int]
+    rounds: list[dict]
+    complaints: list[dict]
+    complaints_note: str | None
+    ratings: list[dict]
+    assessments: list[dict]
+    innovations: list[Innovation]
+    notices: list[Notice]
+    flags: list[Flag]
+    commendations: list[dict]
+    history: list[dict] = field(default_factory=list)
+    chart: dict | None = None
+
+
+def _ledger(user, unit: Unit, as_of: date) -> dict[str, int]:
+    counts = ledger_view.status_counts(user, ledger_view.LedgerFilter(unit_id=unit.id), as_of)
+    return {"total": sum(counts.values()), **counts}
+
+
+def _rounds(unit: Unit) -> list[dict]:
+    """Per past supervision round: the unit's tasks seen and its findings (by kind)."""
+    recent = select(SupervisionRound.id).order_by(SupervisionRound.week_start.desc()).limit(
+        ROUNDS_SHOWN).subquery()
+    seen = dict(db.session.execute(
+        select(RoundSnapshot.round_id, func.count(RoundSnapshot.id))
+        .where(RoundSnapshot.unit_id == unit.id, RoundSnapshot.round_id.in_(select(recent.c.id)))
+        .group_by(RoundSnapshot.round_id)).all())
+    found: dict[int, dict[str, int]] = defaultdict(dict)
+    for round_id, kind, count in db.session.execute(
+            select(Finding.round_id, Finding.kind, func.count(Finding.id))
+            .where(Finding.unit_id == unit.id, Finding.round_id.in_(select(recent.c.id)))
+            .group_by(Finding.round_id, Finding.kind)):
+        found[round_id][kind] = count
+    rounds = db.session.execute(select(SupervisionRound.id, SupervisionRound.week_start)
+                                .where(SupervisionRound.id.in_(select(recent.c.id)))
+                                .order_by(SupervisionRound.week_start.desc())).all()
+    return [{"round_id": r.id, "week_start": r.week_start, "tasks": seen.get(r.id, 0),
+             "findings": sum(found[r.id].values()), "by_kind": dict(found[r.id])}
+            for r in rounds if r.id in seen or r.id in found]
+
+
+def _month(day: date) -> str:
+    return f"{day.year}-{day.month:02d}"
+
+
+def _complaints(unit: Unit, as_of: date) -> tuple[list[dict], str | None]:
+    """Complaints dispatched to the unit per month (by first dispatch): counts and rates."""
+    first = date(as_of.year - 1, as_of.month, 1)
+    rows = db.session.execute(
+        select(Complaint.first_dispatched_on, Complaint.first_reply_due_on,
+               Complaint.first_replied_on, Complaint.status, Complaint.rating)
+        .where(Complaint.dispatched_unit_id == unit.id, Complaint.first_dispatched_on >= first,
+               Complaint.first_dispatched_on <= as_of)).all()
+    months: dict[str, dict] = {}
+    for row in rows:
+        month = months.setdefault(_month(row.first_dispatched_on), {
+            "month": _month(row.first_dispatched_on), "dispatched": 0, "replied_on_time": 0,
+            "closed": 0, "rated": 0, "satisfied": 0})
+        month["dispatched"] += 1
+        if (row.first_replied_on is not None and row.first_reply_due_on is not None
+                and row.first_replied_on <= row.first_reply_due_on):
+            month["replied_on_time"] += 1
+        if row.status == "closed":
+            month["closed"] += 1
+        if row.rating is not None:
+            month["rated"] += 1
+            if row.rating in ("satisfied", "basically_satisfied"):
+                month["satisfied"] += 1
+    result = []
+    for key in sorted(months, reverse=True)[:MONTHS_SHOWN]:
+        month = months[key]
+        month["on_time_rate"] = round(month["replied_on_time"] / month["dispatched"], 4)
+        month["satisfaction_rate"] = (round(month["satisfied"] / month["rated"], 4)
+                                      if month["rated"] else None)
+        result.append(month)
+    return result, None
+
+
+def _ranking_rows(unit: Unit) -> list[tuple[RankingRow, Ranking, str | None]]:
+    return db.session.execute(
+        select(RankingRow, Ranking, Assessment.theme)
+        .join(Ranking, Ranking.id == RankingRow.ranking_id)
+        .outerjoin(Assessment, Assessment.id == Ranking.assessment_id)
+        .where(RankingRow.unit_id == unit.id, Ranking.status == "published")
+        .order_by(Ranking.published_at, Ranking.id)).all()
+
+
+def _row(row: RankingRow, ranking: Ranking, theme: str | None) -> dict:
+    return {"ranking_id": ranking.id, "kind": ranking.kind, "title": ranking.title,
+            "period": ranking.period, "published_at": ranking.published_at, "theme": theme,
+            "assessment_id": ranking.assessment_id, "year": ranking.year,
+            "rating_round_id": ranking.rating_round_id, "score": row.score, "rank": row.rank,
+            "ranked_count": row.ranked_count, "ballots": row.ballots,
+            "dissatisfaction_rate": row.dissatisfaction_rate, "veto": row.veto,
+            "detail": row.detail or {}}
+
+
+def _commendations(unit: Unit) -> list[dict]:
+    """Published bulletins naming the unit among those commended 树典型."""
+    found = []
+    for bulletin in db.session.scalars(select(Bulletin).where(Bulletin.status == "published")
+                                       .order_by(Bulletin.published_at.desc()).limit(200)):
+        for item in (bulletin.content or {}).get("commended", []):
+            if isinstance(item, dict) and item.get("unit_id") == unit.id:
+                found.append({"bulletin_id": bulletin.id, "title": bulletin.title,
+                              "period": bulletin.period, "published_at": bulletin.published_at})
+                break
+    return found
+
+
+def rank_chart(history: list[dict]) -> dict | None:
+    """SVG coordinates of the relative rank over time: rank ÷ ranked units, best at the top."""
+    points = [h for h in history if h["rank"] is not None and h["ranked_count"]]
+    if not points:
+        return None
+    inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
+    step = inner_w / max(len(points) - 1, 1)
+    marks = []
+    for index, point in enumerate(points):
+        share = point["rank"] / point["ranked_count"]
+        x = round(CHART_PAD + (step * index if len(points) > 1 else inner_w / 2), 1)
+        y = round(CHART_PAD + inner_h * share, 1)
+        marks.append({"x": x, "y": y, "label": f"{point['rank']}/{point['ranked_count']}",
+                      "title": point["title"], "kind": point["kind"]})
+    return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "pad": CHART_PAD,
+            "top": CHART_PAD, "bottom": CHART_HEIGHT - CHART_PAD,
+            "middle": round(CHART_PAD + inner_h / 2, 1), "right": CHART_WIDTH - CHART_PAD,
+            "polyline": " ".join(f"{m['x']},{m['y']}" for m in marks), "marks": marks}
+
+
+def gather(user, unit: Unit, as_of: date) -> Record:
+    """Bring the unit's record together (the caller has checked ``record.view``)."""
+    complaints, note = _complaints(unit, as_of)
+    history = [_row(*found) for found in _ranking_rows(unit)]
+    return Record(
+        unit=unit, as_of=as_of,
+        tasks=_ledger(user, unit, as_of),
+        rounds=_rounds(unit),
+        complaints=complaints, complaints_note=note,
+        ratings=[h for h in history if h["kind"] == "rating"],
+        assessments=[h for h in history if h["kind"] == "assessment"],
+        innovations=list(db.session.scalars(select(Innovation).where(Innovation.unit_id == unit.id)
+                                            .order_by(Innovation.year.desc(), Innovation.id))),
+        notices=list(db.session.scalars(select(Notice).where(Notice.unit_id == unit.id)
+                                        .order_by(Notice.issued_on.desc(), Notice.id.desc()))),
+        flags=list(db.session.scalars(select(Flag).where(Flag.unit_id == unit.id)
+                                      .order_by(Flag.raised_at.desc(), Flag.id.desc()))),
+        commendations=_commendations(unit),
+        history=history,
+        chart=rank_chart(history),
+    )
+
+
+STATUS_KEYS = progress.STATUSES
