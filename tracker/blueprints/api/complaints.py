@@ -1,1 +1,342 @@
-"""API: complaints (API.md)."""
+"""API: complaints (API.md "Complaints"), the public intake and tracking, and the office's steps."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from flask import abort, current_app, request
+from flask_babel import gettext as _
+from pydantic import Field, ValidationError
+
+from tracker import clock
+from tracker.blueprints import acting_user, actor, authorize, load
+from tracker.blueprints.api import bp, public_bp
+from tracker.blueprints.api.framework import Body, Out, PageQuery, endpoint, validation_error
+from tracker.blueprints.api.schemas import page_of
+from tracker.extensions import db, limiter
+from tracker.models.complaints import Complaint
+from tracker.services import complaints, permissions
+from tracker.services.errors import InvalidInput
+from tracker.web import error_response
+
+Category = Literal["idle_at_work", "business_tutoring", "buck_passing", "teaching_materials",
+                   "school_choice", "other"]
+Channel = Literal["web", "hotline", "letter", "visit", "mailbox"]
+Status = Literal["submitted", "accepted", "rejected", "duplicate", "dispatched", "replied", "closed"]
+Rating = Literal["satisfied", "basically_satisfied", "dissatisfied"]
+Id = Annotated[int, Field(ge=1)]
+
+
+class ComplaintCreate(Body):
+    category: Category
+    description: Annotated[str, Field(min_length=1, max_length=5000)]
+    unit_id: Id | None = None
+    subject: Annotated[str, Field(max_length=200)] | None = None
+    happened_on: date | None = None
+    name: Annotated[str, Field(max_length=100)] | None = None
+    contact: Annotated[str, Field(max_length=200)] | None = None
+    channel: Channel | None = None
+
+
+class TrackingCodeOut(Out):
+    tracking_code: str
+
+
+class TimelineOut(Out):
+    status: Status
+    at: datetime
+
+
+class PublicComplaintOut(Out):
+    status: Status
+    timeline: list[TimelineOut]
+    reply: str | None = None
+    category: Category
+    unit: str | None = None
+    submitted_at: datetime
+    reply_due_on: date | None = None
+    closed_at: datetime | None = None
+    resolved: bool | None = None
+    rating: Rating | None = None
+    rating_open: bool
+    may_reopen: bool
+
+
+class SatisfactionIn(Body):
+    rating: Rating
+    comment: Annotated[str, Field(max_length=1000)] | None = None
+    reopen: bool = False
+
+
+class ComplaintOut(Out):
+    id: int
+    tracking_code: str | None = None
+    channel: Channel
+    category: Category
+    unit_id: int | None
+    subject: str
+    description: str
+    happened_on: date | None
+    status: Status
+    submitted_at: datetime
+    reject_reason: str | None
+    duplicate_of_id: int | None
+    dispatched_unit_id: int | None
+    first_dispatched_on: date | None
+    first_reply_due_on: date | None
+    reply_due_on: date | None
+    first_replied_on: date | None
+    reply_text: str | None
+    replied_at: datetime | None
+    closed_at: datetime | None
+    resolved: bool | None
+    rating: Rating | None
+    rating_comment: str | None
+    reopened_at: datetime | None
+    is_published: bool
+    light: Literal["red", "yellow", "green"] | None = None
+    # only for the office and leaders
+    name: str | None = None
+    contact: str | None = None
+
+
+class EventOut(Out):
+    action: str
+    from_status: str | None
+    to_status: str
+    at: datetime
+    unit_id: int | None
+    due_on: date | None
+    text: str | None
+
+
+class ComplaintDetailOut(ComplaintOut):
+    events: list[EventOut]
+
+
+class ComplaintQuery(PageQuery):
+    status: Status | None = None
+    unit_id: Id | None = None
+    category: Category | None = None
+    overdue: bool = False
+    as_of: date | None = None
+
+
+class OnBody(Body):
+    on: date | None = None
+
+
+class RejectIn(OnBody):
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class DuplicateIn(OnBody):
+    of_id: Id
+
+
+class DispatchIn(OnBody):
+    unit_id: Id
+    reply_due_on: date | None = None
+
+
+class ReplyIn(OnBody):
+    text: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class ReturnIn(OnBody):
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    reply_due_on: date | None = None
+
+
+class CloseIn(OnBody):
+    resolved: bool
+
+
+def complaint_out(complaint: Complaint, *, detail: bool = False) -> dict:
+    """Serialise a complaint; the complainant's name and contact only for the office and leaders."""
+    user = acting_user()
+    personal = permissions.can(user, "complaint.personal")
+    data = {name: getattr(complaint, name) for name in ComplaintOut.model_fields
+            if name not in ("light", "name", "contact", "tracking_code")}
+    data["light"] = complaints.light(complaint, clock.today())
+    if personal:
+        data.update(name=complaint.name, contact=complaint.contact,
+                    tracking_code=complaint.tracking_code)
+    model = ComplaintOut
+    if detail:
+        data["events"] = [EventOut.model_validate(e) for e in complaint.events]
+        model = ComplaintDetailOut
+    return _dump(model, data, personal)
+
+
+def _dump(model, data: dict, personal: bool) -> dict:
+    out = model.model_validate(data).model_dump(mode="json")
+    if not personal:
+        for key in ("name", "contact", "tracking_code"):
+            out.pop(key, None)
+    return out
+
+
+def _public(complaint: Complaint) -> dict:
+    now = clock.now()
+    unit = complaint.dispatched_unit or complaint.unit
+    data = {
+        "status": complaint.status,
+        "timeline": [{"status": e["status"], "at": e["at"]} for e in complaints.public_timeline(complaint)],
+        "reply": complaint.reply_text if complaint.status in ("replied", "closed") or complaint.reply_text
+        else None,
+        "category": complaint.category, "unit": unit.name if unit else None,
+        "submitted_at": complaint.submitted_at, "reply_due_on": complaint.reply_due_on,
+        "closed_at": complaint.closed_at, "resolved": complaint.resolved, "rating": complaint.rating,
+        "rating_open": complaints.rating_open(complaint, now),
+        "may_reopen": complaints.rating_open(complaint, now) and complaints.may_reopen(complaint),
+    }
+    return PublicComplaintOut.model_validate(data).model_dump(mode="json")
+
+
+def _submit_limit() -> str:
+    return current_app.config.get("RATELIMIT_COMPLAINT_SUBMIT", "5 per hour")
+
+
+@endpoint(public_bp, "/complaints", "POST", summary="File a conduct complaint (anonymous allowed)",
+          tag="Complaints", body=ComplaintCreate, response=TrackingCodeOut, status=201, public=True,
+          errors=(429,))
+@limiter.shared_limit(_submit_limit, scope="complaint_submit")
+def public_submit(body: ComplaintCreate):
+    complaint = complaints.submit(
+        actor(), category=body.category, description=body.description, unit_id=body.unit_id,
+        subject=body.subject, happened_on=body.happened_on, name=body.name, contact=body.contact,
+        channel=body.channel or "web")
+    db.session.commit()
+    return {"tracking_code": complaint.tracking_code}, 201
+
+
+def _by_code(tracking_code: str) -> Complaint:
+    complaint = complaints.by_tracking_code(tracking_code)
+    if complaint is None:
+        abort(404)
+    return complaint
+
+
+@endpoint(public_bp, "/complaints/<tracking_code>", "GET",
+          summary="Follow a complaint by its tracking code (no personal data)", tag="Complaints",
+          response=PublicComplaintOut, public=True, errors=(404,))
+def public_track(tracking_code: str):
+    return _public(_by_code(tracking_code)), 200
+
+
+@endpoint(public_bp, "/complaints/<tracking_code>/satisfaction", "POST",
+          summary="Rate a closed complaint; 不满意 may reopen it once", tag="Complaints",
+          body=SatisfactionIn, response=PublicComplaintOut, status=201, public=True,
+          errors=(404, 409))
+def public_rate(tracking_code: str, body: SatisfactionIn):
+    complaint = _by_code(tracking_code)
+    complaints.rate(actor(), complaint, body.rating, body.comment, body.reopen)
+    db.session.commit()
+    return _public(complaint), 201
+
+
+@endpoint(bp, "/complaints", "GET",
+          summary="List complaints (a unit sees those dispatched to it, without name and contact)",
+          tag="Complaints", query=ComplaintQuery, response=page_of(ComplaintOut))
+def list_complaints(query: ComplaintQuery):
+    authorize("complaint.view")
+    stmt = complaints.list_query(acting_user(), status=query.status, unit_id=query.unit_id,
+                                 category=query.category, overdue=query.overdue,
+                                 today=query.as_of or clock.today())
+    page = db.paginate(stmt, page=query.page, per_page=query.per_page, error_out=False,
+                       max_per_page=200)
+    return {"items": [complaint_out(c) for c in page.items], "page": query.page,
+            "per_page": query.per_page, "total": page.total}, 200
+
+
+def _readable(complaint_id: int) -> Complaint:
+    complaint = load(Complaint, complaint_id)
+    if not permissions.can(acting_user(), "complaint.read", complaint):
+        abort(404)
+    return complaint
+
+
+@endpoint(bp, "/complaints/<int:complaint_id>", "GET", summary="Read a complaint and its history",
+          tag="Complaints", response=ComplaintDetailOut, errors=(404,))
+def get_complaint(complaint_id: int):
+    authorize("complaint.view")
+    return complaint_out(_readable(complaint_id), detail=True), 200
+
+
+def _office(complaint_id: int) -> Complaint:
+    authorize("complaint.manage")
+    return load(Complaint, complaint_id)
+
+
+def _done(complaint: Complaint):
+    db.session.commit()
+    return complaint_out(complaint, detail=True), 200
+
+
+@endpoint(bp, "/complaints/<int:complaint_id>/accept", "POST",
+          summary="Accept a submitted complaint (optional body {\"on\"})", tag="Complaints",
+          response=ComplaintDetailOut, errors=(403, 404, 409))
+def accept_complaint(complaint_id: int):
+    complaint = _office(complaint_id)
+    data = request.get_json(silent=True) if request.get_data() else {}
+    if not isinstance(data, dict):
+        return error_response(400, _("Send a JSON object."), {"body": _("Send a JSON object.")}, "invalid")
+    try:
+        body = OnBody.model_validate_json(request.get_data() or b"{}")
+    except ValidationError as exc:
+        return validation_error(exc)
+    return _done(complaints.accept(actor(), complaint, body.on))
+
+
+@endpoint(bp, "/complaints/<int:complaint_id>/reject", "POST", summary="Reject a complaint with a reason",
+          tag="Complaints", body=RejectIn, response=ComplaintDetailOut, errors=(403, 404, 409))
+def reject_complaint(complaint_id: int, body: RejectIn):
+    complaint = _office(complaint_id)
+    return _done(complaints.reject(actor(), complaint, body.reason, body.on))
+
+
+@endpoint(bp, "/complaints/<int:complaint_id>/duplicate", "POST",
+          summary="Mark a complaint as a duplicate of another", tag="Complaints", body=DuplicateIn,
+          response=ComplaintDetailOut, errors=(403, 404, 409))
+def duplicate_complaint(complaint_id: int, body: DuplicateIn):
+    complaint = _office(complaint_id)
+    return _done(complaints.mark_duplicate(actor(), complaint, body.of_id, body.on))
+
+
+@endpoint(bp, "/complaints/<int:complaint_id>/dispatch", "POST",
+          summary="Dispatch (下派) a complaint to a unit with a reply deadline", tag="Complaints",
+          body=DispatchIn, response=ComplaintDetailOut, errors=(403, 404, 409))
+def dispatch_complaint(complaint_id: int, body: DispatchIn):
+    complaint = _office(complaint_id)
+    return _done(complaints.dispatch(actor(), complaint, body.unit_id, body.reply_due_on, body.on))
+
+
+@endpoint(bp, "/complaints/<int:complaint_id>/reply", "POST",
+          summary="Reply to a complaint (the dispatched unit; the office records a paper reply)",
+          tag="Complaints", body=ReplyIn, response=ComplaintDetailOut, errors=(403, 404, 409))
+def reply_complaint(complaint_id: int, body: ReplyIn):
+    authorize("complaint.view")
+    complaint = _readable(complaint_id)
+    authorize("complaint.reply", complaint)
+    if body.on is not None and not permissions.can(acting_user(), "complaint.manage"):
+        raise InvalidInput(_("Please correct the marked fields."),
+                           {"on": _("Only the office records the date of a reply received on paper.")})
+    return _done(complaints.reply(actor(), complaint, body.text, body.on))
+
+
+@endpoint(bp, "/complaints/<int:complaint_id>/return", "POST",
+          summary="Return an inadequate reply with a reason", tag="Complaints", body=ReturnIn,
+          response=ComplaintDetailOut, errors=(403, 404, 409))
+def return_complaint(complaint_id: int, body: ReturnIn):
+    complaint = _office(complaint_id)
+    return _done(complaints.return_reply(actor(), complaint, body.reason, body.reply_due_on, body.on))
+
+
+@endpoint(bp, "/complaints/<int:complaint_id>/close", "POST",
+          summary="Close (办结) a replied complaint as resolved or not", tag="Complaints", body=CloseIn,
+          response=ComplaintDetailOut, errors=(403, 404, 409))
+def close_complaint(complaint_id: int, body: CloseIn):
+    complaint = _office(complaint_id)
+    return _done(complaints.close(actor(), complaint, body.resolved, body.on))

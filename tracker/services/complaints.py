@@ -1,0 +1,712 @@
+"""Public complaints 作风问题投诉: intake, triage, dispatch 下派, replies, closing, satisfaction.
+
+Lifecycle (DOMAIN "Complaints and rectification notices"):
+``submitted`` → ``accepted`` | ``rejected`` | ``duplicate``; ``accepted`` → ``dispatched``
+→ ``replied`` → ``closed``; a reply the office returns, or one reopening after
+不满意, goes back to ``dispatched``. Every transition appends a ``ComplaintEvent``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Any
+
+import holidays
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import joinedload
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import Unit, User
+from tracker.models.complaints import (
+    COMPLAINT_CATEGORIES,
+    COMPLAINT_CHANNELS,
+    SATISFACTION_RATINGS,
+    Complaint,
+    ComplaintEvent,
+    ComplaintFile,
+    ReplyTemplate,
+)
+from tracker.services import audit, notifications, permissions, settings, uploads, validation
+from tracker.services.errors import Conflict, InvalidInput
+
+CATEGORY_LABELS = {
+    "idle_at_work": _l("Chatting, trading stocks or gaming at work"),
+    "business_tutoring": _l("Running businesses, paid classes or private tutoring"),
+    "buck_passing": _l("Passing the buck, inaction"),
+    "teaching_materials": _l("Imposing supplementary teaching materials"),
+    "school_choice": _l("School choice"),
+    "other": _l("Other"),
+}
+CHANNEL_LABELS = {
+    "web": _l("Website"), "hotline": _l("Hotline"), "letter": _l("Letter"),
+    "visit": _l("Visit"), "mailbox": _l("Mailbox"),
+}
+STATUS_LABELS = {
+    "submitted": _l("Submitted"), "accepted": _l("Accepted"), "rejected": _l("Rejected"),
+    "duplicate": _l("Duplicate"), "dispatched": _l("Dispatched"), "replied": _l("Replied"),
+    "closed": _l("Closed"),
+}
+RATING_LABELS = {
+    "satisfied": _l("Satisfied"), "basically_satisfied": _l("Basically satisfied"),
+    "dissatisfied": _l("Dissatisfied"),
+}
+ACTION_LABELS = {
+    "submit": _l("Submitted"), "accept": _l("Accepted"), "reject": _l("Rejected"),
+    "duplicate": _l("Marked as duplicate"), "dispatch": _l("Dispatched"), "reply": _l("Replied"),
+    "return": _l("Reply returned"), "close": _l("Closed"), "rate": _l("Rated"),
+    "reopen": _l("Reopened"), "publish": _l("Published"), "unpublish": _l("Unpublished"),
+}
+LIGHT_LABELS = {"red": _l("Overdue"), "yellow": _l("Due soon"), "green": _l("On time")}
+
+TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+TRACKING_LENGTH = 16
+MAX_FILES = 3
+FILE_TYPES = ("pdf", "jpg", "jpeg", "png")
+OPEN = ("submitted", "accepted", "dispatched", "replied")
+
+
+@dataclass(frozen=True)
+class Upload:
+    stream: IO[bytes]
+    filename: str | None
+
+
+# Working days --------------------------------------------------------------------
+
+
+@lru_cache(maxsize=16)
+def _calendar(year: int):
+    return holidays.China(years=year)
+
+
+def is_working_day(day: date) -> bool:
+    """China's official calendar (holidays and 调休 make-up days), then the office's overrides."""
+    iso = day.isoformat()
+    if iso in set(settings.get("complaints.extra_workdays")):
+        return True
+    if iso in set(settings.get("complaints.extra_holidays")):
+        return False
+    return _calendar(day.year).is_working_day(day)
+
+
+def add_working_days(start: date, n: int) -> date:
+    """Return the ``n``-th working day after ``start`` (``start`` itself not counted)."""
+    extra_work = set(settings.get("complaints.extra_workdays"))
+    extra_off = set(settings.get("complaints.extra_holidays"))
+
+    def working(day: date) -> bool:
+        if day.isoformat() in extra_work:
+            return True
+        if day.isoformat() in extra_off:
+            return False
+        return _calendar(day.year).is_working_day(day)
+
+    day = start
+    remaining = n
+    while remaining > 0:
+        day += timedelta(days=1)
+        if working(day):
+            remaining -= 1
+    return day
+
+
+def default_due(dispatched_on: date) -> date:
+    return add_working_days(dispatched_on, int(settings.get("complaints.reply_working_days")))
+
+
+def light(complaint: Complaint, today: date) -> str | None:
+    """Reply deadline light of a dispatched complaint: red overdue, yellow today/tomorrow, else green."""
+    if complaint.status != "dispatched" or complaint.reply_due_on is None:
+        return None
+    if today > complaint.reply_due_on:
+        return "red"
+    if complaint.reply_due_on - today <= timedelta(days=1):
+        return "yellow"
+    return "green"
+
+
+# Helpers -------------------------------------------------------------------------
+
+
+def new_tracking_code() -> str:
+    while True:
+        code = "".join(secrets.choice(TRACKING_ALPHABET) for _i in range(TRACKING_LENGTH))
+        if db.session.scalar(select(Complaint.id).where(Complaint.tracking_code == code)) is None:
+            return code
+
+
+def normalise_code(raw: Any) -> str:
+    """Accept a code typed with spaces, dashes or in lower case."""
+    if not isinstance(raw, str):
+        return ""
+    return re.sub(r"[\s\-]", "", raw).upper()[:32]
+
+
+def by_tracking_code(raw: Any) -> Complaint | None:
+    code = normalise_code(raw)
+    if len(code) != TRACKING_LENGTH or any(ch not in TRACKING_ALPHABET for ch in code):
+        return None
+    return db.session.scalar(select(Complaint).where(Complaint.tracking_code == code))
+
+
+def format_code(code: str) -> str:
+    return " ".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def _today(actor: audit.Actor) -> date:
+    return clock.local(actor.now).date()
+
+
+def _when(actor: audit.Actor, on: Any, errors: dict[str, str], field: str = "on",
+          not_before: datetime | None = None) -> datetime:
+    """Return when a step happened: ``on`` (a paper step, noon of that day) or now."""
+    if on is None or on == "":
+        return actor.now
+    if not isinstance(on, date) or isinstance(on, datetime):
+        errors[field] = _("Enter a date as YYYY-MM-DD.")
+        return actor.now
+    if on > _today(actor):
+        errors[field] = _("The date cannot be in the future.")
+        return actor.now
+    at = datetime.combine(on, time(12, 0), tzinfo=clock.zone())
+    if not_before is not None and on < clock.local(not_before).date():
+        errors[field] = _("The date cannot be before the previous step.")
+        return actor.now
+    if not_before is not None and at < not_before:
+        at = not_before
+    return at
+
+
+def _last_at(complaint: Complaint) -> datetime | None:
+    return complaint.events[-1].at if complaint.events else complaint.submitted_at
+
+
+def _require(complaint: Complaint, allowed: Iterable[str]) -> None:
+    if complaint.status not in allowed:
+        raise Conflict(_("This is not possible while the complaint is %(status)s.",
+                         status=STATUS_LABELS[complaint.status]))
+
+
+def _event(actor: audit.Actor, complaint: Complaint, action: str, to_status: str, at: datetime, *,
+           unit_id: int | None = None, due_on: date | None = None, text: str | None = None,
+           changes: dict | None = None) -> ComplaintEvent:
+    from_status = complaint.status
+    event = ComplaintEvent(action=action, from_status=from_status, to_status=to_status, at=at,
+                           recorded_at=actor.now, user_id=actor.user.id if actor.user else None,
+                           unit_id=unit_id, due_on=due_on, text=text)
+    complaint.events.append(event)
+    complaint.status = to_status
+    audit.record(actor, f"complaint.{action}", complaint,
+                 {"status": [from_status, to_status], **(changes or {})})
+    return event
+
+
+def _unit(unit_id: Any, errors: dict[str, str], field: str, required: bool) -> Unit | None:
+    if unit_id in (None, "", 0):
+        if required:
+            errors[field] = _("Choose a unit.")
+        return None
+    if not isinstance(unit_id, int) or isinstance(unit_id, bool):
+        errors[field] = _("Choose a unit.")
+        return None
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or unit.is_archived:
+        errors[field] = _("Choose a unit from the list.")
+        return None
+    return unit
+
+
+def _store_files(files: Sequence[Upload], folder: str | Path | None, errors: dict[str, str],
+                 field: str = "files") -> list[uploads.StoredFile]:
+    """Check and store up to three PDF/JPG/PNG files; all of them or none."""
+    files = [f for f in files if f.filename]
+    if not files:
+        return []
+    if len(files) > MAX_FILES:
+        errors[field] = _("At most %(n)d files.", n=MAX_FILES)
+        return []
+    for item in files:
+        name = uploads.safe_name(item.filename)
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if ext not in FILE_TYPES:
+            errors[field] = _("%(name)s: only PDF, JPG and PNG files are accepted.", name=name)
+            return []
+    if errors:
+        return []
+    max_bytes = int(settings.get("ledger.upload_max_mb")) * 2**20
+    stored: list[uploads.StoredFile] = []
+    try:
+        for item in files:
+            stored.append(uploads.store(folder, item.stream, item.filename, max_bytes, field))
+    except InvalidInput as error:
+        remove_files(folder, stored)
+        errors.update(error.fields or {field: error.message})
+        return []
+    return stored
+
+
+def remove_files(folder: str | Path | None, stored: Iterable[uploads.StoredFile]) -> None:
+    for item in stored:
+        with contextlib.suppress(OSError):
+            (Path(folder) / item.stored_name).unlink()
+
+
+def _attach(actor: audit.Actor, complaint: Complaint, stored: list[uploads.StoredFile],
+            event: ComplaintEvent | None) -> None:
+    for item in stored:
+        db.session.add(ComplaintFile(
+            complaint_id=complaint.id, event_id=event.id if event is not None else None,
+            original_name=item.original_name, stored_name=item.stored_name,
+            content_type=item.content_type, size=item.size, sha256=item.sha256,
+            uploaded_by_id=actor.user.id if actor.user else None, uploaded_at=actor.now))
+
+
+def _unit_users(unit_id: int | None) -> list[int]:
+    if unit_id is None:
+        return []
+    return list(db.session.scalars(select(User.id).where(
+        User.unit_id == unit_id, User.role.in_(("unit_head", "unit_member")), User.is_active.is_(True))))
+
+
+def _notify_unit(complaint: Complaint, key: str, title: str, now: datetime) -> None:
+    notifications.notify(_unit_users(complaint.dispatched_unit_id), kind="complaint",
+                         event_key=f"complaint:{complaint.id}:{key}", title=title,
+                         body=complaint.subject or "", link=f"/complaints/{complaint.id}", now=now)
+
+
+def _subject(description: str) -> str:
+    first = description.strip().splitlines()[0] if description.strip() else ""
+    return first[:60]
+
+
+# Intake --------------------------------------------------------------------------
+
+
+def submit(actor: audit.Actor, *, category: Any, description: Any, unit_id: Any = None,
+           subject: Any = None, happened_on: Any = None, name: Any = None, contact: Any = None,
+           channel: Any = "web", files: Sequence[Upload] = (), upload_folder: str | Path | None = None,
+           external_id: Any = None, on: Any = None) -> Complaint:
+    """File a complaint (the public, a hotline, or the office recording one on paper)."""
+    errors: dict[str, str] = {}
+    if category not in COMPLAINT_CATEGORIES:
+        errors["category"] = _("Choose a category.")
+    if channel not in COMPLAINT_CHANNELS:
+        errors["channel"] = _("Choose a channel.")
+    unit = _unit(unit_id, errors, "unit_id", required=False)
+    subject_text = validation.text(errors, "subject", subject, max_length=200, required=False)
+    text = validation.text(errors, "description", description, max_length=5000, multiline=True)
+    if text is not None and "description" not in errors and len(text) < 5:
+        errors["description"] = _("Describe what happened in a few words at least.")
+    name_text = validation.text(errors, "name", name, max_length=100, required=False)
+    contact_text = validation.text(errors, "contact", contact, max_length=200, required=False)
+    external = validation.text(errors, "external_id", external_id, max_length=100, required=False)
+    if happened_on not in (None, ""):
+        if not isinstance(happened_on, date) or isinstance(happened_on, datetime):
+            errors["happened_on"] = _("Enter a date as YYYY-MM-DD.")
+        elif happened_on > _today(actor):
+            errors["happened_on"] = _("The date cannot be in the future.")
+    else:
+        happened_on = None
+    at = _when(actor, on, errors)
+    validation.raise_if(errors)
+    stored = _store_files(files, upload_folder, errors)
+    validation.raise_if(errors)
+    complaint = Complaint(
+        tracking_code=new_tracking_code(), channel=channel, category=category,
+        unit_id=unit.id if unit else None, subject=subject_text or _subject(text), description=text,
+        happened_on=happened_on, name=name_text, contact=contact_text,
+        source_ip=actor.ip if channel == "web" else None, external_id=external,
+        status="submitted", submitted_at=at)
+    db.session.add(complaint)
+    db.session.flush()
+    event = ComplaintEvent(action="submit", from_status=None, to_status="submitted", at=at,
+                           recorded_at=actor.now, user_id=actor.user.id if actor.user else None,
+                           unit_id=complaint.unit_id)
+    complaint.events.append(event)
+    db.session.flush()
+    _attach(actor, complaint, stored, event)
+    # never the complainant's name or contact in the audit trail
+    audit.record(actor, "complaint.submit", complaint, {
+        "status": [None, "submitted"], "category": [None, category], "channel": [None, channel],
+        "unit_id": [None, complaint.unit_id], "files": [None, len(stored)]})
+    return complaint
+
+
+# Triage --------------------------------------------------------------------------
+
+
+def accept(actor: audit.Actor, complaint: Complaint, on: Any = None) -> Complaint:
+    _require(complaint, ("submitted",))
+    errors: dict[str, str] = {}
+    at = _when(actor, on, errors, not_before=_last_at(complaint))
+    validation.raise_if(errors)
+    _event(actor, complaint, "accept", "accepted", at)
+    return complaint
+
+
+def reject(actor: audit.Actor, complaint: Complaint, reason: Any, on: Any = None) -> Complaint:
+    _require(complaint, ("submitted", "accepted"))
+    errors: dict[str, str] = {}
+    text = validation.text(errors, "reason", reason, max_length=2000, multiline=True)
+    at = _when(actor, on, errors, not_before=_last_at(complaint))
+    validation.raise_if(errors)
+    complaint.reject_reason = text
+    _event(actor, complaint, "reject", "rejected", at, text=text)
+    return complaint
+
+
+def mark_duplicate(actor: audit.Actor, complaint: Complaint, of_id: Any, on: Any = None) -> Complaint:
+    _require(complaint, ("submitted", "accepted"))
+    errors: dict[str, str] = {}
+    original = None
+    if not isinstance(of_id, int) or isinstance(of_id, bool) or of_id == complaint.id:
+        errors["of_id"] = _("Choose another complaint.")
+    else:
+        original = db.session.get(Complaint, of_id)
+        if original is None:
+            errors["of_id"] = _("No such complaint.")
+        elif original.status == "duplicate":
+            errors["of_id"] = _("That complaint is itself a duplicate: choose the original.")
+    at = _when(actor, on, errors, not_before=_last_at(complaint))
+    validation.raise_if(errors)
+    complaint.duplicate_of_id = original.id
+    _event(actor, complaint, "duplicate", "duplicate", at, text=f"#{original.id}",
+           changes={"duplicate_of_id": [None, original.id]})
+    return complaint
+
+
+_WORD = re.compile(r"[A-Za-z0-9]{3,}|[\u4e00-\u9fff]{2}")
+
+
+def _words(text: str | None) -> set[str]:
+    """Latin words, and overlapping pairs of Chinese characters (no word breaks in Chinese)."""
+    if not text:
+        return set()
+    result = set()
+    for run in re.findall(r"[\u4e00-\u9fff]+", text):
+        result.update(run[i:i + 2] for i in range(len(run) - 1))
+    result.update(w.lower() for w in re.findall(r"[A-Za-z0-9]{3,}", text))
+    return result
+
+
+def similar(complaint: Complaint, limit: int = 5, days: int = 120) -> list[tuple[Complaint, float]]:
+    """Suggest earlier cases this one may repeat: same unit and/or category, shared words, recent."""
+    since = complaint.submitted_at - timedelta(days=days)
+    stmt = (select(Complaint).where(
+        Complaint.id != complaint.id, Complaint.status != "duplicate",
+        Complaint.submitted_at >= since,
+        or_(Complaint.category == complaint.category,
+            and_(complaint.unit_id is not None, Complaint.unit_id == complaint.unit_id)))
+        .options(joinedload(Complaint.unit)).order_by(Complaint.submitted_at.desc()).limit(200))
+    mine = _words(f"{complaint.subject} {complaint.description}")
+    scored = []
+    for other in db.session.scalars(stmt):
+        score = 0.0
+        if complaint.unit_id is not None and other.unit_id == complaint.unit_id:
+            score += 2
+        if other.category == complaint.category:
+            score += 1
+        theirs = _words(f"{other.subject} {other.description}")
+        if mine and theirs:
+            score += 5 * len(mine & theirs) / len(mine | theirs)
+        age = abs((complaint.submitted_at - other.submitted_at).days)
+        score += max(0.0, 1 - age / days)
+        scored.append((other, round(score, 2)))
+    scored.sort(key=lambda pair: (-pair[1], -pair[0].id))
+    return scored[:limit]
+
+
+# Dispatch and replies ----------------------------------------------------------
+
+
+def dispatch(actor: audit.Actor, complaint: Complaint, unit_id: Any, reply_due_on: Any = None,
+             on: Any = None) -> Complaint:
+    """下派: send an accepted complaint to a unit with a reply deadline (default: working days)."""
+    _require(complaint, ("accepted",))
+    errors: dict[str, str] = {}
+    unit = _unit(unit_id, errors, "unit_id", required=True)
+    at = _when(actor, on, errors, not_before=_last_at(complaint))
+    day = clock.local(at).date()
+    if reply_due_on in (None, ""):
+        due = default_due(day)
+    elif not isinstance(reply_due_on, date) or isinstance(reply_due_on, datetime):
+        errors["reply_due_on"] = _("Enter a date as YYYY-MM-DD.")
+        due = None
+    elif reply_due_on < day:
+        errors["reply_due_on"] = _("The deadline cannot be before the dispatch.")
+        due = None
+    else:
+        due = reply_due_on
+    validation.raise_if(errors)
+    complaint.dispatched_unit_id = unit.id
+    complaint.reply_due_on = due
+    if complaint.first_dispatched_on is None:
+        complaint.first_dispatched_at = at
+        complaint.first_dispatched_on = day
+        complaint.first_reply_due_on = due
+    _event(actor, complaint, "dispatch", "dispatched", at, unit_id=unit.id, due_on=due,
+           changes={"dispatched_unit_id": [None, unit.id], "reply_due_on": [None, due.isoformat()]})
+    _notify_unit(complaint, f"dispatch:{len(complaint.events)}",
+                 _("A complaint was dispatched to your unit: reply by %(day)s.", day=due.isoformat()),
+                 actor.now)
+    return complaint
+
+
+def dispatch_many(actor: audit.Actor, assignments: Sequence[tuple[Complaint, Any]],
+                  reply_due_on: Any = None, on: Any = None) -> list[Complaint]:
+    """Dispatch several complaints at once: all of them or none (the caller commits or rolls back)."""
+    if not assignments:
+        raise InvalidInput(_("Please correct the marked fields."), {"ids": _("Choose complaints.")})
+    for complaint, _unit_id in assignments:
+        _require(complaint, ("accepted",))
+    done = []
+    for complaint, unit_id in assignments:
+        try:
+            done.append(dispatch(actor, complaint, unit_id, reply_due_on, on))
+        except InvalidInput as error:
+            raise InvalidInput(error.message, {
+                k: f"#{complaint.id}: {v}" for k, v in error.fields.items()}) from None
+    return done
+
+
+def reply(actor: audit.Actor, complaint: Complaint, text: Any, on: Any = None,
+          files: Sequence[Upload] = (), upload_folder: str | Path | None = None) -> Complaint:
+    """答复: the dispatched unit answers (or the office records a reply received on paper)."""
+    _require(complaint, ("dispatched",))
+    errors: dict[str, str] = {}
+    body = validation.text(errors, "text", text, max_length=5000, multiline=True)
+    at = _when(actor, on, errors, not_before=_last_at(complaint))
+    validation.raise_if(errors)
+    stored = _store_files(files, upload_folder, errors)
+    validation.raise_if(errors)
+    day = clock.local(at).date()
+    complaint.reply_text, complaint.replied_at = body, at
+    if complaint.first_replied_on is None:
+        complaint.first_replied_on = day
+    event = _event(actor, complaint, "reply", "replied", at, unit_id=complaint.dispatched_unit_id,
+                   text=body, changes={"files": [None, len(stored)]})
+    db.session.flush()
+    _attach(actor, complaint, stored, event)
+    return complaint
+
+
+def return_reply(actor: audit.Actor, complaint: Complaint, reason: Any, reply_due_on: Any = None,
+                 on: Any = None) -> Complaint:
+    """退回: the office finds the reply inadequate; back to the unit with a new deadline."""
+    _require(complaint, ("replied",))
+    errors: dict[str, str] = {}
+    text = validation.text(errors, "reason", reason, max_length=2000, multiline=True)
+    at = _when(actor, on, errors, not_before=_last_at(complaint))
+    due = _new_due(at, reply_due_on, errors)
+    validation.raise_if(errors)
+    complaint.reply_due_on = due
+    _event(actor, complaint, "return", "dispatched", at, unit_id=complaint.dispatched_unit_id,
+           due_on=due, text=text, changes={"reply_due_on": [None, due.isoformat()]})
+    _notify_unit(complaint, f"return:{len(complaint.events)}",
+                 _("A complaint reply was returned: reply again by %(day)s.", day=due.isoformat()),
+                 actor.now)
+    return complaint
+
+
+def _new_due(at: datetime, reply_due_on: Any, errors: dict[str, str]) -> date | None:
+    day = clock.local(at).date()
+    if reply_due_on in (None, ""):
+        return default_due(day)
+    if not isinstance(reply_due_on, date) or isinstance(reply_due_on, datetime):
+        errors["reply_due_on"] = _("Enter a date as YYYY-MM-DD.")
+        return None
+    if reply_due_on < day:
+        errors["reply_due_on"] = _("The deadline cannot be in the past.")
+        return None
+    return reply_due_on
+
+
+def close(actor: audit.Actor, complaint: Complaint, resolved: Any, on: Any = None) -> Complaint:
+    """办结: close a replied complaint as resolved or not."""
+    _require(complaint, ("replied",))
+    errors: dict[str, str] = {}
+    if not isinstance(resolved, bool):
+        errors["resolved"] = _("Say whether the problem was resolved.")
+    at = _when(actor, on, errors, not_before=_last_at(complaint))
+    validation.raise_if(errors)
+    complaint.closed_at, complaint.resolved = at, resolved
+    _event(actor, complaint, "close", "closed", at, text=None,
+           changes={"resolved": [None, resolved]})
+    return complaint
+
+
+# Satisfaction ------------------------------------------------------------------
+
+
+def rating_open(complaint: Complaint, now: datetime) -> bool:
+    """Whether the complainant may rate now: closed, not yet rated since, within the window."""
+    if complaint.status != "closed" or complaint.closed_at is None:
+        return False
+    if complaint.rated_at is not None and complaint.rated_at >= complaint.closed_at:
+        return False
+    window = int(settings.get("complaints.rating_window_days"))
+    closed_day = clock.local(complaint.closed_at).date()
+    return clock.local(now).date() <= closed_day + timedelta(days=window)
+
+
+def may_reopen(complaint: Complaint) -> bool:
+    return complaint.reopened_at is None
+
+
+def rate(actor: audit.Actor, complaint: Complaint, rating: Any, comment: Any = None,
+         reopen: Any = False) -> Complaint:
+    """满意度: the complainant rates a closed case once per closing; 不满意 may reopen it, once."""
+    errors: dict[str, str] = {}
+    if rating not in SATISFACTION_RATINGS:
+        errors["rating"] = _("Choose 满意, 基本满意 or 不满意.")
+    text = validation.text(errors, "comment", comment, max_length=1000, required=False, multiline=True)
+    if not isinstance(reopen, bool):
+        errors["reopen"] = _("Enter true or false.")
+    elif reopen and rating in SATISFACTION_RATINGS and rating != "dissatisfied":
+        errors["reopen"] = _("A case can be reopened only with the rating 不满意.")
+    validation.raise_if(errors)
+    if complaint.status != "closed":
+        raise Conflict(_("Only a closed case can be rated."))
+    if complaint.rated_at is not None and complaint.rated_at >= complaint.closed_at:
+        raise Conflict(_("This case has been rated already."))
+    if not rating_open(complaint, actor.now):
+        raise Conflict(_("The rating period of this case has ended."))
+    if reopen and not may_reopen(complaint):
+        raise Conflict(_("This case has been reopened once already."))
+    old = complaint.rating
+    complaint.rating, complaint.rating_comment, complaint.rated_at = rating, text, actor.now
+    event = ComplaintEvent(action="rate", from_status="closed", to_status="closed", at=actor.now,
+                           recorded_at=actor.now, user_id=None, text=rating)
+    complaint.events.append(event)
+    audit.record(actor, "complaint.rate", complaint, {"rating": [old, rating]})
+    if reopen:
+        due = default_due(_today(actor))
+        complaint.reopened_at = actor.now
+        complaint.reply_due_on = due
+        _event(actor, complaint, "reopen", "dispatched", actor.now,
+               unit_id=complaint.dispatched_unit_id, due_on=due,
+               changes={"reply_due_on": [None, due.isoformat()]})
+        _notify_unit(complaint, "reopen", _("A complainant reopened a case: reply by %(day)s.",
+                                            day=due.isoformat()), actor.now)
+    return complaint
+
+
+# Publication and templates -----------------------------------------------------
+
+
+def publish(actor: audit.Actor, complaint: Complaint, published: bool = True) -> Complaint:
+    """Show (or hide) a handled case in the public list; never the complainant's identity."""
+    if published:
+        _require(complaint, ("closed",))
+        if complaint.is_published:
+            raise Conflict(_("This case is published already."))
+    elif not complaint.is_published:
+        raise Conflict(_("This case is not published."))
+    complaint.is_published = published
+    action = "publish" if published else "unpublish"
+    complaint.events.append(ComplaintEvent(
+        action=action, from_status=complaint.status, to_status=complaint.status, at=actor.now,
+        recorded_at=actor.now, user_id=actor.user.id if actor.user else None))
+    audit.record(actor, f"complaint.{action}", complaint, {"is_published": [not published, published]})
+    return complaint
+
+
+def save_template(actor: audit.Actor, template: ReplyTemplate | None, title: Any,
+                  body: Any) -> ReplyTemplate:
+    errors: dict[str, str] = {}
+    title_text = validation.text(errors, "title", title, max_length=100)
+    body_text = validation.text(errors, "body", body, max_length=5000, multiline=True)
+    if title_text and "title" not in errors:
+        clash = db.session.scalar(select(ReplyTemplate.id).where(ReplyTemplate.title == title_text))
+        if clash is not None and (template is None or clash != template.id):
+            errors["title"] = _("A template with this title exists already.")
+    validation.raise_if(errors)
+    if template is None:
+        template = ReplyTemplate(title=title_text, body=body_text, created_at=actor.now)
+        db.session.add(template)
+        audit.record(actor, "reply_template.create", template, {"title": [None, title_text]})
+    else:
+        changes = audit.diff(template, {"title": title_text, "body": body_text})
+        template.title, template.body = title_text, body_text
+        if changes:
+            audit.record(actor, "reply_template.update", template, changes)
+    return template
+
+
+def delete_template(actor: audit.Actor, template: ReplyTemplate) -> None:
+    audit.record(actor, "reply_template.delete", template, {"title": [template.title, None]})
+    db.session.delete(template)
+
+
+def templates() -> list[ReplyTemplate]:
+    return list(db.session.scalars(select(ReplyTemplate).order_by(ReplyTemplate.title)))
+
+
+# Lists -------------------------------------------------------------------------
+
+
+def list_query(user, *, status: str | None = None, unit_id: int | None = None,
+               category: str | None = None, overdue: bool = False, today: date | None = None) -> Select:
+    """The complaints ``user`` may see: everything for the office and leaders, else the unit's."""
+    stmt = select(Complaint).options(joinedload(Complaint.unit), joinedload(Complaint.dispatched_unit))
+    if permissions.visible_unit_ids(user) is not None or user.role == "admin":
+        stmt = stmt.where(Complaint.dispatched_unit_id.is_not(None),
+                          permissions.unit_scope(user, Complaint.dispatched_unit_id))
+        if user.role == "admin":
+            stmt = stmt.where(Complaint.id.is_(None))
+    if validation.holds_nul(status, category):
+        return stmt.where(Complaint.id.is_(None))
+    if status:
+        stmt = stmt.where(Complaint.status == status)
+    if unit_id:
+        stmt = stmt.where(or_(Complaint.dispatched_unit_id == unit_id,
+                              and_(Complaint.dispatched_unit_id.is_(None), Complaint.unit_id == unit_id)))
+    if category:
+        stmt = stmt.where(Complaint.category == category)
+    if overdue and today is not None:
+        stmt = stmt.where(Complaint.status == "dispatched", Complaint.reply_due_on < today)
+    return stmt.order_by(Complaint.submitted_at.desc(), Complaint.id.desc())
+
+
+def published_query() -> Select:
+    return (select(Complaint).where(Complaint.is_published.is_(True))
+            .options(joinedload(Complaint.dispatched_unit), joinedload(Complaint.unit))
+            .order_by(Complaint.closed_at.desc(), Complaint.id.desc()))
+
+
+def files_of(complaint: Complaint) -> list[ComplaintFile]:
+    return list(db.session.scalars(select(ComplaintFile).where(
+        ComplaintFile.complaint_id == complaint.id).order_by(ComplaintFile.id)))
+
+
+def public_timeline(complaint: Complaint) -> list[dict]:
+    """The steps the complainant sees: status changes with their time, no names of staff."""
+    return [{"status": e.to_status, "action": e.action, "at": e.at}
+            for e in complaint.events if e.action not in ("publish", "unpublish")]
+
+
+def remind(today: date, now: datetime) -> int:
+    """Remind units of complaints due today or tomorrow, and of overdue ones (once per day)."""
+    sent = 0
+    rows = db.session.scalars(select(Complaint).where(
+        Complaint.status == "dispatched", Complaint.reply_due_on <= today + timedelta(days=1)))
+    for complaint in rows:
+        overdue = complaint.reply_due_on < today
+        title = (_("A complaint reply is overdue (deadline %(day)s).", day=complaint.reply_due_on.isoformat())
+                 if overdue else
+                 _("A complaint reply is due on %(day)s.", day=complaint.reply_due_on.isoformat()))
+        sent += notifications.notify(
+            _unit_users(complaint.dispatched_unit_id), kind="complaint",
+            event_key=f"complaint:{complaint.id}:due:{today.isoformat()}", title=title,
+            body=complaint.subject or "", link=f"/complaints/{complaint.id}", now=now)
+    return sent
