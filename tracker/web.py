@@ -144,8 +144,10 @@ def init_app(app: Flask) -> None:
             "UNIT_KIND_LABELS": organisation.UNIT_KIND_LABELS,
             "ROLE_LABELS": organisation.ROLE_LABELS,
             "peer_group_label": organisation.peer_group_label,
-            "page_url": page_url,
         }
+
+    # a global, not a context variable: the pager macro is imported without the context
+    app.jinja_env.globals["page_url"] = page_url
 
     app.jinja_env.filters["localtime"] = lambda value, fmt="%Y-%m-%d %H:%M": (
         clock.local(value).strftime(fmt) if value else ""

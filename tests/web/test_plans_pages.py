@@ -184,3 +184,17 @@ def test_list_pages_run_a_fixed_number_of_queries(client, make, login, token, pa
     add(20)
     many = measure_request()
     assert len(many) == len(few), many
+
+
+def test_the_ledger_pages_through_long_lists_keeping_the_filters(client, make, login):
+    plan = make.plan()
+    measure = make.measure(plan)
+    for index in range(3):
+        make.task(measure, title=f"分页任务{index}")
+    login(make.user("office"))
+    page = client.get(f"/ledger?plan_id={plan.id}&per_page=2")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f"plan_id={plan.id}" in html and "page=2" in html
+    second = client.get(f"/ledger?plan_id={plan.id}&per_page=2&page=2").get_data(as_text=True)
+    assert "分页任务2" in second and "分页任务0" not in second

@@ -296,7 +296,8 @@ def _ledger_filter() -> LedgerFilter:
 def master_ledger():
     filters, as_of = _ledger_filter(), _as_of()
     page = paginate_rows(ledger_view.query(current_user, filters, as_of),
-                         parse_int(request.args.get("page")) or 1, 50)
+                         parse_int(request.args.get("page")) or 1,
+                         parse_int(request.args.get("per_page")) or 50)
     counts = ledger_view.status_counts(current_user, filters, as_of)
     scope = permissions.visible_unit_ids(current_user)
     units = [u for u in organisation.unit_choices() if scope is None or u[0] in scope]
