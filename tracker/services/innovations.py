@@ -17,6 +17,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
 from tracker.models import Innovation, Ranking, RankingRow, Unit
@@ -184,8 +185,6 @@ def publish(actor: audit.Actor, year: Any) -> Ranking:
     ranking_row = Ranking(kind="innovation", subject_key=subject_key(clean_year), year=clean_year,
                           period=str(clean_year), title=f"{clean_year}年度“一招鲜”排名",
                           status="published", published_at=actor.now, created_at=actor.now)
-    from sqlalchemy.exc import IntegrityError
-
     try:
         with db.session.begin_nested():
             db.session.add(ranking_row)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from tracker.extensions import db
@@ -30,8 +31,19 @@ from tracker.models import (
     SupervisionRound,
     Unit,
 )
-from tracker.services import ledger_view, progress
+from tracker.services import ledger_view
 
+NOTICE_LABELS = {"issued": _l("Issued"), "acknowledged": _l("Acknowledged 签收"),
+                 "reported": _l("Reported 已报告"), "verified": _l("Verified 已验收")}
+FLAG_RULES = {"last_place": _l("Last place 末位问责"), "persistently_low": _l("Persistently low 长期靠后"),
+              "strong_dissent": _l("Strong dissent 意见较大"), "poor_delivery": _l("Poor delivery 落实不力"),
+              "long_overdue": _l("Long overdue 久拖不决"),
+              "low_satisfaction": _l("Low complaint satisfaction 投诉满意率低")}
+FLAG_STATES = {"raised": _l("Raised"), "under_review": _l("Under review"), "decided": _l("Decided"),
+               "exempted": _l("Exempted 容错免责")}
+FLAG_ACTIONS = {"interview": _l("Interview 约谈"), "criticism": _l("Criticism 通报批评"),
+                "admonition": _l("Admonition 诫勉"), "accountability": _l("Accountability 问责"),
+                "adjustment": _l("Adjustment 组织调整"), "none": _l("No action")}
 ROUNDS_SHOWN = 26
 MONTHS_SHOWN = 12
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 600, 220, 34
@@ -193,5 +205,3 @@ def gather(user, unit: Unit, as_of: date) -> Record:
         chart=rank_chart(history),
     )
 
-
-STATUS_KEYS = progress.STATUSES

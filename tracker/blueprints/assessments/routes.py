@@ -1,1 +1,339 @@
-"""Routes of the assessments area."""
+"""Routes of the assessments area: special assessments, innovations, a unit's record.
+
+The blueprint has no URL prefix: every path is written in full.
+"""
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from sqlalchemy import case, func, select
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired
+
+from tracker import clock
+from tracker.blueprints import actor, load, require
+from tracker.blueprints.assessments import bp
+from tracker.blueprints.forms import apply_errors, parse_date, parse_int
+from tracker.extensions import db
+from tracker.models import ASSESSMENT_THEMES, Assessment, AssessmentScore, Innovation, Unit
+from tracker.services import assessments, innovations, permissions, unit_record
+from tracker.services.errors import InvalidInput, RowErrors
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ASSESSED_KINDS = ("department", "school", "kindergarten")
+BAR_WIDTH, BAR_ROW, BAR_LEFT = 600, 22, 150
+
+
+@bp.record_once
+def labels(state):
+    state.app.jinja_env.globals.update(
+        THEME_LABELS=assessments.THEME_LABELS, RESULT_LABELS=assessments.RESULT_LABELS,
+        half_year_label=assessments.period_label, INNOVATIONS_EXPECTED=innovations.EXPECTED,
+        RECORD_NOTICE_LABELS=unit_record.NOTICE_LABELS, RECORD_FLAG_RULES=unit_record.FLAG_RULES,
+        RECORD_FLAG_STATES=unit_record.FLAG_STATES, RECORD_FLAG_ACTIONS=unit_record.FLAG_ACTIONS)
+
+
+class ImportScoresForm(FlaskForm):
+    theme = SelectField(_l("Theme"), choices=[(t, "") for t in ASSESSMENT_THEMES],
+                        validators=[InputRequired()])
+    period = StringField(_l("Half-year"), validators=[InputRequired()],
+                         description=_l("Like 2026-H1"))
+    file = FileField(_l("Scores (.xlsx)"), validators=[
+        FileRequired(_l("Choose a file.")),
+        FileAllowed(["xlsx"], _l("Only .xlsx workbooks can be imported."))])
+    submit = SubmitField(_l("Import"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.theme.choices = [(t, str(assessments.THEME_LABELS[t])) for t in ASSESSMENT_THEMES]
+
+
+def _default_period() -> str:
+    """The half-year that ended most recently."""
+    today = clock.today()
+    return f"{today.year}-H1" if today.month > 6 else f"{today.year - 1}-H2"
+
+
+def _score_bars(rows) -> dict | None:
+    """Horizontal SVG bars of the scores, in ranking order."""
+    if not rows:
+        return None
+    inner = BAR_WIDTH - BAR_LEFT - 60
+    bars = []
+    for index, row in enumerate(rows):
+        score = row["score"] if isinstance(row, dict) else row.score
+        veto = row.get("veto", False) if isinstance(row, dict) else row.veto
+        name = row["unit"] if isinstance(row, dict) else row.unit_name
+        bars.append({"y": index * BAR_ROW + 4, "width": round(inner * (score or 0) / 100, 1),
+                     "label": name, "score": score, "veto": veto,
+                     "text_y": index * BAR_ROW + 17})
+    return {"width": BAR_WIDTH, "height": len(rows) * BAR_ROW + 8, "left": BAR_LEFT, "bars": bars}
+
+
+# Special assessments ------------------------------------------------------------------
+
+
+@bp.route("/assessments")
+@require("assessment.view")
+def assessment_list():
+    theme = request.args.get("theme") or None
+    period = request.args.get("period") or None
+    items = assessments.listing(theme if theme in ASSESSMENT_THEMES else None, period)
+    counts = {}
+    if items:
+        counts = {row.assessment_id: row for row in db.session.execute(
+            select(AssessmentScore.assessment_id, func.count(AssessmentScore.id).label("units"),
+                   func.sum(case((AssessmentScore.veto, 1), else_=0)).label("vetoed"))
+            .where(AssessmentScore.assessment_id.in_([a.id for a in items]))
+            .group_by(AssessmentScore.assessment_id))}
+    return render_template("assessments/list.html", items=items, counts=counts, theme=theme,
+                           period=period, periods=assessments.periods(), themes=ASSESSMENT_THEMES)
+
+
+def _assessable_units() -> list[Unit]:
+    return list(db.session.scalars(select(Unit).where(
+        Unit.is_archived.is_(False), Unit.kind.in_(ASSESSED_KINDS))
+        .order_by(Unit.peer_group, Unit.kind, Unit.name)))
+
+
+@bp.route("/assessments/new", methods=["GET", "POST"])
+@require("assessment.manage")
+def assessment_new():
+    units = _assessable_units()
+    values = {"theme": request.form.get("theme", ""), "period": request.form.get("period") or
+              _default_period()}
+    errors: dict = {}
+    unit_errors: dict[int, list[str]] = {}
+    if request.method == "POST":
+        scores, order = [], []
+        for unit in units:
+            raw = (request.form.get(f"score_{unit.id}") or "").strip()
+            veto = request.form.get(f"veto_{unit.id}") == "on"
+            note = request.form.get(f"note_{unit.id}") or None
+            if not raw and not veto and not note:
+                continue
+            scores.append({"unit_id": unit.id, "score": raw, "veto": veto, "note": note})
+            order.append(unit.id)
+        try:
+            assessment = assessments.enter(actor(), theme=values["theme"], period=values["period"],
+                                           scores=scores)
+        except InvalidInput as error:
+            db.session.rollback()
+            for name, message in error.fields.items():
+                parts = name.split(".")
+                if parts[0] == "scores" and len(parts) > 1 and parts[1].isdigit():
+                    unit_errors.setdefault(order[int(parts[1])], []).append(message)
+                else:
+                    errors[name] = message
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Scores saved; the ranking is published."), "success")
+            return redirect(url_for("assessments.assessment_page", assessment_id=assessment.id))
+    return render_template("assessments/form.html", units=units, values=values, form=request.form,
+                           errors=errors, unit_errors=unit_errors, themes=ASSESSMENT_THEMES), (
+        400 if errors or unit_errors else 200)
+
+
+@bp.route("/assessments/import", methods=["GET", "POST"])
+@require("assessment.manage")
+def assessment_import():
+    form = ImportScoresForm()
+    if not form.is_submitted():
+        form.period.data = _default_period()
+    problems = []
+    if form.validate_on_submit():
+        try:
+            assessment = assessments.import_scores(actor(), theme=form.theme.data,
+                                                   period=form.period.data,
+                                                   stream=form.file.data.stream)
+        except RowErrors as error:
+            db.session.rollback()
+            problems = error.rows
+            flash(error.message, "danger")
+        except InvalidInput as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Scores imported; the ranking is published."), "success")
+            return redirect(url_for("assessments.assessment_page", assessment_id=assessment.id))
+    return render_template("assessments/import.html", form=form, problems=problems), (
+        400 if form.errors or problems else 200)
+
+
+@bp.route("/assessments/import/template.xlsx")
+@require("assessment.manage")
+def assessment_template():
+    return Response(assessments.template(), mimetype=XLSX, headers={
+        "Content-Disposition": "attachment; filename=assessment-scores-template.xlsx"})
+
+
+@bp.route("/assessments/<int:assessment_id>")
+@require("assessment.view")
+def assessment_page(assessment_id):
+    assessment = load(Assessment, assessment_id)
+    ranking = assessments.ranking_of(assessment)
+    rows = assessments.ranking_rows(ranking)
+    visible = permissions.visible_unit_ids(current_user)
+    return render_template("assessments/assessment.html", assessment=assessment, ranking=ranking,
+                           rows=rows, chart=_score_bars(rows), visible=visible)
+
+
+@bp.route("/assessments/<int:assessment_id>.xlsx")
+@require("assessment.view")
+def assessment_export(assessment_id):
+    assessment = load(Assessment, assessment_id)
+    return Response(assessments.export(assessment), mimetype=XLSX, headers={
+        "Content-Disposition":
+            f"attachment; filename=assessment-{assessment.theme}-{assessment.period}.xlsx"})
+
+
+# Innovations ----------------------------------------------------------------------------
+
+
+def _year_arg() -> int:
+    year = parse_int(request.args.get("year"))
+    return year if year and 2000 <= year <= 2100 else clock.today().year
+
+
+@bp.route("/innovations")
+@require("innovation.view")
+def innovation_list():
+    year = _year_arg()
+    stmt = (select(Innovation, Unit.name).join(Unit, Unit.id == Innovation.unit_id)
+            .where(Innovation.year == year, permissions.unit_scope(current_user, Innovation.unit_id))
+            .order_by(Unit.name, Innovation.id))
+    rows = db.session.execute(stmt).all()
+    published = innovations.published_ranking(year) is not None
+    years = sorted(set(innovations.years()) | {year, clock.today().year}, reverse=True)
+    return render_template("assessments/innovations.html", rows=rows, year=year, years=years,
+                           published=published, can_score=permissions.can(
+                               current_user, "innovation.score"))
+
+
+def _register_units() -> list[tuple[int, str]]:
+    if current_user.role in ("unit_head", "unit_member"):
+        return [(current_user.unit_id, current_user.unit.name)] if current_user.unit_id else []
+    return [(u.id, u.name) for u in _assessable_units()]
+
+
+@bp.route("/innovations/new", methods=["GET", "POST"])
+@require("innovation.register")
+def innovation_new():
+    choices = _register_units()
+    values = {"unit_id": request.form.get("unit_id", ""), "title": request.form.get("title", ""),
+              "description": request.form.get("description", ""),
+              "year": request.form.get("year") or str(clock.today().year)}
+    errors: dict = {}
+    if request.method == "POST":
+        unit_id = parse_int(values["unit_id"]) if len(choices) != 1 else choices[0][0]
+        if unit_id is None or unit_id not in {c[0] for c in choices} or not permissions.can(
+                current_user, "record.edit", unit_id):
+            errors["unit_id"] = _("Choose a unit.")
+        else:
+            try:
+                innovation = innovations.register(
+                    actor(), unit_id=unit_id, title=values["title"],
+                    description=values["description"], year=parse_int(values["year"]) or values["year"])
+            except InvalidInput as error:
+                db.session.rollback()
+                errors = error.fields
+            else:
+                db.session.commit()
+                flash(_("Innovation registered."), "success")
+                return redirect(url_for("assessments.innovation_page", innovation_id=innovation.id))
+    return render_template("assessments/innovation_form.html", choices=choices, values=values,
+                           errors=errors, innovation=None), 400 if errors else 200
+
+
+def _load_innovation(innovation_id: int) -> Innovation:
+    innovation = load(Innovation, innovation_id)
+    if not permissions.can(current_user, "record.view", innovation.unit_id):
+        abort(404)
+    return innovation
+
+
+@bp.route("/innovations/<int:innovation_id>", methods=["GET", "POST"])
+@require("innovation.view")
+def innovation_page(innovation_id):
+    innovation = _load_innovation(innovation_id)
+    can_edit = (innovation.score is None and permissions.can(current_user, "innovation.register")
+                and permissions.can(current_user, "record.edit", innovation.unit_id))
+    values = {"title": innovation.title, "description": innovation.description,
+              "year": str(innovation.year)}
+    errors: dict = {}
+    if request.method == "POST":
+        if not can_edit:
+            abort(403 if innovation.score is None else 409)
+        values = {k: request.form.get(k, "") for k in ("title", "description", "year")}
+        try:
+            innovations.update(actor(), innovation, title=values["title"],
+                               description=values["description"],
+                               year=parse_int(values["year"]) or values["year"])
+        except InvalidInput as error:
+            db.session.rollback()
+            errors = error.fields
+        else:
+            db.session.commit()
+            flash(_("Innovation saved."), "success")
+            return redirect(url_for("assessments.innovation_page", innovation_id=innovation.id))
+    return render_template("assessments/innovation.html", innovation=innovation, values=values,
+                           errors=errors, can_edit=can_edit,
+                           can_score=permissions.can(current_user, "innovation.score"),
+                           published=innovations.published_ranking(innovation.year) is not None), (
+        400 if errors else 200)
+
+
+@bp.route("/innovations/<int:innovation_id>/score", methods=["POST"])
+@require("innovation.score")
+def innovation_score(innovation_id):
+    innovation = load(Innovation, innovation_id)
+    try:
+        innovations.score(actor(), innovation, request.form.get("score", ""))
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.fields.get("score", error.message), "danger")
+    else:
+        db.session.commit()
+        flash(_("Score saved."), "success")
+    if request.form.get("next") == "list":
+        return redirect(url_for("assessments.innovation_list", year=innovation.year))
+    return redirect(url_for("assessments.innovation_page", innovation_id=innovation.id))
+
+
+@bp.route("/innovations/ranking")
+@require("innovation.view")
+def innovation_ranking():
+    year = _year_arg()
+    view = innovations.ranking(year)
+    return render_template("assessments/innovation_ranking.html", view=view, year=year,
+                           years=sorted(set(innovations.years()) | {year}, reverse=True),
+                           visible=permissions.visible_unit_ids(current_user))
+
+
+@bp.route("/innovations/ranking/publish", methods=["POST"])
+@require("innovation.score")
+def innovation_publish():
+    year = parse_int(request.form.get("year"))
+    innovations.publish(actor(), year)
+    db.session.commit()
+    flash(_("The innovation ranking of %(year)d is published.", year=year), "success")
+    return redirect(url_for("assessments.innovation_ranking", year=year))
+
+
+# A unit's record --------------------------------------------------------------------------
+
+
+@bp.route("/units/<int:unit_id>/record")
+@require("dashboard.view")
+def unit_record_page(unit_id):
+    if not permissions.can(current_user, "record.view", unit_id):
+        abort(404)
+    unit = load(Unit, unit_id)
+    as_of = parse_date(request.args.get("as_of")) or clock.today()
+    record = unit_record.gather(current_user, unit, as_of)
+    return render_template("assessments/record.html", record=record, unit=unit)
