@@ -1,1 +1,162 @@
-"""Routes of the accountability area."""
+"""Routes of the accountability area: the flag register, a flag, a unit's history."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from wtforms import DateField, SelectField, TextAreaField
+from wtforms.validators import Optional
+
+from tracker import clock
+from tracker.blueprints import actor, load, require
+from tracker.blueprints.accountability import bp
+from tracker.blueprints.admin.forms import ConfirmForm
+from tracker.blueprints.forms import apply_errors, parse_int
+from tracker.extensions import db
+from tracker.models import FLAG_ACTIONS, FLAG_RULES, FLAG_STATUSES, Flag, FlagEvent, Unit, User
+from tracker.services import accountability, organisation, permissions
+from tracker.services.errors import InvalidInput
+
+
+class EvaluateForm(FlaskForm):
+    as_of = DateField(validators=[Optional()])
+
+
+class DecideForm(FlaskForm):
+    action = SelectField(choices=[(a, a) for a in FLAG_ACTIONS], validate_choice=False)
+    reasons = TextAreaField()
+
+
+class ExemptForm(FlaskForm):
+    justification = TextAreaField()
+
+
+@bp.record_once
+def labels(state):
+    state.app.jinja_env.globals.update(
+        FLAG_RULE_LABELS=accountability.RULE_LABELS, FLAG_STATUS_LABELS=accountability.STATUS_LABELS,
+        FLAG_ACTION_LABELS=accountability.ACTION_LABELS, FLAG_EVENT_LABELS=accountability.EVENT_LABELS,
+        flag_proposed_label=accountability.proposed_label)
+
+
+def _filters() -> dict:
+    args = request.args
+    return {
+        "status": args.get("status") if args.get("status") in FLAG_STATUSES else None,
+        "rule": args.get("rule") if args.get("rule") in FLAG_RULES else None,
+        "unit_id": parse_int(args.get("unit_id")),
+        "period": (args.get("period") or "").strip()[:20] or None,
+    }
+
+
+@bp.route("/")
+@require("flag.view")
+def register():
+    filters = _filters()
+    page = db.paginate(accountability.flags_query(current_user, **filters),
+                       page=parse_int(request.args.get("page")) or 1, per_page=30, error_out=False)
+    units = (organisation.unit_choices() if current_user.role in permissions.READ_ALL else [])
+    return render_template("accountability/register.html", page=page, filters=filters, units=units,
+                           statuses=FLAG_STATUSES, rules=FLAG_RULES,
+                           form=EvaluateForm(data={"as_of": clock.today()}))
+
+
+@bp.route("/evaluate", methods=["POST"])
+@require("flag.evaluate")
+def evaluate():
+    form = EvaluateForm()
+    if form.validate_on_submit():
+        raised = accountability.evaluate(actor(), form.as_of.data or clock.today())
+        db.session.commit()
+        flash(_("%(n)d new flags raised.", n=len(raised)) if raised else _("No new flags."),
+              "success" if raised else "info")
+    else:
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "danger")
+    return redirect(url_for("accountability.register"))
+
+
+def _visible_flag(flag_id: int) -> Flag:
+    flag = load(Flag, flag_id)
+    if not accountability.visible(current_user, flag):
+        abort(404)
+    return flag
+
+
+def _detail(flag: Flag, *, decide_form=None, exempt_form=None, status: int = 200):
+    events = db.session.scalars(select(FlagEvent).where(FlagEvent.flag_id == flag.id)
+                                .options(joinedload(FlagEvent.user)).order_by(FlagEvent.id)).all()
+    ids = {flag.reviewed_by_id, flag.decided_by_id, flag.exemption_proposed_by_id,
+           flag.exemption_approved_by_id} - {None}
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    return render_template(
+        "accountability/flag.html", flag=flag, events=events, people=people,
+        decide_form=decide_form or DecideForm(), exempt_form=exempt_form or ExemptForm(),
+        confirm=ConfirmForm(), pending=accountability.exemption_pending(flag),
+        actions=FLAG_ACTIONS), status
+
+
+@bp.route("/<int:flag_id>")
+@require("flag.view")
+def flag_page(flag_id):
+    return _detail(_visible_flag(flag_id))
+
+
+@bp.route("/<int:flag_id>/review", methods=["POST"])
+@require("flag.review")
+def review(flag_id):
+    flag = _visible_flag(flag_id)
+    if ConfirmForm().validate_on_submit():
+        accountability.review(actor(), flag)
+        db.session.commit()
+        flash(_("The flag is under review."), "success")
+    return redirect(url_for("accountability.flag_page", flag_id=flag.id))
+
+
+@bp.route("/<int:flag_id>/decide", methods=["POST"])
+@require("flag.decide")
+def decide(flag_id):
+    flag = _visible_flag(flag_id)
+    form = DecideForm()
+    if form.validate_on_submit():
+        try:
+            accountability.decide(actor(), flag, action=form.action.data, reasons=form.reasons.data)
+        except InvalidInput as error:
+            apply_errors(form, error)
+            return _detail(flag, decide_form=form, status=400)
+        db.session.commit()
+        flash(_("Decision recorded."), "success")
+    return redirect(url_for("accountability.flag_page", flag_id=flag.id))
+
+
+@bp.route("/<int:flag_id>/exempt", methods=["POST"])
+@require("flag.view")
+def exempt(flag_id):
+    if not (permissions.can(current_user, "flag.propose_exemption")
+            or permissions.can(current_user, "flag.approve_exemption")):
+        abort(403)
+    flag = _visible_flag(flag_id)
+    form = ExemptForm()
+    if form.validate_on_submit():
+        try:
+            accountability.exempt(actor(), flag, form.justification.data)
+        except InvalidInput as error:
+            apply_errors(form, error)
+            return _detail(flag, exempt_form=form, status=400)
+        db.session.commit()
+        flash(_("Exemption approved.") if flag.status == "exempted" else _("Exemption proposed."),
+              "success")
+    return redirect(url_for("accountability.flag_page", flag_id=flag.id))
+
+
+@bp.route("/units/<int:unit_id>")
+@require("flag.view")
+def unit_history(unit_id):
+    unit = load(Unit, unit_id)
+    if not accountability.sees_unit(current_user, unit.id):
+        abort(404)
+    flags = db.session.scalars(accountability.flags_query(current_user, unit_id=unit.id)).all()
+    return render_template("accountability/unit.html", unit=unit, flags=flags)
