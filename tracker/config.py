@@ -32,6 +32,9 @@ RATELIMIT_ENABLED = True
 RATELIMIT_STORAGE_URL = "memory://"
 RATELIMIT_LOGIN = "10 per minute;50 per hour"
 RATELIMIT_PUBLIC = "60 per minute;600 per hour"
+# Wrong invitation codes on the ballot pages and API, per address (guessing stays hopeless).
+RATELIMIT_BALLOT_CODES = "20 per hour"
+RATELIMIT_COMPLAINT_SUBMIT = "5 per hour"  # a complaint filed from one address (form and API)
 RATELIMIT_HEADERS_ENABLED = True
 
 # API tokens.

@@ -22,7 +22,7 @@ import holidays
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import clock
 from tracker.extensions import db
@@ -680,8 +680,18 @@ def list_query(user, *, status: str | None = None, unit_id: int | None = None,
 
 def published_query() -> Select:
     return (select(Complaint).where(Complaint.is_published.is_(True))
-            .options(joinedload(Complaint.dispatched_unit), joinedload(Complaint.unit))
+            .options(joinedload(Complaint.dispatched_unit), joinedload(Complaint.unit),
+                     selectinload(Complaint.events))
             .order_by(Complaint.closed_at.desc(), Complaint.id.desc()))
+
+
+def rating_counts(complaint: Complaint) -> dict[str, int]:
+    """How often the complainant chose each rating (every closing may be rated once)."""
+    counts = dict.fromkeys(SATISFACTION_RATINGS, 0)
+    for event in complaint.events:
+        if event.action == "rate" and event.text in counts:
+            counts[event.text] += 1
+    return counts
 
 
 def files_of(complaint: Complaint) -> list[ComplaintFile]:

@@ -1,1 +1,264 @@
-"""Routes of the complaints area."""
+"""Complaints: the office's triage queue and the units' replies."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from tracker import clock
+from tracker.blueprints import actor, authorize, load, require
+from tracker.blueprints.complaints import bp
+from tracker.blueprints.complaints.forms import (
+    CloseForm,
+    DispatchForm,
+    DuplicateForm,
+    ReasonForm,
+    ReplyForm,
+    SimpleForm,
+    TemplateForm,
+)
+from tracker.blueprints.forms import apply_errors, parse_date, parse_int
+from tracker.extensions import db
+from tracker.models.complaints import (
+    COMPLAINT_CATEGORIES,
+    COMPLAINT_STATUSES,
+    Complaint,
+    ComplaintFile,
+    ReplyTemplate,
+)
+from tracker.services import complaints, organisation, permissions
+from tracker.services.errors import Conflict, InvalidInput
+
+
+@bp.record_once
+def complaint_labels(state):
+    """Labels every template may use (the public pages too)."""
+    state.app.jinja_env.globals.update(
+        COMPLAINT_STATUS_LABELS=complaints.STATUS_LABELS,
+        COMPLAINT_CATEGORY_LABELS=complaints.CATEGORY_LABELS,
+        COMPLAINT_CHANNEL_LABELS=complaints.CHANNEL_LABELS,
+        COMPLAINT_RATING_LABELS=complaints.RATING_LABELS,
+        COMPLAINT_ACTION_LABELS=complaints.ACTION_LABELS,
+        COMPLAINT_LIGHT_LABELS=complaints.LIGHT_LABELS,
+        complaint_rating_counts=complaints.rating_counts,
+        complaint_light=complaints.light)
+
+
+def _readable(complaint_id: int) -> Complaint:
+    complaint = load(Complaint, complaint_id)
+    if not permissions.can(current_user, "complaint.read", complaint):
+        abort(404)
+    return complaint
+
+
+@bp.route("/")
+@require("complaint.view")
+def complaint_list():
+    today = parse_date(request.args.get("as_of")) or clock.today()
+    status = request.args.get("status") or None
+    category = request.args.get("category") or None
+    if status not in (None, *COMPLAINT_STATUSES):
+        status = None
+    if category not in (None, *COMPLAINT_CATEGORIES):
+        category = None
+    unit_id = parse_int(request.args.get("unit_id"))
+    overdue = request.args.get("overdue") == "1"
+    stmt = complaints.list_query(current_user, status=status, unit_id=unit_id, category=category,
+                                 overdue=overdue, today=today)
+    page = db.paginate(stmt, page=parse_int(request.args.get("page")) or 1, per_page=50,
+                       error_out=False)
+    manage = permissions.can(current_user, "complaint.manage")
+    return render_template(
+        "complaints/list.html", page=page, today=today, manage=manage,
+        personal=permissions.can(current_user, "complaint.personal"),
+        units=organisation.unit_choices() if manage or current_user.role == "leader" else [],
+        filters={"status": status, "category": category, "unit_id": unit_id, "overdue": overdue},
+        statuses=COMPLAINT_STATUSES, categories=COMPLAINT_CATEGORIES,
+        dispatch=DispatchForm(formdata=None) if manage else None)
+
+
+@bp.route("/bulk-dispatch", methods=["POST"])
+@require("complaint.manage")
+def bulk_dispatch():
+    form = DispatchForm()
+    ids = [parse_int(value) for value in request.form.getlist("ids")]
+    if not form.validate_on_submit() or not ids or None in ids:
+        flash(_("Choose the complaints and the unit to dispatch them to."), "danger")
+        return redirect(url_for("complaints.complaint_list")), 303
+    rows = [load(Complaint, ident) for ident in ids]
+    try:
+        complaints.dispatch_many(actor(), [(c, form.unit_id.data) for c in rows],
+                                 form.reply_due_on.data, form.on.data)
+    except (InvalidInput, Conflict) as error:
+        db.session.rollback()
+        for message in (error.fields or {"": error.message}).values():
+            flash(message, "danger")
+        return redirect(url_for("complaints.complaint_list")), 303
+    db.session.commit()
+    flash(_("%(n)d complaints dispatched.", n=len(rows)), "success")
+    return redirect(url_for("complaints.complaint_list"))
+
+
+def _detail(complaint: Complaint, status: int = 200, **forms):
+    manage = permissions.can(current_user, "complaint.manage")
+    reply = forms.get("reply") or ReplyForm(formdata=None)
+    reply.template_id.choices = [("", "—")] + [(str(t.id), t.title) for t in complaints.templates()]
+    dispatch = forms.get("dispatch") or DispatchForm(formdata=None)
+    if not dispatch.unit_id.data and complaint.unit_id:
+        dispatch.unit_id.data = complaint.unit_id
+    today = clock.today()
+    return render_template(
+        "complaints/detail.html", complaint=complaint, manage=manage, today=today,
+        personal=permissions.can(current_user, "complaint.personal"),
+        may_reply=complaint.status == "dispatched"
+        and permissions.can(current_user, "complaint.reply", complaint),
+        files=complaints.files_of(complaint),
+        similar=complaints.similar(complaint) if manage and complaint.status in ("submitted", "accepted")
+        else [],
+        default_due=complaints.default_due(today),
+        templates=complaints.templates(),
+        dispatch=dispatch, reply=reply,
+        reject=forms.get("reject") or ReasonForm(formdata=None),
+        ret=forms.get("ret") or ReasonForm(formdata=None),
+        duplicate=forms.get("duplicate") or DuplicateForm(formdata=None),
+        close=forms.get("close") or CloseForm(formdata=None),
+        simple=SimpleForm(formdata=None)), status
+
+
+@bp.route("/<int:complaint_id>")
+@require("complaint.view")
+def complaint_detail(complaint_id):
+    return _detail(_readable(complaint_id))
+
+
+STEPS = ("accept", "reject", "duplicate", "dispatch", "reply", "return", "close", "publish", "unpublish")
+
+
+@bp.route("/<int:complaint_id>/<any(accept, reject, duplicate, dispatch, reply, return, close, publish, "
+          "unpublish):step>", methods=["POST"])
+@login_required
+def complaint_step(complaint_id, step):
+    complaint = _readable(complaint_id)
+    if step == "reply":
+        authorize("complaint.reply", complaint)
+    else:
+        authorize("complaint.manage")
+    act = actor()
+    forms = {}
+    try:
+        if step == "accept":
+            form = SimpleForm()
+            if not form.validate_on_submit():
+                raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
+            complaints.accept(act, complaint, form.on.data)
+        elif step in ("reject", "return"):
+            form = forms["reject" if step == "reject" else "ret"] = ReasonForm()
+            if not form.validate_on_submit():
+                raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
+            if step == "reject":
+                complaints.reject(act, complaint, form.reason.data)
+            else:
+                complaints.return_reply(act, complaint, form.reason.data, form.reply_due_on.data)
+        elif step == "duplicate":
+            form = forms["duplicate"] = DuplicateForm()
+            if not form.validate_on_submit():
+                raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
+            of_id = parse_int((form.of_id.data or "").lstrip("#").strip())
+            complaints.mark_duplicate(act, complaint, of_id if of_id is not None else -1)
+        elif step == "dispatch":
+            form = forms["dispatch"] = DispatchForm()
+            if not form.validate_on_submit():
+                raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
+            complaints.dispatch(act, complaint, form.unit_id.data, form.reply_due_on.data, form.on.data)
+        elif step == "reply":
+            form = forms["reply"] = ReplyForm()
+            form.template_id.choices = []
+            if not form.validate_on_submit():
+                raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
+            on = form.on.data if permissions.can(current_user, "complaint.manage") else None
+            files = [complaints.Upload(f.stream, f.filename) for f in (form.files.data or [])
+                     if getattr(f, "filename", None)]
+            complaints.reply(act, complaint, form.text.data, on, files,
+                             current_app.config["UPLOAD_FOLDER"])
+        elif step == "close":
+            form = forms["close"] = CloseForm()
+            if not form.validate_on_submit():
+                raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
+            complaints.close(act, complaint, form.resolved.data == "yes")
+        else:
+            form = SimpleForm()
+            if not form.validate_on_submit():
+                raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
+            complaints.publish(act, complaint, step == "publish")
+    except InvalidInput as error:
+        db.session.rollback()
+        target = forms.get({"reject": "reject", "return": "ret"}.get(step, step))
+        if target is not None:
+            apply_errors(target, error)
+        else:
+            for message in error.fields.values() or [error.message]:
+                flash(message, "danger")
+        db.session.refresh(complaint)
+        return _detail(complaint, 400, **forms)
+    except Conflict as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        db.session.refresh(complaint)
+        return _detail(complaint, 409)
+    db.session.commit()
+    flash(_("Saved: %(step)s.", step=complaints.ACTION_LABELS[step]), "success")
+    return redirect(url_for("complaints.complaint_detail", complaint_id=complaint.id))
+
+
+def _first(errors: dict) -> list[tuple[str, str]]:
+    return [(name, messages[0] if isinstance(messages, list) and messages else str(messages))
+            for name, messages in errors.items()]
+
+
+@bp.route("/files/<int:file_id>")
+@require("complaint.view")
+def complaint_file(file_id):
+    item = load(ComplaintFile, file_id)
+    _readable(item.complaint_id)
+    path = f"{current_app.config['UPLOAD_FOLDER']}/{item.stored_name}"
+    return send_file(path, mimetype=item.content_type, as_attachment=item.content_type == "application/pdf",
+                     download_name=item.original_name, max_age=0)
+
+
+# Reply templates ------------------------------------------------------------------
+
+
+@bp.route("/templates", methods=["GET", "POST"])
+@bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
+@require("complaint.manage")
+def reply_templates(template_id=None):
+    template = load(ReplyTemplate, template_id) if template_id else None
+    form = TemplateForm(obj=template)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                complaints.save_template(actor(), template, form.title.data, form.body.data)
+            except InvalidInput as error:
+                db.session.rollback()
+                apply_errors(form, error)
+            else:
+                db.session.commit()
+                flash(_("Template saved."), "success")
+                return redirect(url_for("complaints.reply_templates"))
+        status = 400
+    return render_template("complaints/templates.html", form=form, template=template,
+                           templates=complaints.templates(), delete=SimpleForm(formdata=None)), status
+
+
+@bp.route("/templates/<int:template_id>/delete", methods=["POST"])
+@require("complaint.manage")
+def delete_template(template_id):
+    template = load(ReplyTemplate, template_id)
+    if SimpleForm().validate_on_submit():
+        complaints.delete_template(actor(), template)
+        db.session.commit()
+        flash(_("Template deleted."), "success")
+    return redirect(url_for("complaints.reply_templates"))
+
+
+

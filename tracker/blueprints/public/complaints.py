@@ -1,1 +1,121 @@
 """Public complaint pages: submit, receipt, tracking, rating, published cases."""
+
+import secrets
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from tracker import clock
+from tracker.blueprints import actor
+from tracker.blueprints.complaints.forms import ComplaintForm, RateForm, TrackForm
+from tracker.blueprints.forms import apply_errors, parse_int
+from tracker.blueprints.public import bp
+from tracker.extensions import db, limiter
+from tracker.models.complaints import Complaint
+from tracker.services import complaints
+from tracker.services.errors import Conflict, InvalidInput
+
+
+def _submit_limit() -> str:
+    return current_app.config.get("RATELIMIT_COMPLAINT_SUBMIT", "5 per hour")
+
+
+def _fake_code() -> str:
+    return "".join(secrets.choice(complaints.TRACKING_ALPHABET) for _i in range(complaints.TRACKING_LENGTH))
+
+
+@bp.route("/complaints/new", methods=["GET", "POST"])
+@limiter.shared_limit(_submit_limit, scope="complaint_submit", methods=["POST"], override_defaults=False)
+def complaint_new():
+    form = ComplaintForm()
+    if request.method == "POST":
+        if (request.form.get("website") or "").strip():
+            # a robot filled the honeypot: answer as if accepted, store nothing
+            session["complaint_receipt"] = _fake_code()
+            return redirect(url_for("public.complaint_receipt"))
+        if form.validate_on_submit():
+            files = [complaints.Upload(f.stream, f.filename) for f in (form.files.data or [])
+                     if getattr(f, "filename", None)]
+            try:
+                complaint = complaints.submit(
+                    actor(), category=form.category.data, unit_id=form.unit_id.data,
+                    subject=form.subject.data, description=form.description.data,
+                    happened_on=form.happened_on.data, name=form.name.data, contact=form.contact.data,
+                    channel="web", files=files, upload_folder=current_app.config["UPLOAD_FOLDER"])
+            except InvalidInput as error:
+                db.session.rollback()
+                apply_errors(form, error)
+            else:
+                db.session.commit()
+                session["complaint_receipt"] = complaint.tracking_code
+                return redirect(url_for("public.complaint_receipt"))
+        return render_template("public/complaint_form.html", form=form), 400
+    return render_template("public/complaint_form.html", form=form)
+
+
+@bp.route("/complaints/receipt")
+def complaint_receipt():
+    code = session.get("complaint_receipt")
+    if not code:
+        return redirect(url_for("public.complaint_track"))
+    return render_template("public/complaint_receipt.html", code=complaints.format_code(code),
+                           now=clock.now())
+
+
+def _track_page(complaint: Complaint | None, status: int = 200, rate_form: RateForm | None = None,
+                form: TrackForm | None = None):
+    now = clock.now()
+    rate_form = rate_form or RateForm()
+    if complaint is not None:
+        rate_form.code.data = complaint.tracking_code
+    return render_template(
+        "public/complaint_track.html", form=form or TrackForm(formdata=None), complaint=complaint,
+        timeline=complaints.public_timeline(complaint) if complaint else [],
+        rating_open=complaint is not None and complaints.rating_open(complaint, now),
+        may_reopen=complaint is not None and complaints.may_reopen(complaint),
+        rate_form=rate_form), status
+
+
+@bp.route("/complaints/track", methods=["GET", "POST"])
+def complaint_track():
+    form = TrackForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return _track_page(None, 400, form=form)
+        complaint = complaints.by_tracking_code(form.code.data)
+        if complaint is None:
+            form.code.errors = [_("No complaint has this tracking code. Check the code and try again.")]
+            return _track_page(None, 404, form=form)
+        return _track_page(complaint, form=form)
+    return _track_page(None, form=form)
+
+
+@bp.route("/complaints/rate", methods=["POST"])
+def complaint_rate():
+    form = RateForm()
+    complaint = complaints.by_tracking_code(request.form.get("code"))
+    if complaint is None:
+        return _track_page(None, 404)
+    if not form.validate_on_submit():
+        return _track_page(complaint, 400, rate_form=form)
+    try:
+        complaints.rate(actor(), complaint, form.rating.data, form.comment.data, bool(form.reopen.data))
+    except InvalidInput as error:
+        db.session.rollback()
+        apply_errors(form, error)
+        return _track_page(complaint, 400, rate_form=form)
+    except Conflict as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return _track_page(complaint, 409)
+    db.session.commit()
+    flash(_("Thank you: your rating was recorded.") if complaint.status == "closed"
+          else _("Thank you: the case was reopened and sent back to the unit."), "success")
+    return _track_page(complaint)
+
+
+@bp.route("/complaints")
+def complaint_cases():
+    page = db.paginate(complaints.published_query(), page=parse_int(request.args.get("page")) or 1,
+                       per_page=20, error_out=False)
+    return render_template("public/complaint_cases.html", page=page)

@@ -1,0 +1,115 @@
+"""Forms of the complaint pages: the public's and the office's and units'."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from tracker.models.complaints import COMPLAINT_CATEGORIES, SATISFACTION_RATINGS
+from tracker.services import organisation
+from tracker.services.complaints import CATEGORY_LABELS, RATING_LABELS
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value not in (None, "", "0") else None
+    except (TypeError, ValueError):
+        return -1  # refused by the service as "choose a unit from the list"
+
+
+class ComplaintForm(FlaskForm):
+    category = SelectField(_l("What kind of problem"), validators=[DataRequired()])
+    unit_id = SelectField(_l("Which unit"), coerce=_int_or_none, validate_choice=False)
+    subject = StringField(_l("Subject"), validators=[Optional(), Length(max=200)])
+    description = TextAreaField(_l("What happened"), validators=[DataRequired(), Length(max=5000)])
+    happened_on = DateField(_l("When it happened"), validators=[Optional()])
+    files = MultipleFileField(_l("Photos or PDF (up to 3)"))
+    name = StringField(_l("Your name (optional)"), validators=[Optional(), Length(max=100)])
+    contact = StringField(_l("Phone or e-mail (optional)"), validators=[Optional(), Length(max=200)])
+    website = StringField(_l("Leave this field empty"))  # the honeypot
+    submit = SubmitField(_l("Send the complaint"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = [("", _l("Choose…"))] + [
+            (c, CATEGORY_LABELS[c]) for c in COMPLAINT_CATEGORIES]
+        self.unit_id.choices = [(0, _l("Not sure"))] + list(organisation.unit_choices())
+
+
+class TrackForm(FlaskForm):
+    code = StringField(_l("Tracking code"), validators=[DataRequired(), Length(max=40)])
+    submit = SubmitField(_l("Look it up"))
+
+
+class RateForm(FlaskForm):
+    code = HiddenField()
+    rating = RadioField(_l("How satisfied are you with the handling?"), validators=[DataRequired()])
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=1000)])
+    reopen = BooleanField(_l("Not satisfied: ask for the case to be handled again (only once)"))
+    submit = SubmitField(_l("Send the rating"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rating.choices = [(r, RATING_LABELS[r]) for r in SATISFACTION_RATINGS]
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    reply_due_on = DateField(_l("New reply deadline"), validators=[Optional()])
+    submit = SubmitField(_l("Send"))
+
+
+class DuplicateForm(FlaskForm):
+    of_id = StringField(_l("Duplicate of complaint no."), validators=[DataRequired(), Length(max=10)])
+    submit = SubmitField(_l("Mark as duplicate"))
+
+
+class DispatchForm(FlaskForm):
+    unit_id = SelectField(_l("Dispatch to"), coerce=_int_or_none, validate_choice=False)
+    reply_due_on = DateField(_l("Reply deadline"), validators=[Optional()])
+    on = DateField(_l("Dispatched on (a paper step)"), validators=[Optional()])
+    submit = SubmitField(_l("Dispatch"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit_id.choices = [(0, _l("Choose…"))] + list(organisation.unit_choices())
+
+
+class ReplyForm(FlaskForm):
+    template_id = SelectField(_l("Start from a template"), validate_choice=False)
+    text = TextAreaField(_l("Reply"), validators=[DataRequired(), Length(max=5000)])
+    files = MultipleFileField(_l("Files (PDF, JPG, PNG; up to 3)"))
+    on = DateField(_l("Received on (a reply on paper)"), validators=[Optional()])
+    submit = SubmitField(_l("Send the reply"))
+
+
+class CloseForm(FlaskForm):
+    resolved = RadioField(_l("Outcome"), validators=[DataRequired()])
+    submit = SubmitField(_l("Close"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resolved.choices = [("yes", _l("Resolved")), ("no", _l("Not resolved"))]
+
+
+class SimpleForm(FlaskForm):
+    """A button: accept, publish, unpublish, delete (CSRF only)."""
+
+    on = DateField(_l("On (a paper step)"), validators=[Optional()])
+    submit = SubmitField(_l("Confirm"))
+
+
+class TemplateForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=100)])
+    body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=5000)])
+    submit = SubmitField(_l("Save"))
