@@ -1,0 +1,194 @@
+"""The three complaint rates per unit and period (DOMAIN "Complaints and rectification notices").
+
+Over the complaints **first dispatched** to a unit within the period (the
+unit is the complaint's dispatched unit, its first dispatch date falls in the
+period):
+
+- response rate 响应率 = first reply on or before the first reply deadline ÷ dispatched;
+- resolution rate 解决率 = closed as resolved ÷ closed;
+- satisfaction rate 满意率 = (满意 + 基本满意) ÷ rated.
+
+A rate with an empty denominator is null. The score is 100 × the weighted
+mean of the rates (settings ``complaints.weight_*``), the weights of null
+rates dropped and the rest renormalised; null when every rate is null.
+
+Rounding: rates are fractions 0..1 rounded to 4 decimals; the score is
+computed from the unrounded rates and rounded to 2 decimals; ranks compare
+the rounded scores (what is shown ties, ties). A unit with fewer than
+``complaints.min_dispatched_ranked`` dispatched complaints is listed, not
+ranked; ranks are within the unit's peer group (``rankings.rank_lines``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, select
+
+from tracker.extensions import db
+from tracker.models import Complaint, Unit, User
+from tracker.services import permissions, rankings, settings
+from tracker.services.errors import InvalidInput
+
+YEAR = re.compile(r"^(\d{4})$")
+FIELDS = ("unit_id", "dispatched", "replied_on_time", "closed", "resolved", "rated", "satisfied",
+          "basically_satisfied", "dissatisfied", "response_rate", "resolution_rate",
+          "satisfaction_rate", "score", "rank")
+RATE_LABELS = {"response_rate": _l("Response rate"), "resolution_rate": _l("Resolution rate"),
+               "satisfaction_rate": _l("Satisfaction rate")}
+XLSX_HEADERS = ("排名", "单位", "同类组", "下派件数", "按时答复", "办结", "解决", "评价件数", "满意",
+                "基本满意", "不满意", "响应率", "解决率", "满意率", "综合得分")
+
+
+def parse_period(key: Any):
+    """Return the Period of ``2026-10``, ``2026-Q4``, ``2026-H2`` or ``2026``; raise InvalidInput."""
+    import calendar
+    from datetime import date
+
+    from tracker.services import bulletins  # bulletins imports this module
+
+    if isinstance(key, str):
+        key = key.strip()
+        match = YEAR.match(key)
+        if match and 2000 <= int(match.group(1)) <= 2100:
+            year = int(match.group(1))
+            return bulletins.Period("yearly", key, date(year, 1, 1),
+                                    date(year, 12, calendar.monthrange(year, 12)[1]))
+        for kind, pattern in bulletins.PATTERNS.items():
+            if pattern.match(key):
+                try:
+                    return bulletins.parse_period(kind, key)
+                except InvalidInput:
+                    break
+    raise InvalidInput(_("Please correct the marked fields."),
+                       {"period": _("Write the period like 2026-10, 2026-Q4, 2026-H2 or 2026.")})
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def weights() -> dict[str, float]:
+    return {"response_rate": float(settings.get("complaints.weight_response")),
+            "resolution_rate": float(settings.get("complaints.weight_resolution")),
+            "satisfaction_rate": float(settings.get("complaints.weight_satisfaction"))}
+
+
+def score(rates: dict[str, float | None], weight: dict[str, float]) -> float | None:
+    """100 × the weighted mean of the non-null rates (their weights renormalised), or None."""
+    used = {name: weight[name] for name, value in rates.items() if value is not None}
+    total = sum(used.values())
+    if not used or total <= 0:
+        return None
+    return 100 * sum(weight * rates[name] for name, weight in used.items()) / total
+
+
+def stats(period, user: User | None = None, unit_id: int | None = None) -> list[dict]:
+    """Return the rows of every unit with a complaint first dispatched to it in the period.
+
+    Ranks are computed over all units; ``user`` (when given) then keeps the rows
+    of the units they may read, and ``unit_id`` one unit.
+    """
+    in_period = and_(Complaint.dispatched_unit_id.is_not(None),
+                     Complaint.first_dispatched_on >= period.starts_on,
+                     Complaint.first_dispatched_on <= period.ends_on)
+    closed = Complaint.status == "closed"
+    rows = db.session.execute(
+        select(
+            Unit.id, Unit.name, Unit.peer_group,
+            func.count(Complaint.id),
+            func.count(Complaint.id).filter(and_(Complaint.first_replied_on.is_not(None),
+                                                 Complaint.first_replied_on <= Complaint.first_reply_due_on)),
+            func.count(Complaint.id).filter(closed),
+            func.count(Complaint.id).filter(and_(closed, Complaint.resolved.is_(True))),
+            func.count(Complaint.id).filter(Complaint.rating.is_not(None)),
+            func.count(Complaint.id).filter(Complaint.rating == "satisfied"),
+            func.count(Complaint.id).filter(Complaint.rating == "basically_satisfied"),
+            func.count(Complaint.id).filter(Complaint.rating == "dissatisfied"),
+        )
+        .join(Unit, Unit.id == Complaint.dispatched_unit_id)
+        .where(in_period)
+        .group_by(Unit.id, Unit.name, Unit.peer_group)
+    ).all()
+    weight = weights()
+    least = settings.get("complaints.min_dispatched_ranked")
+    lines = []
+    for (uid, name, peer_group, dispatched, on_time, n_closed, resolved, rated, satisfied, basic,
+         dissatisfied) in rows:
+        rates = {"response_rate": _rate(on_time, dispatched),
+                 "resolution_rate": _rate(resolved, n_closed),
+                 "satisfaction_rate": _rate(satisfied + basic, rated)}
+        value = score(rates, weight)
+        value = round(value, 2) if value is not None else None
+        detail = {
+            "unit_id": uid, "unit": name, "peer_group": peer_group, "dispatched": dispatched,
+            "replied_on_time": on_time, "closed": n_closed, "resolved": resolved, "rated": rated,
+            "satisfied": satisfied, "basically_satisfied": basic, "dissatisfied": dissatisfied,
+            **{k: round(v, 4) if v is not None else None for k, v in rates.items()},
+            "score": value,
+        }
+        lines.append(rankings.Line(uid, peer_group, value, eligible=dispatched >= least, detail=detail))
+    result = []
+    scope = permissions.visible_unit_ids(user) if user is not None else None
+    for line in rankings.rank_lines(lines):
+        if scope is not None and line.unit_id not in scope:
+            continue
+        if unit_id is not None and line.unit_id != unit_id:
+            continue
+        result.append({**line.detail, "rank": line.rank, "ranked_count": line.ranked_count})
+    return result
+
+
+def api_rows(rows: list[dict]) -> list[dict]:
+    """Keep exactly the fields of API.md."""
+    return [{k: row[k] for k in FIELDS} for row in rows]
+
+
+def bulletin_section(period) -> list[dict]:
+    """The bulletin's complaint figures per unit: plain JSON, no person."""
+    return stats(period)
+
+
+def _percent(value: float | None) -> str:
+    return f"{value * 100:.1f}%" if value is not None else "—"
+
+
+def xlsx_rows(rows: list[dict]) -> list[list]:
+    from tracker.services.organisation import peer_group_label
+
+    return [[row["rank"] if row["rank"] is not None else "—", row["unit"],
+             str(peer_group_label(row["peer_group"])) if row["peer_group"] else "", row["dispatched"],
+             row["replied_on_time"], row["closed"], row["resolved"], row["rated"], row["satisfied"],
+             row["basically_satisfied"], row["dissatisfied"], row["response_rate"],
+             row["resolution_rate"], row["satisfaction_rate"], row["score"]] for row in rows]
+
+
+def to_xlsx(rows: list[dict], period_key: str) -> bytes:
+    """The rows as .xlsx with Chinese headers: units and figures only, never a complainant."""
+    from tracker.services.spreadsheets import write_workbook
+
+    return write_workbook([(f"投诉三率 {period_key}", XLSX_HEADERS, xlsx_rows(rows))])
+
+
+def docx_section(document, rows: list[dict], heading: str) -> None:
+    """Add the complaint figures to a bulletin's .docx."""
+    document.add_paragraph(heading)
+    if not rows:
+        document.add_paragraph("本期无下派投诉件。")
+        return
+    table = document.add_table(rows=1, cols=7)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("排名", "单位", "下派件数", "响应率", "解决率", "满意率",
+                                                 "综合得分"), strict=True):
+        cell.text = text
+    for row in rows:
+        cells = table.add_row().cells
+        values = (str(row["rank"] or "—"), row["unit"], str(row["dispatched"]),
+                  _percent(row["response_rate"]), _percent(row["resolution_rate"]),
+                  _percent(row["satisfaction_rate"]),
+                  f"{row['score']:.2f}" if row["score"] is not None else "—")
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = text

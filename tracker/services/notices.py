@@ -1,0 +1,523 @@
+"""Rectification notices 整改通知书 and inspection records 明查暗访 (DOMAIN "Complaints and
+rectification notices").
+
+Lifecycle: ``issued`` → ``acknowledged`` 签收 → ``reported`` 已报告 → ``verified`` 已验收, or
+returned 退回 with a reason (back to ``acknowledged``). ``overdue`` is a display status,
+never stored: an issued or acknowledged notice whose deadline has passed.
+
+Colours 三色督办 as of a date D, for a notice awaiting the unit (issued or
+acknowledged): red when overdue (``due_on`` < D), orange when due within
+``notices.orange_days`` days (0 ≤ ``due_on`` − D ≤ that), else blue. A notice
+the unit has reported on, or that is verified, is blue: nothing is pressing on
+the unit (the API's colour is always one of blue, orange, red).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import IO, Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, literal, not_, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from tracker.extensions import db
+from tracker.models import (
+    COMPLAINT_CATEGORIES,
+    NOTICE_SOURCES,
+    Complaint,
+    Finding,
+    Inspection,
+    Notice,
+    NoticeEvent,
+    NoticeFile,
+    Unit,
+    User,
+)
+from tracker.services import audit, notifications, permissions, settings, uploads, validation
+from tracker.services.errors import Conflict
+
+OPEN = ("issued", "acknowledged")
+DISPLAY_STATUSES = ("issued", "acknowledged", "overdue", "reported", "verified")
+COLOURS = ("blue", "orange", "red")
+STATUS_LABELS = {"issued": _l("Issued"), "acknowledged": _l("Acknowledged"), "overdue": _l("Overdue"),
+                 "reported": _l("Reported"), "verified": _l("Verified")}
+COLOUR_LABELS = {"blue": _l("Blue"), "orange": _l("Orange"), "red": _l("Red")}
+SOURCE_LABELS = {"complaint": _l("Complaint"), "finding": _l("Supervision finding"),
+                 "inspection": _l("Inspection")}
+ACTION_LABELS = {"issue": _l("Issued"), "acknowledge": _l("Acknowledged"), "report": _l("Reported"),
+                 "verify": _l("Verified"), "return": _l("Returned")}
+CATEGORY_TEXT = {
+    "idle_at_work": "上班聊天炒股打游戏", "business_tutoring": "参股经商/办班补课/有偿家教",
+    "buck_passing": "推诿扯皮不作为", "teaching_materials": "乱订教辅资料", "school_choice": "择校",
+    "other": "其他",
+}
+assert set(CATEGORY_TEXT) == set(COMPLAINT_CATEGORIES)
+ISSUER = "作风整顿工作领导小组办公室"
+MAX_FILES = 10
+
+
+@dataclass(frozen=True)
+class Upload:
+    stream: IO[bytes]
+    filename: str | None
+
+
+def _today(actor: audit.Actor) -> date:
+    from tracker import clock
+
+    return actor.now.astimezone(clock.zone()).date()
+
+
+# Display status and colour ------------------------------------------------------------
+
+
+def display_status(notice: Notice, as_of: date) -> str:
+    if notice.status in OPEN and notice.due_on < as_of:
+        return "overdue"
+    return notice.status
+
+
+def colour(notice: Notice, as_of: date, orange_days: int | None = None) -> str:
+    if orange_days is None:
+        orange_days = settings.get("notices.orange_days")
+    if notice.status not in OPEN:
+        return "blue"
+    if notice.due_on < as_of:
+        return "red"
+    if notice.due_on <= as_of + timedelta(days=orange_days):
+        return "orange"
+    return "blue"
+
+
+def _sql_conditions(as_of: date, orange_days: int) -> dict[str, Any]:
+    open_ = Notice.status.in_(OPEN)
+    red = and_(open_, Notice.due_on < as_of)
+    orange = and_(open_, Notice.due_on >= as_of, Notice.due_on <= as_of + timedelta(days=orange_days))
+    return {"red": red, "orange": orange, "blue": not_(or_(red, orange)), "overdue": red}
+
+
+def list_query(user: User, *, as_of: date, unit_id: int | None = None, status: str | None = None,
+               colour_: str | None = None):
+    """Notices ``user`` may read, newest first, filtered by unit, display status and colour."""
+    cond = _sql_conditions(as_of, settings.get("notices.orange_days"))
+    stmt = (select(Notice).join(Unit, Unit.id == Notice.unit_id)
+            .where(permissions.unit_scope(user, Notice.unit_id))
+            .order_by(Notice.issued_on.desc(), Notice.id.desc()))
+    if unit_id is not None:
+        stmt = stmt.where(Notice.unit_id == unit_id)
+    if status == "overdue":
+        stmt = stmt.where(cond["overdue"])
+    elif status in OPEN:
+        stmt = stmt.where(Notice.status == status, not_(cond["overdue"]))
+    elif status in ("reported", "verified"):
+        stmt = stmt.where(Notice.status == status)
+    if colour_ in COLOURS:
+        stmt = stmt.where(cond[colour_])
+    return stmt
+
+
+def colour_counts(user: User, as_of: date, unit_id: int | None = None) -> dict[str, int]:
+    """How many notices ``user`` reads are blue, orange and red as of the day (one query)."""
+    cond = _sql_conditions(as_of, settings.get("notices.orange_days"))
+    expr = case((cond["red"], literal("red")), (cond["orange"], literal("orange")), else_=literal("blue"))
+    stmt = (select(expr, func.count()).where(permissions.unit_scope(user, Notice.unit_id),
+                                              Notice.status != "verified").group_by(expr))
+    if unit_id is not None:
+        stmt = stmt.where(Notice.unit_id == unit_id)
+    found = dict(db.session.execute(stmt).all())
+    return {name: found.get(name, 0) for name in COLOURS}
+
+
+def may_read(user: User | None, notice: Notice) -> bool:
+    return permissions.can(user, "notice.view", notice) and permissions.can(user, "record.view",
+                                                                          notice.unit_id)
+
+
+# Inspections ------------------------------------------------------------------------
+
+
+def _unit(errors: dict[str, str], field: str, unit_id: Any) -> Unit | None:
+    if isinstance(unit_id, bool) or not isinstance(unit_id, int):
+        errors[field] = _("Choose a unit.")
+        return None
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or unit.is_archived:
+        errors[field] = _("Choose a unit.")
+        return None
+    return unit
+
+
+def _date(errors: dict[str, str], field: str, value: Any) -> date | None:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        errors[field] = _("Enter a date as YYYY-MM-DD.")
+        return None
+    return value
+
+
+def create_inspection(actor: audit.Actor, *, unit_id: Any, inspected_on: Any, place: Any,
+                      inspectors: Any, findings: Any, is_unannounced: Any = True) -> Inspection:
+    """Record an open or unannounced inspection 明查暗访 and what it found."""
+    errors: dict[str, str] = {}
+    _unit(errors, "unit_id", unit_id)
+    day = _date(errors, "inspected_on", inspected_on)
+    today = _today(actor)
+    if day is not None and day > today:
+        errors["inspected_on"] = _("The date cannot be in the future.")
+    elif day is not None and day < today - timedelta(days=3 * 366):
+        errors["inspected_on"] = _("The date is too far in the past.")
+    place_text = validation.text(errors, "place", place, max_length=200)
+    who = validation.text(errors, "inspectors", inspectors, max_length=200)
+    found = validation.text(errors, "findings", findings, max_length=4000, multiline=True)
+    if not isinstance(is_unannounced, bool):
+        errors["is_unannounced"] = _("Enter true or false.")
+    validation.raise_if(errors)
+    inspection = Inspection(unit_id=unit_id, inspected_on=day, place=place_text, inspectors=who,
+                            findings=found, is_unannounced=is_unannounced, created_at=actor.now,
+                            created_by_id=actor.user.id if actor.user else None)
+    db.session.add(inspection)
+    audit.record(actor, "inspection.create", inspection, {
+        "unit_id": [None, unit_id], "inspected_on": [None, day.isoformat()],
+        "is_unannounced": [None, is_unannounced]})
+    return inspection
+
+
+def inspections_query(unit_id: int | None = None):
+    stmt = (select(Inspection).join(Unit, Unit.id == Inspection.unit_id)
+            .order_by(Inspection.inspected_on.desc(), Inspection.id.desc()))
+    if unit_id is not None:
+        stmt = stmt.where(Inspection.unit_id == unit_id)
+    return stmt
+
+
+# Issue -------------------------------------------------------------------------------
+
+
+def _check_source(errors: dict[str, str], source_type: str, source_id: Any, unit_id: int) -> None:
+    """The source must exist and concern the notice's unit."""
+    if source_id is None:
+        return
+    if isinstance(source_id, bool) or not isinstance(source_id, int):
+        errors["source_id"] = _("Enter a whole number.")
+        return
+    model = {"complaint": Complaint, "finding": Finding, "inspection": Inspection}[source_type]
+    source = db.session.get(model, source_id)
+    if source is None:
+        errors["source_id"] = _("No such record.")
+    elif source_type == "complaint":
+        if source.status in ("submitted", "rejected", "duplicate"):
+            errors["source_id"] = _("Only an accepted complaint can lead to a notice.")
+        elif unit_id not in (source.dispatched_unit_id, source.unit_id):
+            errors["source_id"] = _("The record concerns another unit.")
+    elif source.unit_id != unit_id:
+        errors["source_id"] = _("The record concerns another unit.")
+
+
+def issue(actor: audit.Actor, *, unit_id: Any, source_type: Any, source_id: Any = None,
+          problems: Any, requirements: Any, due_on: Any) -> Notice:
+    """Issue a numbered notice (〔year〕N号) to a unit from a complaint, finding or inspection."""
+    errors: dict[str, str] = {}
+    unit = _unit(errors, "unit_id", unit_id)
+    if source_type not in NOTICE_SOURCES:
+        errors["source_type"] = _("Choose one of: %(values)s.", values=", ".join(NOTICE_SOURCES))
+    elif unit is not None:
+        _check_source(errors, source_type, source_id, unit.id)
+    problem_text = validation.text(errors, "problems", problems, max_length=4000, multiline=True)
+    requirement_text = validation.text(errors, "requirements", requirements, max_length=4000,
+                                       multiline=True)
+    today = _today(actor)
+    due = _date(errors, "due_on", due_on)
+    if due is not None and due < today:
+        errors["due_on"] = _("The deadline cannot be before the date of issue.")
+    elif due is not None and due > today + timedelta(days=366):
+        errors["due_on"] = _("The deadline is more than a year away.")
+    validation.raise_if(errors)
+    for _attempt in range(5):  # another notice may take the number first: try the next one
+        number = (db.session.scalar(select(func.max(Notice.number)).where(Notice.number_year == today.year))
+                  or 0) + 1
+        try:
+            with db.session.begin_nested():
+                notice = Notice(
+                    number_year=today.year, number=number, unit_id=unit.id, source_type=source_type,
+                    complaint_id=source_id if source_type == "complaint" else None,
+                    finding_id=source_id if source_type == "finding" else None,
+                    inspection_id=source_id if source_type == "inspection" else None,
+                    problems=problem_text, requirements=requirement_text, issued_on=today, due_on=due,
+                    status="issued", issued_at=actor.now,
+                    issued_by_id=actor.user.id if actor.user else None)
+                db.session.add(notice)
+                db.session.flush()
+        except IntegrityError:
+            continue
+        break
+    else:
+        raise Conflict(_("The notice could not be numbered; please try again."))
+    _event(actor, notice, "issue", None, "issued")
+    audit.record(actor, "notice.issue", notice, {
+        "number": [None, notice.doc_number], "unit_id": [None, unit.id],
+        "source": [None, f"{source_type}:{source_id}" if source_id else source_type],
+        "due_on": [None, due.isoformat()]})
+    return notice
+
+
+def _event(actor: audit.Actor, notice: Notice, action: str, before: str | None, after: str,
+           text: str | None = None) -> NoticeEvent:
+    event = NoticeEvent(notice_id=notice.id, action=action, from_status=before, to_status=after,
+                        at=actor.now, user_id=actor.user.id if actor.user else None, text=text)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def _move(actor: audit.Actor, notice: Notice, action: str, allowed_from: str, to: str,
+          message: str, text: str | None = None, changes: dict | None = None) -> NoticeEvent:
+    if notice.status != allowed_from:
+        raise Conflict(message)
+    before = notice.status
+    notice.status = to
+    event = _event(actor, notice, action, before, to, text)
+    audit.record(actor, f"notice.{action}", notice, {"status": [before, to], **(changes or {})})
+    return event
+
+
+# Lifecycle ---------------------------------------------------------------------------
+
+
+def acknowledge(actor: audit.Actor, notice: Notice) -> Notice:
+    """签收: the unit acknowledges an issued notice."""
+    _move(actor, notice, "acknowledge", "issued", "acknowledged",
+          _("Only an issued notice can be acknowledged."))
+    notice.acknowledged_at = actor.now
+    return notice
+
+
+def report(actor: audit.Actor, notice: Notice, *, text: Any, files: list[Upload] = (),
+           upload_folder: str | None = None) -> Notice:
+    """The unit's rectification report 整改报告, with evidence files."""
+    errors: dict[str, str] = {}
+    clean = validation.text(errors, "text", text, max_length=8000, multiline=True)
+    if len(files) > MAX_FILES:
+        errors["files"] = _("At most %(n)d files per report.", n=MAX_FILES)
+    validation.raise_if(errors)
+    if notice.status != "acknowledged":
+        raise Conflict(_("Only an acknowledged notice can be reported on."))
+    stored = []
+    if files:
+        max_bytes = settings.get("ledger.upload_max_mb") * 2**20
+        stored = [uploads.store(upload_folder, f.stream, f.filename, max_bytes) for f in files]
+    event = _move(actor, notice, "report", "acknowledged", "reported", "", clean,
+                  {"files": [None, [f.original_name for f in stored]]})
+    notice.report_text, notice.reported_at = clean, actor.now
+    for item in stored:
+        db.session.add(NoticeFile(
+            notice_id=notice.id, event_id=event.id, original_name=item.original_name,
+            stored_name=item.stored_name, content_type=item.content_type, size=item.size,
+            sha256=item.sha256, uploaded_by_id=actor.user.id if actor.user else None,
+            uploaded_at=actor.now))
+    return notice
+
+
+def verify(actor: audit.Actor, notice: Notice, *, accept: Any, reason: Any = None) -> Notice:
+    """验收: the office accepts the report (verified) or returns it with a reason (acknowledged)."""
+    errors: dict[str, str] = {}
+    if not isinstance(accept, bool):
+        errors["accept"] = _("Enter true or false.")
+    reason_text = validation.text(errors, "reason", reason, max_length=2000,
+                                  required=accept is False, multiline=True)
+    validation.raise_if(errors)
+    message = _("Only a reported notice can be verified or returned.")
+    if accept:
+        _move(actor, notice, "verify", "reported", "verified", message, reason_text)
+        notice.verified_at = actor.now
+    else:
+        _move(actor, notice, "return", "reported", "acknowledged", message, reason_text,
+              {"reason": [None, reason_text]})
+    return notice
+
+
+def events_of(notice: Notice) -> list[NoticeEvent]:
+    return db.session.scalars(select(NoticeEvent).where(NoticeEvent.notice_id == notice.id)
+                              .order_by(NoticeEvent.id)).all()
+
+
+def files_of(notice: Notice) -> list[NoticeFile]:
+    return db.session.scalars(select(NoticeFile).where(NoticeFile.notice_id == notice.id)
+                              .order_by(NoticeFile.id)).all()
+
+
+def source_summary(notice: Notice) -> str:
+    """Cite the source without a person: a complaint by its number and subject, never its complainant."""
+    if notice.source_type == "complaint" and notice.complaint_id:
+        complaint = db.session.get(Complaint, notice.complaint_id)
+        subject = (complaint.subject or "").strip() or CATEGORY_TEXT.get(complaint.category, "")
+        return f"群众投诉（第{complaint.id}号投诉件：{subject}）"
+    if notice.source_type == "finding" and notice.finding_id:
+        finding = db.session.get(Finding, notice.finding_id)
+        return f"周督导发现问题（第{finding.round_id}轮督导：{finding.task.title}）"
+    if notice.source_type == "inspection" and notice.inspection_id:
+        inspection = db.session.get(Inspection, notice.inspection_id)
+        kind = "暗访" if inspection.is_unannounced else "明查"
+        day = inspection.inspected_on
+        return f"{day.year}年{day.month}月{day.day}日{kind}（{inspection.place}）"
+    plain = {"complaint": "群众投诉", "finding": "周督导发现问题", "inspection": "明查暗访"}
+    return plain[notice.source_type]
+
+
+# Reminders ---------------------------------------------------------------------------
+
+
+def remind(today: date, now: datetime) -> int:
+    """Orange and red reminders to the unit's people, red ones to the office: once per notice and state."""
+    orange_days = settings.get("notices.orange_days")
+    rows = db.session.execute(
+        select(Notice).where(Notice.status.in_(OPEN),
+                             Notice.due_on <= today + timedelta(days=orange_days))
+    ).scalars().all()
+    if not rows:
+        return 0
+    people = notifications._unit_people({n.unit_id for n in rows})
+    office = db.session.scalars(select(User.id).where(User.role == "office", User.is_active.is_(True))).all()
+    sent = 0
+    for notice in rows:
+        link = f"/notices/{notice.id}"
+        users = people.get(notice.unit_id, [])
+        if notice.due_on < today:
+            sent += notifications.notify(
+                users, kind="notice_red", event_key=f"notice-red:{notice.id}:{notice.due_on}",
+                title=f"整改通知书已逾期：{notice.doc_number}", body=f"整改时限 {notice.due_on}",
+                link=link, now=now)
+            sent += notifications.notify(
+                office, kind="notice_red", event_key=f"notice-red-office:{notice.id}:{notice.due_on}",
+                title=f"整改通知书逾期未报告：{notice.doc_number} {notice.unit.name}",
+                body=f"整改时限 {notice.due_on}", link=link, now=now)
+        else:
+            sent += notifications.notify(
+                users, kind="notice_orange", event_key=f"notice-orange:{notice.id}:{notice.due_on}",
+                title=f"整改通知书即将到期：{notice.doc_number}", body=f"整改时限 {notice.due_on}",
+                link=link, now=now)
+    return sent
+
+
+# Bulletin section -----------------------------------------------------------------------
+
+
+def bulletin_section(period) -> dict:
+    """Notices issued, verified and open in the period, and the red ones as of its last day.
+
+    The status at the period's end is rebuilt from the notices' events (what was
+    true then), so a later report does not rewrite the bulletin's list.
+    """
+    from tracker import clock
+
+    end = period.ends_on
+    orange_days = settings.get("notices.orange_days")
+    notices = db.session.execute(
+        select(Notice, Unit.name).join(Unit, Unit.id == Notice.unit_id).where(Notice.issued_on <= end)
+        .order_by(Notice.number_year, Notice.number)).all()
+    status_then: dict[int, str] = {}
+    verified_in: set[int] = set()
+    ids = [n.id for n, _name in notices]
+    if ids:
+        for notice_id, to_status, at in db.session.execute(
+                select(NoticeEvent.notice_id, NoticeEvent.to_status, NoticeEvent.at)
+                .where(NoticeEvent.notice_id.in_(ids)).order_by(NoticeEvent.at, NoticeEvent.id)):
+            day = clock.local(at).date()
+            if day <= end:
+                status_then[notice_id] = to_status
+                if to_status == "verified" and day >= period.starts_on:
+                    verified_in.add(notice_id)
+    counts = dict.fromkeys(COLOURS, 0)
+    red = []
+    issued = 0
+    for notice, unit_name in notices:
+        if notice.issued_on >= period.starts_on:
+            issued += 1
+        state = status_then.get(notice.id, "issued")
+        if state == "verified":
+            continue
+        probe = Notice(status=state, due_on=notice.due_on)
+        shade = colour(probe, end, orange_days)
+        counts[shade] += 1
+        if shade == "red":
+            red.append({"id": notice.id, "number": notice.doc_number, "unit_id": notice.unit_id,
+                        "unit": unit_name, "issued_on": notice.issued_on.isoformat(),
+                        "due_on": notice.due_on.isoformat(), "status": "overdue",
+                        "days_overdue": (end - notice.due_on).days})
+    return {"as_of": end.isoformat(), "issued": issued, "verified": len(verified_in),
+            "open": sum(counts.values()), "by_colour": counts, "red": red}
+
+
+def docx_section(document, data: dict, heading: str) -> None:
+    """Add the notices' figures and the red notices to a bulletin's .docx."""
+    document.add_paragraph(heading)
+    counts = data.get("by_colour", {})
+    document.add_paragraph(
+        f"本期下发整改通知书{data.get('issued', 0)}份，验收办结{data.get('verified', 0)}份；"
+        f"截至期末未办结{data.get('open', 0)}份，其中蓝色{counts.get('blue', 0)}份、"
+        f"橙色{counts.get('orange', 0)}份、红色（逾期）{counts.get('red', 0)}份。")
+    for row in data.get("red", []):
+        document.add_paragraph(f"{row['unit']}：{row['number']}，整改时限{row['due_on']}，"
+                               f"逾期{row['days_overdue']}天未报告整改情况。")
+
+
+# The document -----------------------------------------------------------------------------
+
+
+def issuer_name() -> str:
+    """The issuing office: the organisation's office unit, else the office's usual name."""
+    name = db.session.scalar(select(Unit.name).where(Unit.kind == "office", Unit.is_archived.is_(False))
+                             .order_by(Unit.id).limit(1))
+    return name or ISSUER
+
+
+def _cjk(run_or_style, name: str) -> None:
+    """Set the Latin and the East Asian font (Word reads CJK text from w:eastAsia)."""
+    from docx.oxml.ns import qn
+
+    run_or_style.font.name = name  # creates w:rFonts
+    run_or_style.element.rPr.rFonts.set(qn("w:eastAsia"), name)
+
+
+def _chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def to_docx(notice: Notice) -> bytes:
+    """The notice in the layout of an official document; it never names a complainant."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    document = Document()
+    normal = document.styles["Normal"]
+    _cjk(normal, "仿宋")
+    normal.font.size = Pt(16)
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run("整改通知书")
+    _cjk(run, "方正小标宋简体")
+    run.bold, run.font.size = True, Pt(22)
+    number = document.add_paragraph(notice.doc_number)
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    document.add_paragraph(f"{notice.unit.name}：")
+    document.add_paragraph(f"根据{source_summary(notice)}，经核实，你单位存在以下问题，现通知如下：")
+    for heading, body in (("一、存在问题", notice.problems), ("二、整改要求", notice.requirements)):
+        run = document.add_paragraph().add_run(heading)
+        _cjk(run, "黑体")
+        for line in body.splitlines():
+            if line.strip():
+                document.add_paragraph(line.strip())
+    run = document.add_paragraph().add_run("三、整改时限")
+    _cjk(run, "黑体")
+    document.add_paragraph(f"请于{_chinese_date(notice.due_on)}前完成整改，并将整改情况书面报告"
+                           "（附佐证材料）报送作风整顿工作领导小组办公室。逾期未报告的，将在月通报中点名。")
+    signature = document.add_paragraph(issuer_name())
+    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    dated = document.add_paragraph(_chinese_date(notice.issued_on))
+    dated.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
