@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.access import HOSTILE_SCRIPT
 from tracker.extensions import db
 from tracker.models import Ballot, Invitation, RatingRound
+
+HOSTILE_SCRIPT = "<script>alert(1)</script>"
 
 
 def ballot(unit_ids, dimensions=("spirit", "conduct", "delivery"), value="satisfied"):

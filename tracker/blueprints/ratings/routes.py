@@ -1,1 +1,237 @@
-"""Routes of the ratings area."""
+"""Routes of the ratings area: rounds, invitation slips, results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.blueprints import actor, load, require
+from tracker.blueprints.forms import parse_int
+from tracker.blueprints.ratings import bp
+from tracker.extensions import db
+from tracker.models import RatingRound, Unit
+from tracker.services import organisation, rating_slips, ratings
+from tracker.services.errors import Conflict, InvalidInput
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXTRA_ROWS = 2  # blank rows on the form for another dimension or group
+
+
+@bp.record_once
+def helpers(state):
+    state.app.jinja_env.globals.update(format_code=ratings.format_code,
+                                       RATING_STATUS_LABELS=ratings.STATUS_LABELS)
+
+
+def _vote_url(code: str | None = None) -> str:
+    """Return the public ballot URL (of a code), absolute: BASE_URL if set, else this host."""
+    base = (current_app.config.get("BASE_URL") or request.url_root).rstrip("/")
+    path = url_for("public.vote_code", code=code) if code else url_for("public.vote")
+    return base + path
+
+
+@bp.route("/")
+@require("rating.view")
+def rounds():
+    page = db.paginate(ratings.rounds_query(), page=parse_int(request.args.get("page")) or 1,
+                       per_page=30, error_out=False)
+    return render_template("ratings/rounds.html", page=page,
+                           counts=ratings.round_counts([r.id for r in page.items]))
+
+
+def _form_values() -> dict[str, Any]:
+    """Read the round form: units by checkbox, dimension and group rows."""
+    values: dict[str, Any] = {"title": request.form.get("title"), "period": request.form.get("period")}
+    unit_ids = [parse_int(v) for v in request.form.getlist("unit_ids")]
+    values["unit_ids"] = [v for v in unit_ids if v is not None]
+    dimensions, groups = [], []
+    for index in range(40):
+        key, name = request.form.get(f"dimension_key_{index}"), request.form.get(f"dimension_name_{index}")
+        if (key or "").strip() or (name or "").strip():
+            dimensions.append({"key": (key or "").strip(), "name": name})
+        key, name = request.form.get(f"group_key_{index}"), request.form.get(f"group_name_{index}")
+        weight = request.form.get(f"group_weight_{index}")
+        if (key or "").strip() or (name or "").strip() or (weight or "").strip():
+            try:
+                number: Any = float(weight) if weight else None
+            except ValueError:
+                number = None
+            groups.append({"key": (key or "").strip(), "name": name, "weight": number})
+    values["dimensions"], values["groups"] = dimensions, groups
+    return values
+
+
+def _units_by_peer_group() -> list[tuple[str, list[Unit]]]:
+    units = db.session.scalars(select(Unit).where(Unit.is_archived.is_(False))
+                               .order_by(Unit.peer_group, Unit.kind, Unit.name)).all()
+    grouped: dict[str, list[Unit]] = {}
+    for unit in units:
+        grouped.setdefault(organisation.peer_group_label(unit.peer_group), []).append(unit)
+    return list(grouped.items())
+
+
+def _render_form(values: dict[str, Any], errors: dict[str, str], rnd: RatingRound | None = None,
+                 status: int = 200):
+    return render_template("ratings/round_form.html", form=FlaskForm(), values=values, errors=errors,
+                           round=rnd, units=_units_by_peer_group(), extra=EXTRA_ROWS), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require("rating.manage")
+def new_round():
+    form = FlaskForm()
+    if request.method == "POST" and form.validate_on_submit():
+        values = _form_values()
+        try:
+            rnd = ratings.create_round(actor(), values)
+        except InvalidInput as error:
+            db.session.rollback()
+            return _render_form(values, error.fields, status=400)
+        db.session.commit()
+        flash(_("Rating round created."), "success")
+        return redirect(url_for("ratings.round_page", rating_round_id=rnd.id))
+    return _render_form({"title": "", "period": "", "unit_ids": [],
+                         "dimensions": ratings.default_dimensions(),
+                         "groups": ratings.default_groups()}, {})
+
+
+@bp.route("/<int:rating_round_id>/edit", methods=["GET", "POST"])
+@require("rating.manage")
+def edit_round(rating_round_id: int):
+    rnd = load(RatingRound, rating_round_id)
+    form = FlaskForm()
+    if rnd.status != "draft":
+        flash(_("Only a draft round can be changed."), "warning")
+        return redirect(url_for("ratings.round_page", rating_round_id=rnd.id))
+    if request.method == "POST" and form.validate_on_submit():
+        values = _form_values()
+        try:
+            ratings.update_round(actor(), rnd, values)
+        except InvalidInput as error:
+            db.session.rollback()
+            return _render_form(values, error.fields, rnd, status=400)
+        db.session.commit()
+        flash(_("Rating round saved."), "success")
+        return redirect(url_for("ratings.round_page", rating_round_id=rnd.id))
+    return _render_form(ratings.describe(rnd), {}, rnd)
+
+
+@bp.route("/<int:rating_round_id>")
+@require("rating.view")
+def round_page(rating_round_id: int):
+    rnd = load(RatingRound, rating_round_id)
+    return render_template("ratings/round.html", round=rnd, form=FlaskForm(),
+                           batches=ratings.batches(rnd), counts=ratings.round_counts([rnd.id])[rnd.id],
+                           peer_label=organisation.peer_group_label, max_codes=ratings.MAX_CODES)
+
+
+def _state_change(rating_round_id: int, change, done: str):
+    rnd = load(RatingRound, rating_round_id)
+    if FlaskForm().validate_on_submit():
+        try:
+            change(rnd)
+        except (Conflict, InvalidInput) as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(done, "success")
+    return redirect(url_for("ratings.round_page", rating_round_id=rating_round_id))
+
+
+@bp.route("/<int:rating_round_id>/open", methods=["POST"])
+@require("rating.manage")
+def open_round(rating_round_id: int):
+    return _state_change(rating_round_id, lambda rnd: ratings.open_round(actor(), rnd),
+                         _("The round is open: codes can vote now."))
+
+
+@bp.route("/<int:rating_round_id>/close", methods=["POST"])
+@require("rating.manage")
+def close_round(rating_round_id: int):
+    return _state_change(rating_round_id, lambda rnd: ratings.close(actor(), rnd),
+                         _("The round is closed and its ranking frozen."))
+
+
+@bp.route("/<int:rating_round_id>/publish", methods=["POST"])
+@require("rating.manage")
+def publish_round(rating_round_id: int):
+    public = request.form.get("public", "1") != "0"
+    return _state_change(rating_round_id, lambda rnd: ratings.publish_results(actor(), rnd, public),
+                         _("Results published on the public site.") if public
+                         else _("Results withdrawn from the public site."))
+
+
+@bp.route("/<int:rating_round_id>/invitations", methods=["POST"])
+@require("rating.manage")
+def make_invitations(rating_round_id: int):
+    rnd = load(RatingRound, rating_round_id)
+    if FlaskForm().validate_on_submit():
+        try:
+            batch, codes = ratings.generate_invitations(
+                actor(), rnd, request.form.get("group"), parse_int(request.form.get("count")) or 0)
+        except (Conflict, InvalidInput) as error:
+            db.session.rollback()
+            for message in (error.fields or {"": error.message}).values():
+                flash(message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Batch %(batch)d: %(n)d codes made.", batch=batch, n=len(codes)), "success")
+    return redirect(url_for("ratings.round_page", rating_round_id=rating_round_id))
+
+
+def _batch(rnd: RatingRound, batch: int):
+    invitations = ratings.batch_codes(rnd, batch)
+    if not invitations:
+        abort(404)
+    return invitations, invitations[0].group
+
+
+@bp.route("/<int:rating_round_id>/batches/<int:batch>/slips")
+@require("rating.manage")
+def slips(rating_round_id: int, batch: int):
+    rnd = load(RatingRound, rating_round_id)
+    invitations, group = _batch(rnd, batch)
+    unused_only = request.args.get("unused") == "1"
+    shown = [i for i in invitations if not (unused_only and i.used_at)]
+    return render_template("ratings/slips.html", round=rnd, group=group, batch=batch,
+                           slips=[(i, rating_slips.qr_svg(_vote_url(i.code))) for i in shown],
+                           vote_url=_vote_url(), unused_only=unused_only)
+
+
+@bp.route("/<int:rating_round_id>/batches/<int:batch>/slips.pdf")
+@require("rating.manage")
+def slips_pdf(rating_round_id: int, batch: int):
+    rnd = load(RatingRound, rating_round_id)
+    invitations, group = _batch(rnd, batch)
+    unused_only = request.args.get("unused") == "1"
+    data = rating_slips.slips_pdf(rnd.title, group.name, [
+        rating_slips.Slip(i.code, _vote_url(i.code)) for i in invitations
+        if not (unused_only and i.used_at)], _vote_url())
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f"attachment; filename=slips-{rnd.id}-{batch}.pdf"})
+
+
+@bp.route("/<int:rating_round_id>/results")
+@require("rating.view")
+def results(rating_round_id: int):
+    rnd = db.session.scalar(select(RatingRound).where(RatingRound.id == rating_round_id).options(
+        selectinload(RatingRound.groups), selectinload(RatingRound.dimensions)))
+    if rnd is None:
+        abort(404)
+    return render_template("ratings/results.html", round=rnd, rows=ratings.ranking_rows(rnd),
+                           frozen=rnd.status == "closed", peer_label=organisation.peer_group_label)
+
+
+@bp.route("/<int:rating_round_id>/results.xlsx")
+@require("rating.view")
+def results_xlsx(rating_round_id: int):
+    rnd = load(RatingRound, rating_round_id)
+    data = ratings.ranking_workbook(rnd, ratings.ranking_rows(rnd), organisation.peer_group_label)
+    return Response(data, mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename=rating-{rnd.id}-{rnd.period}.xlsx"})
