@@ -37,8 +37,7 @@ def labels(state):
 
 
 class ImportScoresForm(FlaskForm):
-    theme = SelectField(_l("Theme"), choices=[(t, "") for t in ASSESSMENT_THEMES],
-                        validators=[InputRequired()])
+    theme = SelectField(_l("Theme"), validators=[InputRequired()])
     period = StringField(_l("Half-year"), validators=[InputRequired()],
                          description=_l("Like 2026-H1"))
     file = FileField(_l("Scores (.xlsx)"), validators=[
