@@ -6,7 +6,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from wtforms import DateField, SelectField, TextAreaField
+from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from tracker import clock
@@ -25,7 +25,7 @@ class EvaluateForm(FlaskForm):
 
 
 class DecideForm(FlaskForm):
-    action = SelectField(choices=[(a, a) for a in FLAG_ACTIONS], validate_choice=False)
+    action = StringField()
     reasons = TextAreaField()
 
 
