@@ -628,3 +628,10 @@ def docx_section(document, rows: list[dict], heading: str) -> None:
         for cell, text in zip(cells, (row["unit"], RULE_NAMES.get(row["rule"], row["rule"]), row["period"],
                                       STATUS_NAMES.get(row["status"], row["status"]), outcome), strict=True):
             cell.text = text
+
+
+def local_day(actor: audit.Actor) -> date:
+    """The actor's day in the configured time zone (rankings are evaluated on the day they freeze)."""
+    from tracker import clock
+
+    return clock.local(actor.now).date() if actor.now.tzinfo else actor.now.date()

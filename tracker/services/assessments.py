@@ -166,6 +166,9 @@ def enter(actor: audit.Actor, *, theme: Any, period: Any, scores: Any) -> Assess
         "theme": [None, theme], "period": [None, period], "units": [None, len(clean)],
         "vetoed": [None, [line["unit"].id for line in clean if line["veto"]]]})
     _publish(actor, assessment, clean)
+    from tracker.services import accountability  # the rules read this ranking
+
+    accountability.evaluate(actor, accountability.local_day(actor))
     return assessment
 
 

@@ -200,6 +200,9 @@ def publish(actor: audit.Actor, year: Any) -> Ranking:
             detail={"innovations": row["innovations"], "total_score": row["total_score"]}))
     audit.record(actor, "ranking.publish", ranking_row,
                  {"subject_key": [None, ranking_row.subject_key], "units": [None, len(rows)]})
+    from tracker.services import accountability  # the rules read this ranking
+
+    accountability.evaluate(actor, accountability.local_day(actor))
     return ranking_row
 
 

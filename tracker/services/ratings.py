@@ -517,6 +517,9 @@ def close(actor: audit.Actor, rnd: RatingRound) -> Ranking:
         for position, line in enumerate(lines, start=1)])
     audit.record(actor, "rating_round.close", rnd, {"status": ["open", "closed"],
                                                     "ranking_id": [None, ranking.id]})
+    from tracker.services import accountability  # the rules read this ranking
+
+    accountability.evaluate(actor, accountability.local_day(actor))
     return ranking
 
 
