@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from tracker import clock
