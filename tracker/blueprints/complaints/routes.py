@@ -133,10 +133,11 @@ def complaint_detail(complaint_id):
 STEPS = ("accept", "reject", "duplicate", "dispatch", "reply", "return", "close", "publish", "unpublish")
 
 
-@bp.route("/<int:complaint_id>/<any(accept, reject, duplicate, dispatch, reply, return, close, publish, "
-          "unpublish):step>", methods=["POST"])
+@bp.route("/<int:complaint_id>/<step>", methods=["POST"])
 @login_required
 def complaint_step(complaint_id, step):
+    if step not in STEPS:
+        abort(404)
     complaint = _readable(complaint_id)
     if step == "reply":
         authorize("complaint.reply", complaint)
