@@ -40,7 +40,7 @@ def test_evaluate_and_list_shapes(client, token, world):
     assert {(f["rule"], f["unit_id"], f["period"]) for f in raised} == {
         ("strong_dissent", world["a"].id, "2026-H1"), ("persistently_low", world["a"].id, "2026-H1")}
     for flag in raised:
-        assert FIELDS <= set(flag) and flag["status"] == "raised" and flag["action"] is None
+        assert set(flag) >= FIELDS and flag["status"] == "raised" and flag["action"] is None
     by_rule = {f["rule"]: f for f in raised}
     assert by_rule["strong_dissent"]["person_user_id"] == world["head"].id
     assert by_rule["persistently_low"]["person_user_id"] == world["leader"].id
