@@ -16,6 +16,22 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 _numbers = itertools.count(1)
 
 
+def readable(body: bytes) -> str:
+    """The text of an answer: a .docx or .xlsx unzipped, character references resolved."""
+    import html
+    import io
+    import zipfile
+
+    if body.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            body = b"".join(archive.read(name) for name in archive.namelist())
+    import re
+
+    text = body.decode("utf-8", "replace")
+    unescaped = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)  # JSON
+    return html.unescape(unescaped)
+
+
 def _day(value) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 

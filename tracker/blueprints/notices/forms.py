@@ -44,11 +44,13 @@ class ReportForm(FlaskForm):
 
 
 class VerifyForm(FlaskForm):
-    decision = RadioField(_l("Decision"), choices=[("accept", _l("Accept: verified")),
-                                                   ("return", _l("Return with a reason"))],
-                          validators=[InputRequired()])
+    decision = RadioField(_l("Decision"), validators=[InputRequired()], default="accept")
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
     submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decision.choices = [("accept", _l("Accept: verified")), ("return", _l("Return with a reason"))]
 
 
 class InspectionForm(FlaskForm):

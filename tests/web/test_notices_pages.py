@@ -1,0 +1,220 @@
+"""Notice, inspection and complaint-rate pages: flows, bad input, escaping, privacy, query counts."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.notices_data import CONTACT, HOSTILE_SCRIPT, NAME, PDF, complaint, rate_world, readable
+from tests.querycount import count_queries
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import AuditEvent, Inspection, Notice, NoticeEvent, NoticeFile
+from tracker.services import notices
+
+
+@pytest.fixture
+def org(make):
+    school = make.unit(name="实验小学")
+    other = make.unit(name="第二小学")
+    return {"school": school, "other": other, "office": make.user("office"),
+            "head": make.user("unit_head", unit=school), "member": make.user("unit_member", unit=school),
+            "stranger": make.user("unit_head", unit=other), "leader": make.user("leader")}
+
+
+def _counts():
+    db.session.rollback()
+    return {m.__name__: db.session.scalar(select(func.count()).select_from(m))
+            for m in (Notice, NoticeEvent, NoticeFile, Inspection, AuditEvent)}
+
+
+def _form(org, **values):
+    data = {"unit_id": str(org["school"].id), "source_type": "inspection", "source_id": "",
+            "problems": "上班时间玩手机", "requirements": "立即整改",
+            "due_on": (clock.today() + timedelta(days=7)).isoformat()}
+    data.update(values)
+    return data
+
+
+def _notice(org, make, **values):
+    values.setdefault("source_type", "inspection")
+    values.setdefault("problems", "脱岗")
+    notice = notices.issue(make.actor(org["office"]), unit_id=org["school"].id, requirements="整改",
+                           due_on=clock.today() + timedelta(days=7), **values)
+    db.session.commit()
+    return notice
+
+
+def test_the_office_issues_from_a_complaint(client, login, org):
+    source = complaint(org["school"], clock.today(), clock.today() + timedelta(days=7), subject="推诿扯皮")
+    login(org["office"])
+    page = client.get(f"/notices/new?complaint_id={source.id}").get_data(as_text=True)
+    assert "推诿扯皮" in page and NAME not in page  # prefilled with the subject, never the person
+    response = client.post("/notices/new", data=_form(org, source_type="complaint", source_id=str(source.id)))
+    assert response.status_code == 302
+    notice = db.session.scalar(select(Notice))
+    assert notice.complaint_id == source.id and response.headers["Location"].endswith(f"/notices/{notice.id}")
+    assert client.get("/notices/new?complaint_id=999999").status_code == 404
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("unit_id", "0"), ("unit_id", "abc"), ("source_type", "rumour"), ("problems", ""),
+    ("problems", "a\x00b"), ("requirements", "x" * 4001), ("due_on", "2020-01-01"), ("due_on", "soon"),
+    ("source_id", "999999"),
+])
+def test_issue_form_bad_input(client, login, org, field, value):
+    login(org["office"])
+    before = _counts()
+    response = client.post("/notices/new", data=_form(org, **{field: value}))
+    assert response.status_code == 400
+    assert "is-invalid" in response.get_data(as_text=True) or "alert-danger" in response.get_data(as_text=True)
+    assert _counts() == before
+
+
+def test_the_unit_acknowledges_and_reports_with_files(client, login, org, make):
+    notice = _notice(org, make)
+    login(org["head"])
+    listing = client.get("/notices/").get_data(as_text=True)
+    assert notice.doc_number in listing
+    assert client.post(f"/notices/{notice.id}/acknowledge").status_code == 302
+    response = client.post(f"/notices/{notice.id}/report", data={
+        "text": "已建立考勤制度", "files": [(io.BytesIO(PDF), "考勤制度.pdf")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Notice, notice.id).status == "reported"
+    item = db.session.scalar(select(NoticeFile))
+    download = client.get(f"/notices/files/{item.id}")
+    assert download.data == PDF
+    download.close()  # a file sent from disk stays open until then
+    page = client.get(f"/notices/{notice.id}").get_data(as_text=True)
+    assert "考勤制度.pdf" in page and "notice-verify-form" not in page
+
+
+def test_a_refused_report_stores_nothing(client, login, org, make):
+    notice = _notice(org, make)
+    notices.acknowledge(make.actor(org["head"]), notice)
+    db.session.commit()
+    login(org["head"])
+    before = _counts()
+    for data in ({"text": ""}, {"text": "ok", "files": [(io.BytesIO(b"MZ fake"), "a.pdf")]},
+                 {"text": "a\x07b"}):
+        response = client.post(f"/notices/{notice.id}/report", data=data, content_type="multipart/form-data")
+        assert response.status_code == 400, data
+    assert _counts() == before
+
+
+def test_verify_and_return_need_a_reason(client, login, org, make):
+    notice = _notice(org, make)
+    notices.acknowledge(make.actor(org["head"]), notice)
+    notices.report(make.actor(org["head"]), notice, text="已整改")
+    db.session.commit()
+    login(org["office"])
+    before = _counts()
+    assert client.post(f"/notices/{notice.id}/verify", data={"decision": "return"}).status_code == 400
+    assert client.post(f"/notices/{notice.id}/verify", data={"decision": "maybe"}).status_code == 400
+    assert _counts() == before
+    assert client.post(f"/notices/{notice.id}/verify", data={"decision": "return",
+                                                            "reason": "佐证不足"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Notice, notice.id).status == "acknowledged"
+    assert client.post(f"/notices/{notice.id}/verify", data={"decision": "accept"}).status_code == 409
+
+
+def test_another_unit_sees_nothing_of_it(client, login, org, make):
+    notice = _notice(org, make)
+    login(org["stranger"])
+    assert notice.doc_number not in client.get("/notices/").get_data(as_text=True)
+    for path in (f"/notices/{notice.id}", f"/notices/{notice.id}.docx"):
+        assert client.get(path).status_code == 404
+    assert client.post(f"/notices/{notice.id}/acknowledge").status_code == 404
+
+
+def test_hostile_text_is_escaped(client, login, org, make):
+    notice = _notice(org, make, problems=HOSTILE_SCRIPT)
+    inspection = notices.create_inspection(make.actor(org["office"]), unit_id=org["school"].id,
+                                           inspected_on=clock.today(), place=HOSTILE_SCRIPT,
+                                           inspectors="张三", findings=HOSTILE_SCRIPT)
+    db.session.commit()
+    for user, paths in ((org["office"], ["/notices/", f"/notices/{notice.id}", "/notices/inspections",
+                                         f"/notices/inspections/{inspection.id}"]),
+                        (org["head"], ["/notices/", f"/notices/{notice.id}"])):
+        client.post("/logout")
+        login(user)
+        for path in paths:
+            page = client.get(path).get_data(as_text=True)
+            assert HOSTILE_SCRIPT not in page and "&lt;script&gt;" in page, path
+
+
+def test_unit_side_outputs_never_name_the_complainant(client, login, org, make, token):
+    source = complaint(org["school"], clock.today(), clock.today() + timedelta(days=7), subject="推诿")
+    notice = _notice(org, make, source_type="complaint", source_id=source.id)
+    login(org["head"])
+    for path in ("/notices/", f"/notices/{notice.id}", f"/notices/{notice.id}.docx",
+                 "/complaints/stats", f"/complaints/stats.xlsx?period={clock.today():%Y-%m}"):
+        body = client.get(path).data
+        text = readable(body)
+        assert body and NAME not in text and CONTACT not in text and "13900007777" not in text, path
+        assert source.tracking_code not in text, path
+    client.post("/logout")
+    headers = token(org["head"])
+    for path in ("/api/v1/notices", f"/api/v1/notices/{notice.id}", f"/api/v1/notices/{notice.id}.docx",
+                 f"/api/v1/complaints/stats?period={clock.today():%Y-%m}"):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200, path
+        text = readable(response.data)
+        assert NAME not in text and CONTACT not in text and "13900007777" not in text, path
+
+
+def test_the_notice_list_runs_the_same_queries_for_2_and_20(client, login, org, make):
+    login(org["office"])
+    counts = []
+    for total in (2, 20):
+        while db.session.scalar(select(func.count()).select_from(Notice)) < total:
+            _notice(org, make)
+        with count_queries() as statements:
+            assert client.get("/notices/").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+
+
+def test_inspections_form(client, login, org):
+    login(org["office"])
+    data = {"unit_id": str(org["school"].id), "inspected_on": clock.today().isoformat(), "place": "校门口",
+            "inspectors": "督查组", "findings": "迟到", "is_unannounced": "y"}
+    before = _counts()
+    for field, value in (("place", ""), ("inspected_on", "2999-01-01"), ("unit_id", "0"),
+                         ("findings", "a\x00b"), ("inspected_on", "x")):
+        assert client.post("/notices/inspections/new", data={**data, field: value}).status_code == 400, field
+    assert _counts() == before
+    response = client.post("/notices/inspections/new", data=data)
+    assert response.status_code == 302
+    inspection = db.session.scalar(select(Inspection))
+    page = client.get(f"/notices/inspections/{inspection.id}").get_data(as_text=True)
+    assert "迟到" in page and f"/notices/new?inspection_id={inspection.id}" in page
+
+
+def test_the_stats_page_table_chart_and_xlsx(client, login, make):
+    units = rate_world(make)
+    login(make.user("office"))
+    page = client.get("/complaints/stats?period=2026-10").get_data(as_text=True)
+    assert "甲小学" in page and "69.58" in page and "<svg" in page
+    assert client.get("/complaints/stats?period=2026-13").status_code == 400
+    assert client.get("/complaints/stats?period=<script>").status_code == 400
+    response = client.get("/complaints/stats.xlsx?period=2026-10")
+    assert response.status_code == 200 and response.mimetype.endswith("sheet")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0][:4] == ["排名", "单位", "同类组", "下派件数"]
+    a = next(v for v in values if v[1] == "甲小学")
+    assert a[3:] == [6, 4, 4, 3, 3, 1, 1, 1, 0.6667, 0.75, 0.6667, 69.58]
+    assert client.get("/complaints/stats.xlsx?period=bad").status_code == 400
+    client.post("/logout")
+    login(make.user("unit_head", unit=units["b"]))
+    page = client.get("/complaints/stats?period=2026-10").get_data(as_text=True)
+    assert "乙小学" in page and "甲小学" not in page
