@@ -269,3 +269,13 @@ def test_bad_innovation_scores(make, office, value):
     innovation = _register(office, make.unit())
     with pytest.raises(InvalidInput):
         innovations.score(office, innovation, value)
+
+
+def test_publishing_runs_the_accountability_rules_on_the_frozen_ranking(make, office):
+    from tracker.models import Flag
+
+    first, last = make.unit(), make.unit()
+    assessments.enter(office, theme="party_building", period="2026-H1", scores=[
+        {"unit_id": first.id, "score": 90}, {"unit_id": last.id, "score": 60}])
+    flagged = set(db.session.scalars(select(Flag.unit_id).where(Flag.rule == "last_place")))
+    assert last.id in flagged and first.id not in flagged

@@ -100,7 +100,16 @@ def _label(theme: str) -> str:
     return THEME_NAMES.get(theme, theme)
 
 
-def enter(actor: audit.Actor, *, theme: Any, period: Any, scores: Any) -> Assessment:
+def evaluate_flags(actor: audit.Actor) -> None:
+    """Run the accountability rules on the ranking just published (DOMAIN: "evaluated when a
+    ranking is published")."""
+    from tracker.services import accountability  # the rules read the frozen rankings
+
+    accountability.evaluate(actor, accountability.local_day(actor))
+
+
+def enter(actor: audit.Actor, *, theme: Any, period: Any, scores: Any,
+          evaluate: bool = True) -> Assessment:
     """Store an assessment's scores and publish its frozen ranking at once.
 
     ``scores`` is a list of ``{"unit_id", "score", "veto"?, "note"?}``. Raise

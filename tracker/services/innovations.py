@@ -175,7 +175,7 @@ def ranking(year: int) -> RankingView:
     return RankingView(year, "draft", compute(year), None, unscored)
 
 
-def publish(actor: audit.Actor, year: Any) -> Ranking:
+def publish(actor: audit.Actor, year: Any, *, evaluate: bool = True) -> Ranking:
     """Freeze the year's ranking; a second time → Conflict."""
     errors: dict[str, str] = {}
     clean_year = _check_year(errors, year)
