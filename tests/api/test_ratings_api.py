@@ -182,3 +182,34 @@ def test_a_flood_of_wrong_codes_is_rate_limited(limited, client, make, token):
                        json={"code": codes[1], "answers": ballot([unit.id])}).status_code == 429
     # the HTML page shares the counter
     assert client.post("/public/vote", data={"code": "ABCDEFGHJKMN"}).status_code == 429
+
+
+def test_two_racing_requests_with_one_code_store_one_ballot(app, client, make, token):
+    """Two requests at once, each with its own app context and connection: one 201, one 409."""
+    import threading
+
+    office = token(make.user("office"))
+    unit = make.unit()
+    rid = client.post("/api/v1/rating-rounds", headers=office,
+                      json={"title": "评议", "period": "2026-H1", "unit_ids": [unit.id]}).json["id"]
+    code = client.post(f"/api/v1/rating-rounds/{rid}/invitations", headers=office,
+                       json={"group": "public", "count": 1}).json["codes"][0]
+    client.post(f"/api/v1/rating-rounds/{rid}/open", headers=office)
+    body = {"code": code, "answers": ballot([unit.id])}
+    db.session.remove()
+    statuses, barrier = [], threading.Barrier(2)
+
+    def run():
+        with app.app_context():
+            racing = app.test_client()
+            barrier.wait(timeout=10)
+            statuses.append(racing.post("/api/v1/public/ballots", json=body).status_code)
+            db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(statuses) == [201, 409]
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1
