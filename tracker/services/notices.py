@@ -44,12 +44,13 @@ OPEN = ("issued", "acknowledged")
 DISPLAY_STATUSES = ("issued", "acknowledged", "overdue", "reported", "verified")
 COLOURS = ("blue", "orange", "red")
 STATUS_LABELS = {"issued": _l("Issued"), "acknowledged": _l("Acknowledged"), "overdue": _l("Overdue"),
-                 "reported": _l("Reported"), "verified": _l("Verified")}
-COLOUR_LABELS = {"blue": _l("Blue"), "orange": _l("Orange"), "red": _l("Red")}
+                 "reported": _l("Reported"), "verified": _l("Rectification verified")}
+COLOUR_LABELS = {"blue": _l("Blue (on schedule)"), "orange": _l("Orange (due soon)"),
+                 "red": _l("Red (overdue)")}
 SOURCE_LABELS = {"complaint": _l("Complaint"), "finding": _l("Supervision finding"),
                  "inspection": _l("Inspection")}
 ACTION_LABELS = {"issue": _l("Issued"), "acknowledge": _l("Acknowledged"), "report": _l("Reported"),
-                 "verify": _l("Verified"), "return": _l("Returned")}
+                 "verify": _l("Rectification verified"), "return": _l("Returned")}
 CATEGORY_TEXT = {
     "idle_at_work": "上班聊天炒股打游戏", "business_tutoring": "参股经商/办班补课/有偿家教",
     "buck_passing": "推诿扯皮不作为", "teaching_materials": "乱订教辅资料", "school_choice": "择校",
