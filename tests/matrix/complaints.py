@@ -56,6 +56,7 @@ def build(world, make) -> None:
 
 WEB_ROWS = {
     ("GET", "/complaints/"): {ANONYMOUS: TO_LOGIN, **dict.fromkeys(ROLES, 200)},
+    ("GET", "/complaints/new"): row(TO_LOGIN, 403, 200, 403, 403, 403),
     ("POST", "/complaints/bulk-dispatch"): row(TO_LOGIN, 403, (302, "/complaints/"), 403, 403, 403),
     ("GET", "/complaints/<int:complaint_id>"): row(TO_LOGIN, 404, 200, 200, 200, 200),
     ("POST", "/complaints/<int:complaint_id>/<step>"): row(TO_LOGIN, 404, TO_DETAIL, 403, 404, 404),

@@ -15,9 +15,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.models.complaints import COMPLAINT_CATEGORIES, SATISFACTION_RATINGS
+from tracker.models.complaints import COMPLAINT_CATEGORIES, COMPLAINT_CHANNELS, SATISFACTION_RATINGS
 from tracker.services import organisation
-from tracker.services.complaints import CATEGORY_LABELS, RATING_LABELS
+from tracker.services.complaints import CATEGORY_LABELS, CHANNEL_LABELS, RATING_LABELS
 
 
 def _int_or_none(value):
@@ -44,6 +44,18 @@ class ComplaintForm(FlaskForm):
         self.category.choices = [("", _l("Choose…"))] + [
             (c, CATEGORY_LABELS[c]) for c in COMPLAINT_CATEGORIES]
         self.unit_id.choices = [(0, _l("Not sure"))] + list(organisation.unit_choices())
+
+
+class OfficeComplaintForm(ComplaintForm):
+    """The office records a complaint received by hotline, letter, visit or mailbox."""
+
+    channel = SelectField(_l("Channel"), validators=[DataRequired()])
+    on = DateField(_l("Received on"), validators=[Optional()])
+    external_id = StringField(_l("Hotline case number (optional)"), validators=[Optional(), Length(max=100)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.channel.choices = [(c, CHANNEL_LABELS[c]) for c in COMPLAINT_CHANNELS]
 
 
 class TrackForm(FlaskForm):

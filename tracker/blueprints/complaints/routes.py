@@ -11,6 +11,7 @@ from tracker.blueprints.complaints.forms import (
     CloseForm,
     DispatchForm,
     DuplicateForm,
+    OfficeComplaintForm,
     ReasonForm,
     ReplyForm,
     SimpleForm,
@@ -74,6 +75,32 @@ def complaint_list():
         filters={"status": status, "category": category, "unit_id": unit_id, "overdue": overdue},
         statuses=COMPLAINT_STATUSES, categories=COMPLAINT_CATEGORIES,
         dispatch=DispatchForm(formdata=None) if manage else None)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require("complaint.manage")
+def complaint_record():
+    form = OfficeComplaintForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            files = [complaints.Upload(f.stream, f.filename) for f in (form.files.data or [])
+                     if getattr(f, "filename", None)]
+            try:
+                complaint = complaints.submit(
+                    actor(), category=form.category.data, unit_id=form.unit_id.data,
+                    subject=form.subject.data, description=form.description.data,
+                    happened_on=form.happened_on.data, name=form.name.data, contact=form.contact.data,
+                    channel=form.channel.data, external_id=form.external_id.data, on=form.on.data,
+                    files=files, upload_folder=current_app.config["UPLOAD_FOLDER"])
+            except InvalidInput as error:
+                db.session.rollback()
+                apply_errors(form, error)
+            else:
+                db.session.commit()
+                flash(_("Complaint recorded."), "success")
+                return redirect(url_for("complaints.complaint_detail", complaint_id=complaint.id))
+        return render_template("complaints/new.html", form=form), 400
+    return render_template("complaints/new.html", form=form)
 
 
 @bp.route("/bulk-dispatch", methods=["POST"])
