@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from datetime import date, timedelta
 
@@ -405,3 +406,17 @@ def test_bulletin_section_lists_flags_of_the_period(make, flag):
     rows = accountability.bulletin_section(period)
     assert [(r["flag_id"], r["rule"], r["status"]) for r in rows] == [(flag.id, "strong_dissent", "raised")]
     assert accountability.bulletin_section(bulletins.parse_period("monthly", "2026-05")) == []
+
+
+def test_bulletin_docx_and_page_show_the_flags(client, login, make, flag):
+    from docx import Document
+
+    bulletin, _created = bulletins.generate(act(), "monthly", "2026-07")
+    db.session.commit()
+    assert [r["flag_id"] for r in bulletin.content["flags"]] == [flag.id]
+    text = "\n".join(cell.text for table in Document(io.BytesIO(bulletins.to_docx(bulletin, "办公室"))).tables
+                     for row in table.rows for cell in row.cells)
+    assert "意见较大" in text and flag.unit.name in text
+    login(make.user("office"))
+    page = client.get(f"/bulletins/{bulletin.id}").get_data(as_text=True)
+    assert 'data-testid="bulletin-flags"' in page and flag.unit.name in page
