@@ -28,12 +28,12 @@ Key = Annotated[str, Field(min_length=1, max_length=40)]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 
 
-class DimensionIn(Body):
+class RatingDimensionIn(Body):
     key: Key
     name: Name
 
 
-class GroupIn(Body):
+class RaterGroupIn(Body):
     key: Key
     name: Name
     weight: float
@@ -43,8 +43,8 @@ class RatingRoundCreate(Body):
     title: Annotated[str, Field(min_length=1, max_length=200)]
     period: Annotated[str, Field(min_length=4, max_length=10)]
     unit_ids: Annotated[list[int], Field(min_length=1, max_length=1000)]
-    dimensions: Annotated[list[DimensionIn], Field(min_length=1, max_length=20)] | None = None
-    groups: Annotated[list[GroupIn], Field(min_length=1, max_length=20)] | None = None
+    dimensions: Annotated[list[RatingDimensionIn], Field(min_length=1, max_length=20)] | None = None
+    groups: Annotated[list[RaterGroupIn], Field(min_length=1, max_length=20)] | None = None
 
 
 class InvitationCreate(Body):
@@ -55,7 +55,7 @@ class InvitationCreate(Body):
 BallotValue = Literal["satisfied", "fairly_satisfied", "basically_satisfied", "dissatisfied"]
 
 
-class AnswerIn(Body):
+class BallotAnswerIn(Body):
     unit_id: int
     dimension: Key
     value: BallotValue
@@ -63,15 +63,15 @@ class AnswerIn(Body):
 
 class BallotCreate(Body):
     code: Annotated[str, Field(min_length=1, max_length=64)]
-    answers: Annotated[list[AnswerIn], Field(min_length=1, max_length=5000)]
+    answers: Annotated[list[BallotAnswerIn], Field(min_length=1, max_length=5000)]
 
 
-class DimensionOut(Out):
+class RatingDimensionOut(Out):
     key: str
     name: str
 
 
-class GroupOut(Out):
+class RaterGroupOut(Out):
     key: str
     name: str
     weight: float
@@ -84,8 +84,8 @@ class RatingRoundOut(Out):
     status: Literal["draft", "open", "closed"]
     results_public: bool
     unit_ids: list[int]
-    dimensions: list[DimensionOut]
-    groups: list[GroupOut]
+    dimensions: list[RatingDimensionOut]
+    groups: list[RaterGroupOut]
     created_at: datetime
     opened_at: datetime | None
     closed_at: datetime | None
@@ -106,7 +106,7 @@ class BallotOut(Out):
     cast_at: datetime
 
 
-class RankingRowOut(Out):
+class RatingRankingRowOut(Out):
     unit_id: int
     unit_name: str
     peer_group: str | None
@@ -190,11 +190,11 @@ def create_invitations(rating_round_id: int, body: InvitationCreate):
 
 @endpoint(bp, "/rating-rounds/<int:rating_round_id>/ranking", "GET",
           summary="The round's ranking per peer group (frozen once closed, live before)",
-          tag="Ratings", response=list[RankingRowOut], errors=(403, 404))
+          tag="Ratings", response=list[RatingRankingRowOut], errors=(403, 404))
 def rating_ranking(rating_round_id: int):
     authorize("rating.view")
     rows = ratings.ranking_rows(load(RatingRound, rating_round_id))
-    return [{key: row[key] for key in RankingRowOut.model_fields} for row in rows], 200
+    return [{key: row[key] for key in RatingRankingRowOut.model_fields} for row in rows], 200
 
 
 def ballot_code_limit() -> str:
