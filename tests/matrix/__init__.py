@@ -14,29 +14,34 @@ Each module may define:
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 
-AREAS = [importlib.import_module(f"{__name__}.{info.name}")
-         for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name)]
+
+@functools.cache
+def areas() -> list:
+    """Import the area modules on first use (they may import ``tests.access``, which imports this)."""
+    return [importlib.import_module(f"{__name__}.{info.name}")
+            for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name)]
 
 
 def build(world, make) -> None:
-    for area in AREAS:
+    for area in areas():
         if hasattr(area, "build"):
             area.build(world, make)
 
 
 def rows(kind: str) -> dict:
     merged: dict = {}
-    for area in AREAS:
+    for area in areas():
         merged.update(getattr(area, f"{kind}_ROWS", {}))
     return merged
 
 
 def first(hook: str, world, key):
     """Return the first area's non-None answer of ``hook(world, key)``."""
-    for area in AREAS:
+    for area in areas():
         if hasattr(area, hook):
             answer = getattr(area, hook)(world, key)
             if answer is not None:
