@@ -218,3 +218,24 @@ def test_the_stats_page_table_chart_and_xlsx(client, login, make):
     login(make.user("unit_head", unit=units["b"]))
     page = client.get("/complaints/stats?period=2026-10").get_data(as_text=True)
     assert "乙小学" in page and "甲小学" not in page
+
+
+def test_the_bulletin_page_shows_complaint_rates_and_red_notices(client, login, org, make):
+    from tracker.models import Bulletin
+    from tracker.services import bulletins
+
+    overdue = _notice(org, make)
+    overdue.due_on = overdue.issued_on  # due on the day of issue: red from the next day
+    complaint(org["school"], clock.today(), clock.today() + timedelta(days=5), clock.today())
+    db.session.commit()
+    key = f"{clock.today().year}"
+    period = bulletins.parse_period("half_year", f"{key}-H{1 if clock.today().month <= 6 else 2}")
+    bulletin, _created = bulletins.generate(make.actor(org["office"]), "half_year", period.key)
+    db.session.commit()
+    login(org["office"])
+    page = client.get(f"/bulletins/{bulletin.id}").get_data(as_text=True)
+    assert 'data-testid="bulletin-complaints"' in page and "实验小学" in page
+    if period.ends_on > overdue.due_on:
+        assert overdue.doc_number in page
+    assert NAME not in page and CONTACT not in page
+    assert db.session.get(Bulletin, bulletin.id).content["notices"]["issued"] == 1
