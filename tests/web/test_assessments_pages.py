@@ -16,6 +16,7 @@ from tracker.extensions import db
 from tracker.models import (
     Assessment,
     Bulletin,
+    Complaint,
     Flag,
     Innovation,
     Notice,
@@ -25,7 +26,8 @@ from tracker.models import (
 )
 from tracker.services import assessments, innovations, spreadsheets
 
-YEAR = datetime.now(ZoneInfo("Asia/Shanghai")).year  # the app's year
+TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the app's today
+YEAR = TODAY.year
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
@@ -207,6 +209,13 @@ def _fill_record(make, unit: Unit, n: int) -> None:
         db.session.add(Flag(rule="strong_dissent", unit_id=unit.id, period=f"t-{index}", evidence={},
                             proposed_action="约谈", status="exempted", raised_at=NOW,
                             exemption_justification=f"改革探索免责{index}"))
+        dispatched_on = TODAY - timedelta(days=(index % 10) * 25)
+        db.session.add(Complaint(
+            tracking_code=f"T{unit.id}-{index}", category="other", description="投诉", status="closed",
+            submitted_at=NOW, dispatched_unit_id=unit.id, first_dispatched_on=dispatched_on,
+            first_reply_due_on=dispatched_on + timedelta(days=5),
+            first_replied_on=dispatched_on + timedelta(days=index % 7), resolved=True,
+            rating="satisfied" if index % 2 else "dissatisfied"))
         db.session.add(Bulletin(kind="monthly", period=f"{unit.id}-{index}", starts_on=date(2026, 1, 1),
                                 ends_on=date(2026, 1, 31), status="published", title=f"通报{index}",
                                 content={"commended": [{"unit_id": unit.id, "unit": unit.name}]},
@@ -221,7 +230,8 @@ def test_the_record_brings_every_area_together(client, make, login):
     _fill_record(make, unit, 2)
     login(make.user("leader"))
     page = client.get(f"/units/{unit.id}/record").get_data(as_text=True)
-    for text in ("创新0", "评议1", "1/3", "25.0%", "〔2026〕", "改革探索免责0", 'data-testid="exemption"',
+    month = f"{TODAY.year}-{TODAY.month:02d}"
+    for text in (month, "100.0%", "创新0", "评议1", "1/3", "25.0%", "〔2026〕", "改革探索免责0", 'data-testid="exemption"',
                  "通报1", "<polyline", "师德"):
         assert text in page, text
 

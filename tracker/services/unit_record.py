@@ -20,7 +20,6 @@ from tracker.extensions import db
 from tracker.models import (
     Assessment,
     Bulletin,
-    Complaint,
     Finding,
     Flag,
     Innovation,
@@ -56,7 +55,6 @@ class Record:
     tasks: dict[str, int]
     rounds: list[dict]
     complaints: list[dict]
-    complaints_note: str | None
     ratings: list[dict]
     assessments: list[dict]
     innovations: list[Innovation]
@@ -94,41 +92,30 @@ def _rounds(unit: Unit) -> list[dict]:
             for r in rounds if r.id in seen or r.id in found]
 
 
-def _month(day: date) -> str:
-    return f"{day.year}-{day.month:02d}"
+def _months(as_of: date) -> list[str]:
+    """The last ``MONTHS_SHOWN`` months up to ``as_of``'s, newest first."""
+    year, month = as_of.year, as_of.month
+    keys = []
+    for _step in range(MONTHS_SHOWN):
+        keys.append(f"{year}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return keys
 
 
-def _complaints(unit: Unit, as_of: date) -> tuple[list[dict], str | None]:
-    """Complaints dispatched to the unit per month (by first dispatch): counts and rates."""
-    first = date(as_of.year - 1, as_of.month, 1)
-    rows = db.session.execute(
-        select(Complaint.first_dispatched_on, Complaint.first_reply_due_on,
-               Complaint.first_replied_on, Complaint.status, Complaint.rating)
-        .where(Complaint.dispatched_unit_id == unit.id, Complaint.first_dispatched_on >= first,
-               Complaint.first_dispatched_on <= as_of)).all()
-    months: dict[str, dict] = {}
-    for row in rows:
-        month = months.setdefault(_month(row.first_dispatched_on), {
-            "month": _month(row.first_dispatched_on), "dispatched": 0, "replied_on_time": 0,
-            "closed": 0, "rated": 0, "satisfied": 0})
-        month["dispatched"] += 1
-        if (row.first_replied_on is not None and row.first_reply_due_on is not None
-                and row.first_replied_on <= row.first_reply_due_on):
-            month["replied_on_time"] += 1
-        if row.status == "closed":
-            month["closed"] += 1
-        if row.rating is not None:
-            month["rated"] += 1
-            if row.rating in ("satisfied", "basically_satisfied"):
-                month["satisfied"] += 1
-    result = []
-    for key in sorted(months, reverse=True)[:MONTHS_SHOWN]:
-        month = months[key]
-        month["on_time_rate"] = round(month["replied_on_time"] / month["dispatched"], 4)
-        month["satisfaction_rate"] = (round(month["satisfied"] / month["rated"], 4)
-                                      if month["rated"] else None)
-        result.append(month)
-    return result, None
+def _complaints(unit: Unit, as_of: date) -> list[dict]:
+    """The unit's complaint figures per month (by first dispatch), as the complaints area
+    computes them (``complaint_stats``: rates, score, rank in the peer group).
+
+    One grouped query per month shown: a fixed number, whatever the record holds.
+    """
+    from tracker.services import complaint_stats
+
+    found = []
+    for key in _months(as_of):
+        rows = complaint_stats.stats(complaint_stats.parse_period(key), unit_id=unit.id)
+        if rows:
+            found.append({"month": key, **rows[0]})
+    return found
 
 
 def _ranking_rows(unit: Unit) -> list[tuple[RankingRow, Ranking, str | None]]:
@@ -185,13 +172,12 @@ def rank_chart(history: list[dict]) -> dict | None:
 
 def gather(user, unit: Unit, as_of: date) -> Record:
     """Bring the unit's record together (the caller has checked ``record.view``)."""
-    complaints, note = _complaints(unit, as_of)
     history = [_row(*found) for found in _ranking_rows(unit)]
     return Record(
         unit=unit, as_of=as_of,
         tasks=_ledger(user, unit, as_of),
         rounds=_rounds(unit),
-        complaints=complaints, complaints_note=note,
+        complaints=_complaints(unit, as_of),
         ratings=[h for h in history if h["kind"] == "rating"],
         assessments=[h for h in history if h["kind"] == "assessment"],
         innovations=list(db.session.scalars(select(Innovation).where(Innovation.unit_id == unit.id)
