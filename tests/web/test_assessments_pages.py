@@ -306,3 +306,32 @@ def test_public_assessment_pages(client, make):
     page = client.get(f"/public/assessments/{assessment.id}").get_data(as_text=True)
     assert "公开学校" in page and "77.00" in page and "内部备注" not in page
     assert client.get("/public/assessments/999999").status_code == 404
+
+
+@pytest.mark.parametrize("title", ["a\x00b", "a\x07b", "x" * 201])
+def test_control_characters_and_long_titles_are_refused(client, make, login, title):
+    unit = make.unit()
+    login(make.user("unit_head", unit=unit))
+    response = client.post("/innovations/new", data={"title": title, "description": "d", "year": str(YEAR)})
+    assert response.status_code == 400
+    assert count(Innovation) == 0
+
+
+@pytest.mark.parametrize("url", [
+    "/assessments?theme=%00&period=%00", "/assessments?theme=<x>&period='; DROP", "/innovations?year=abc",
+    "/innovations?year=99999999999", "/innovations/ranking?year=%00", "/public/innovations?year=-1",
+])
+def test_odd_query_strings_never_fail(client, make, login, url):
+    login(make.user("office"))
+    assert client.get(url).status_code == 200
+
+
+def test_bad_publish_and_score_forms(client, make, login):
+    office = make.user("office")
+    innovation = innovations.register(make.actor(office), unit_id=make.unit().id, title="t",
+                                      description="d", year=YEAR)
+    db.session.commit()
+    login(office)
+    assert client.post("/innovations/ranking/publish", data={"year": "abc"}).status_code == 400
+    assert client.post(f"/innovations/{innovation.id}/score", data={"score": "1e3"}).status_code == 302
+    assert count(Ranking) == 0 and db.session.get(Innovation, innovation.id).score is None
