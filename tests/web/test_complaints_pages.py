@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import quote
 
 import pytest
 from flask import current_app
@@ -82,7 +83,7 @@ def test_public_flow_receipt_tracking_and_escaping(client, world):
 
 
 def test_privacy_no_unit_side_page_or_api_answer_holds_the_complainant(client, world, login, token):
-    file_complaint(client, world["school"])
+    file_complaint(client, world["school"], files=[(io.BytesIO(PNG), f"{NAME}的照片.png")])
     c = walk(world, "replied")
     login(world["office"])
     office_page = client.get(f"/complaints/{c.id}")
@@ -106,6 +107,8 @@ def test_privacy_no_unit_side_page_or_api_answer_holds_the_complainant(client, w
             assert response.status_code == 200, response.request.path
             assert NAME.encode() not in response.data and CONTACT.encode() not in response.data, (
                 who, response.request.path)
+            headers_text = str(response.headers)
+            assert NAME not in headers_text and quote(NAME) not in headers_text, headers_text
             assert b"<script>alert" not in response.data or response.mimetype == "application/json"
         client.post("/logout")
     leader = client.get("/api/v1/complaints", headers=token(world["leader"])).json

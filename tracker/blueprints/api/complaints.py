@@ -184,8 +184,7 @@ def _public(complaint: Complaint) -> dict:
     data = {
         "status": complaint.status,
         "timeline": [{"status": e["status"], "at": e["at"]} for e in complaints.public_timeline(complaint)],
-        "reply": complaint.reply_text if complaint.status in ("replied", "closed") or complaint.reply_text
-        else None,
+        "reply": complaint.reply_text if complaint.status in ("replied", "closed") else None,
         "category": complaint.category, "unit": unit.name if unit else None,
         "submitted_at": complaint.submitted_at, "reply_due_on": complaint.reply_due_on,
         "closed_at": complaint.closed_at, "resolved": complaint.resolved, "rating": complaint.rating,

@@ -248,8 +248,14 @@ def complaint_file(file_id):
     item = load(ComplaintFile, file_id)
     _readable(item.complaint_id)
     path = f"{current_app.config['UPLOAD_FOLDER']}/{item.stored_name}"
+    # a complainant's file name may name them: the unit gets a neutral one
+    complaint = load(Complaint, item.complaint_id)
+    from_complainant = item.event_id is None or item.event_id == complaint.events[0].id
+    name = item.original_name
+    if from_complainant and not permissions.can(current_user, "complaint.personal"):
+        name = f"attachment-{item.id}.{item.stored_name.rsplit('.', 1)[-1]}"
     return send_file(path, mimetype=item.content_type, as_attachment=item.content_type == "application/pdf",
-                     download_name=item.original_name, max_age=0)
+                     download_name=name, max_age=0)
 
 
 # Reply templates ------------------------------------------------------------------
