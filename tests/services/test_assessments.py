@@ -279,3 +279,29 @@ def test_publishing_runs_the_accountability_rules_on_the_frozen_ranking(make, of
         {"unit_id": first.id, "score": 90}, {"unit_id": last.id, "score": 60}])
     flagged = set(db.session.scalars(select(Flag.unit_id).where(Flag.rule == "last_place")))
     assert last.id in flagged and first.id not in flagged
+
+
+def test_the_demo_assessments_and_innovations(make):
+    from datetime import date
+
+    from tracker.services import demo, demo_assessments
+
+    actor = make.actor()
+    demo.load(actor)
+    today = date(2026, 11, 20)
+    assert demo_assessments.load(actor, today) is True
+    db.session.commit()
+    items = assessments.listing()
+    assert sorted(a.theme for a in items) == sorted(assessments.THEME_LABELS)
+    assert {a.period for a in items} == {"2026-H1"}
+    ethics = next(a for a in items if a.theme == "teacher_ethics")
+    vetoed = [row for row in assessments.ranking_rows(assessments.ranking_of(ethics)) if row.veto]
+    assert [row.unit_name for row in vetoed] == ["南响初级中学"]
+    assert vetoed[0].rank == vetoed[0].ranked_count
+    poverty = next(a for a in items if a.theme == "poverty_alleviation")
+    last = {row.unit_name: row for row in assessments.ranking_rows(assessments.ranking_of(poverty))}
+    assert last["东风初级中学"].rank == last["东风初级中学"].ranked_count
+    assert innovations.ranking(2025).status == "published"
+    this_year = innovations.ranking(2026)
+    assert this_year.status == "draft" and any(row["below_expected"] for row in this_year.rows)
+    assert demo_assessments.load(actor, today) is False
