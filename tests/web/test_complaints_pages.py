@@ -316,3 +316,52 @@ def complaints_actor(user):
     from tests.factories import Factories
 
     return Factories().actor(user)
+
+
+def test_office_and_unit_forms_refuse_bad_input_naming_the_field(client, world, login, make):
+    c = complaints.submit(make.actor(), category="other", description="一件投诉的内容")
+    db.session.commit()
+    login(world["office"])
+    checks = [
+        (f"/complaints/{c.id}/duplicate", {"of_id": "abc"}, "of_id"),
+        (f"/complaints/{c.id}/reject", {"reason": "\x00"}, "reason"),
+        ("/complaints/templates", {"title": "", "body": HOSTILE}, "title"),
+    ]
+    client.post(f"/complaints/{c.id}/accept", data={})
+    checks += [(f"/complaints/{c.id}/dispatch", {"unit_id": "99999"}, "unit_id"),
+               (f"/complaints/{c.id}/dispatch", {"unit_id": str(world["school"].id),
+                                                 "reply_due_on": "2000-01-01"}, "reply_due_on")]
+    for path, data, field in checks:
+        response = client.post(path, data=data)
+        assert response.status_code == 400, (path, response.status_code)
+        assert f'data-field="{field}"' in response.text or "alert-danger" in response.text, path
+    db.session.refresh(c)
+    assert c.status == "accepted"
+    complaints.dispatch(make.actor(world["office"]), c, world["school"].id)
+    db.session.commit()
+    client.post("/logout")
+    login(world["head"])
+    response = client.post(f"/complaints/{c.id}/reply", data={"text": "  "})
+    assert response.status_code == 400 and 'data-field="text"' in response.text
+    assert client.post(f"/complaints/{c.id}/close", data={"resolved": "yes"}).status_code == 403
+    db.session.refresh(c)
+    assert c.status == "dispatched"
+    saved = client.post("/complaints/templates", data={"title": "t", "body": "b"})
+    assert saved.status_code == 403
+
+
+def test_reminders_of_due_and_overdue_replies_once_a_day(world, make):
+    from datetime import timedelta
+
+    from tracker.models import Notification
+
+    c = complaints.submit(make.actor(), category="other", description="一件投诉的内容")
+    complaints.accept(make.actor(world["office"]), c)
+    complaints.dispatch(make.actor(world["office"]), c, world["school"].id)
+    db.session.commit()
+    before = db.session.scalar(select(func.count()).select_from(Notification))
+    day = c.reply_due_on + timedelta(days=1)
+    sent = complaints.remind(day, make.actor().now)
+    assert sent == 2  # the head and the member of the school
+    assert complaints.remind(day, make.actor().now) == 0
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == before + 2
