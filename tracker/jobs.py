@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import JobLock, JobRun
-from tracker.services import bulletins, notifications, supervision
+from tracker.services import accountability, bulletins, complaints, notices, notifications, supervision
 from tracker.services.audit import Actor
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,16 @@ def _bulletin(kind: str) -> Callable[[Actor, date], str]:
 
 
 def _reminders(actor: Actor, today: date) -> str:
-    return f"{notifications.sweep(today, actor.now)} notifications"
+    sent = notifications.sweep(today, actor.now)
+    sent += notices.remind(today, actor.now)
+    sent += complaints.remind(today, actor.now)
+    sent += accountability.remind(today, actor.now)
+    return f"{sent} notifications"
+
+
+def _accountability(actor: Actor, today: date) -> str:
+    raised = accountability.evaluate(actor, today)
+    return f"{len(raised)} flags raised"
 
 
 JOBS: dict[str, Job] = {
@@ -67,6 +76,8 @@ JOBS: dict[str, Job] = {
             lambda today: bulletins.previous_period("quarterly", today).key, _bulletin("quarterly")),
         Job("reminders", _l("Daily reminders"), {"hour": 7, "minute": 30},
             lambda today: today.isoformat(), _reminders),
+        Job("accountability", _l("Accountability rules"), {"hour": 7},
+            lambda today: today.isoformat(), _accountability),
         Job("half_year_bulletin", _l("Half-year assessment draft"),
             {"month": "1,7", "day": 1, "hour": 8, "minute": 20},
             lambda today: bulletins.previous_period("half_year", today).key, _bulletin("half_year")),

@@ -22,7 +22,16 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
 from tracker.models import Bulletin, Finding, LedgerEntry, Plan, SupervisionRound, Task, Unit
-from tracker.services import audit, liaison, progress, settings, validation
+from tracker.services import (
+    accountability,
+    audit,
+    complaint_stats,
+    liaison,
+    notices,
+    progress,
+    settings,
+    validation,
+)
 from tracker.services.errors import Conflict, InvalidInput
 
 KIND_LABELS = {
@@ -244,6 +253,9 @@ SECTIONS: dict[str, Callable[[Period], Any]] = {
     "criticised": criticism,
     "lagging_trend": lagging_trend,
     "liaison_missing": lambda period: liaison.missing(months_of(period)),
+    "complaints": complaint_stats.bulletin_section,
+    "notices": notices.bulletin_section,
+    "flags": accountability.bulletin_section,
 }
 
 
@@ -429,6 +441,10 @@ def to_docx(bulletin: Bulletin, issuer: str) -> bytes:
         document.add_paragraph("无。")
     document.add_paragraph("三、通报表扬")
     document.add_paragraph("、".join(r["unit"] for r in content["commended"]) or "无。")
+    complaint_stats.docx_section(document, content.get("complaints", []),
+                                 "四、投诉办理情况（响应率、解决率、满意率）")
+    notices.docx_section(document, content.get("notices", {}), "五、整改通知书办理情况")
+    accountability.docx_section(document, content.get("flags", []), "六、问责标记")
     signature = document.add_paragraph(issuer)
     signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     day = (bulletin.published_at or bulletin.created_at).date()
