@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 import threading
+from datetime import date
 from pathlib import Path
 
 from flask_migrate import upgrade
@@ -113,6 +114,16 @@ def take(base_url: str) -> None:
             shoot(page, "task.png", full_page=False)
             page.goto("/bulletins/1")
             shoot(page, "bulletin.png", full_page=False)
+            page.goto("/complaints")
+            shoot(page, "complaints.png", full_page=False)
+            page.goto(f"/complaints/stats?period={date.today().year}")
+            shoot(page, "complaint-rates.png", full_page=False)
+            page.goto("/notices")
+            shoot(page, "notices.png", full_page=False)
+            page.goto("/ratings/2/results")  # the demo's later closed round
+            shoot(page, "rating-results.png", full_page=False)
+            page.goto("/accountability")
+            shoot(page, "flags.png", full_page=False)
             office.close()
 
             admin = context()
@@ -131,6 +142,13 @@ def take(base_url: str) -> None:
             page.goto("/my-tasks")
             shoot(page, "my-tasks-phone.png", full_page=False)
             head.close()
+            parent = context(PHONE)
+            page = parent.new_page()
+            page.goto("/public/complaints/new")
+            shoot(page, "complaint-phone.png", full_page=False)
+            page.goto("/public/vote")
+            shoot(page, "ballot-phone.png", full_page=False)
+            parent.close()
         finally:
             browser.close()
 
