@@ -134,6 +134,13 @@ def fill(rule: str, ids: dict[str, int]) -> str:
     return re.sub(r"<(?:\w+:)?(\w+)>", replace, rule)
 
 
+def path_for(world: World, kind: str, method: str, rule: str) -> str:
+    """Fill ``rule`` with the ids its area chose (``web_ids``/``api_ids``), else the world's."""
+    ids = (matrix.first(f"{kind}_ids", world, (method, rule))
+           or matrix.first(f"{kind}_ids", world, ("GET", rule)) or world.ids)
+    return fill(rule, ids)
+
+
 def sample_roles(expected: dict, allowed) -> list[str]:
     """Return the first role ``allowed(status)`` lets through and the first it does not."""
     let_in = [who for who in ROLES if allowed(expected[who])]

@@ -15,7 +15,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from tests.access import HOSTILE_SCRIPT, HOSTILE_SQL, build_world, fill, html_routes, stored_counts
+from tests.access import HOSTILE_SCRIPT, HOSTILE_SQL, build_world, html_routes, path_for, stored_counts
 from tests.factories import PASSWORD
 from tracker.extensions import db
 from tracker.models import Unit, User
@@ -516,7 +516,7 @@ def test_every_html_post_without_a_csrf_token_is_400(csrf_on, app, client, make)
              "/admin/settings": settings_form()}
     wrong = []
     for rule in posts:
-        path = fill(rule, world.ids)
+        path = path_for(world, "web", "POST", rule)
         response = client.post(path, data=forms.get(rule, {"status": "closed", "active": "0"}))
         if response.status_code != 400:
             wrong.append((path, response.status_code))
