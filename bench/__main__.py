@@ -104,10 +104,10 @@ def cases(app, client) -> dict[str, Callable[[], object]]:
         "status counts (SQL)": in_context(progress_counts),
         "monthly bulletin content": in_context(lambda: bulletins.compute(month)),
     }
-    for path, name in (("/complaints", "complaint list"), ("/notices", "notice list"),
-                       ("/accountability", "flag register")):
-        if any(rule.rule == path for rule in app.url_map.iter_rules()):
-            listed[f"{name} page"] = get(client, path)
+    for path, name in (("/complaints/", "complaint list"), ("/notices/", "notice list"),
+                       (f"/complaints/stats?period={today.year}", "complaint rates"),
+                       ("/ratings/", "rating rounds"), ("/accountability/", "flag register")):
+        listed[f"{name} page"] = get(client, path)
     return listed
 
 
