@@ -23,10 +23,9 @@ from flask_migrate import upgrade
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from tracker import clock, create_app
+from tracker import create_app
 from tracker.extensions import db
-from tracker.services import demo, demo_cadence
-from tracker.services.audit import Actor
+from tracker.services import demo
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
@@ -59,10 +58,8 @@ def demo_app(instance: Path):
     )
     with app.app_context():
         upgrade()
-        actor = Actor(None, "script", clock.now())
-        demo.load(actor)
-        demo_cadence.load(actor, clock.today())
-        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["demo"])  # every demo loader, as `tracker demo`
+    assert result.exit_code == 0, result.output
     return app
 
 
