@@ -125,6 +125,7 @@ def test_phone_navbar_collapses_and_the_toggler_opens_it(new_page, live_server, 
     toggler.click()
     expect(menu).to_be_visible()
     expect(toggler).to_have_attribute("aria-expanded", "true")
+    expect(menu).to_have_class(re.compile(r"\bcollapse show\b"))  # the opening animation is over
     expect(page.get_by_test_id("account-menu")).to_be_visible()
     expect(menu.get_by_role("link", name="工作台")).to_be_visible()
 
