@@ -17,7 +17,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, false, or_, select, true
+from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -501,29 +501,10 @@ def exempt(actor: audit.Actor, flag: Flag, justification: Any) -> Flag:
 # Reading ---------------------------------------------------------------------------
 
 
-def scope(user: User | None, column=Flag.unit_id):
-    """Flags a user sees: all for the office, leaders and admins; a unit its own only."""
-    if user is None:
-        return false()
-    if user.role in permissions.READ_ALL:
-        return true()
-    return column == user.unit_id if user.unit_id is not None else false()
-
-
-def visible(user: User | None, flag: Flag) -> bool:
-    if user is None or not permissions.can(user, "flag.view", flag):
-        return False
-    return user.role in permissions.READ_ALL or (user.unit_id is not None and flag.unit_id == user.unit_id)
-
-
-def sees_unit(user: User | None, unit_id: int) -> bool:
-    return user is not None and (user.role in permissions.READ_ALL or user.unit_id == unit_id)
-
-
 def flags_query(user: User | None, *, status: str | None = None, rule: str | None = None,
                 unit_id: int | None = None, period: str | None = None) -> Select:
     """The register: newest first, scoped, filtered; unit and person loaded with it."""
-    stmt = (select(Flag).where(scope(user))
+    stmt = (select(Flag).where(permissions.own_unit_scope(user, Flag.unit_id) if user else false())
             .options(joinedload(Flag.unit), joinedload(Flag.person))
             .order_by(Flag.raised_at.desc(), Flag.id.desc()))
     if validation.holds_nul(status, rule, period):
@@ -630,8 +611,6 @@ def docx_section(document, rows: list[dict], heading: str) -> None:
             cell.text = text
 
 
-def local_day(actor: audit.Actor) -> date:
-    """The actor's day in the configured time zone (rankings are evaluated on the day they freeze)."""
-    from tracker import clock
-
-    return clock.local(actor.now).date() if actor.now.tzinfo else actor.now.date()
+def on_ranking_published(actor: audit.Actor) -> list[Flag]:
+    """DOMAIN: the rules are evaluated when a ranking is published (and daily, and on demand)."""
+    return evaluate(actor, actor.today)

@@ -67,12 +67,6 @@ class Upload:
     filename: str | None
 
 
-def _today(actor: audit.Actor) -> date:
-    from tracker import clock
-
-    return actor.now.astimezone(clock.zone()).date()
-
-
 # Display status and colour ------------------------------------------------------------
 
 
@@ -133,11 +127,6 @@ def colour_counts(user: User, as_of: date, unit_id: int | None = None) -> dict[s
     return {name: found.get(name, 0) for name in COLOURS}
 
 
-def may_read(user: User | None, notice: Notice) -> bool:
-    return permissions.can(user, "notice.view", notice) and permissions.can(user, "record.view",
-                                                                          notice.unit_id)
-
-
 # Inspections ------------------------------------------------------------------------
 
 
@@ -165,7 +154,7 @@ def create_inspection(actor: audit.Actor, *, unit_id: Any, inspected_on: Any, pl
     errors: dict[str, str] = {}
     _unit(errors, "unit_id", unit_id)
     day = _date(errors, "inspected_on", inspected_on)
-    today = _today(actor)
+    today = actor.today
     if day is not None and day > today:
         errors["inspected_on"] = _("The date cannot be in the future.")
     elif day is not None and day < today - timedelta(days=3 * 366):
@@ -229,7 +218,7 @@ def issue(actor: audit.Actor, *, unit_id: Any, source_type: Any, source_id: Any 
     problem_text = validation.text(errors, "problems", problems, max_length=4000, multiline=True)
     requirement_text = validation.text(errors, "requirements", requirements, max_length=4000,
                                        multiline=True)
-    today = _today(actor)
+    today = actor.today
     due = _date(errors, "due_on", due_on)
     if due is not None and due < today:
         errors["due_on"] = _("The deadline cannot be before the date of issue.")
@@ -308,7 +297,7 @@ def report(actor: audit.Actor, notice: Notice, *, text: Any, files: list[Upload]
     stored = []
     if files:
         max_bytes = settings.get("ledger.upload_max_mb") * 2**20
-        stored = [uploads.store(upload_folder, f.stream, f.filename, max_bytes) for f in files]
+        stored = uploads.store_all(upload_folder, files, max_bytes)
     event = _move(actor, notice, "report", "acknowledged", "reported", "", clean,
                   {"files": [None, [f.original_name for f in stored]]})
     notice.report_text, notice.reported_at = clean, actor.now

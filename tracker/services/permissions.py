@@ -144,6 +144,25 @@ def _edit_record(user: User, unit_id: int | None) -> bool:
     return user.role in ("unit_head", "unit_member") and unit_id == user.unit_id
 
 
+@rule("notice.read")
+def _read_notice(user: User, notice) -> bool:
+    """Read one notice: whoever reads its unit's records."""
+    return _view_record(user, notice.unit_id)
+
+
+@rule("flag.read")
+def _read_flags(user: User, unit_id: int | None) -> bool:
+    """Read a unit's accountability flags: everyone central, or the unit itself (not its liaison)."""
+    return user.role in READ_ALL or (user.unit_id is not None and unit_id == user.unit_id)
+
+
+def own_unit_scope(user: User, column) -> ColumnElement[bool]:
+    """The WHERE clause of ``flag.read``: all rows for everyone central, else the user's unit."""
+    if user.role in READ_ALL:
+        return true()
+    return column == user.unit_id if user.unit_id is not None else false()
+
+
 def visible_unit_ids(user: User) -> frozenset[int] | None:
     """Return the units whose records ``user`` reads, or None for all of them.
 

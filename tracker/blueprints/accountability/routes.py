@@ -81,7 +81,7 @@ def evaluate():
 
 def _visible_flag(flag_id: int) -> Flag:
     flag = load(Flag, flag_id)
-    if not accountability.visible(current_user, flag):
+    if not permissions.can(current_user, "flag.read", flag.unit_id):
         abort(404)
     return flag
 
@@ -156,7 +156,7 @@ def exempt(flag_id):
 @require("flag.view")
 def unit_history(unit_id):
     unit = load(Unit, unit_id)
-    if not accountability.sees_unit(current_user, unit.id):
+    if not permissions.can(current_user, "flag.read", unit.id):
         abort(404)
     flags = db.session.scalars(accountability.flags_query(current_user, unit_id=unit.id)).all()
     return render_template("accountability/unit.html", unit=unit, flags=flags)

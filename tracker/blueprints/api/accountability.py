@@ -71,7 +71,7 @@ def flag_out(flag: Flag) -> dict:
 
 def _flag(flag_id: int) -> Flag:
     flag = load(Flag, flag_id)
-    if not accountability.visible(acting_user(), flag):
+    if not permissions.can(acting_user(), "flag.read", flag.unit_id):
         abort(404)
     return flag
 

@@ -12,7 +12,7 @@ from tracker.blueprints.api import bp
 from tracker.blueprints.api.framework import Body, Out, PageQuery, endpoint
 from tracker.extensions import db
 from tracker.models import Inspection, Notice
-from tracker.services import notices
+from tracker.services import notices, permissions
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -129,7 +129,7 @@ def notice_json(notice: Notice, as_of: date, orange_days: int | None = None, *, 
 
 def _visible(notice_id: int) -> Notice:
     notice = load(Notice, notice_id)
-    if not notices.may_read(acting_user(), notice):
+    if not permissions.can(acting_user(), "notice.read", notice):
         abort(404)
     return notice
 

@@ -36,7 +36,7 @@ def labels(state):
 
 def _visible(notice_id: int) -> Notice:
     notice = load(Notice, notice_id)
-    if not notices.may_read(current_user, notice):
+    if not permissions.can(current_user, "notice.read", notice):
         abort(404)
     return notice
 
