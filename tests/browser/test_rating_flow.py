@@ -13,6 +13,7 @@ from tests.factories import PASSWORD
 from tracker.extensions import db
 from tracker.models import Invitation
 from tracker.services import ratings
+from tracker.services.codes import group
 
 pytestmark = pytest.mark.browser
 
@@ -43,11 +44,11 @@ def test_slips_vote_on_a_phone_close_and_rank(new_page, make, problems):
     expect(desk.locator("[data-testid=slip] svg.qr").first).to_be_visible()
     codes = db.session.scalars(select(Invitation.code).where(Invitation.round_id == round_id)
                                .order_by(Invitation.id)).all()
-    expect(desk.get_by_test_id("slip-code").first).to_have_text(ratings.format_code(codes[0]))
+    expect(desk.get_by_test_id("slip-code").first).to_have_text(group(codes[0]))
 
     phone = new_page(viewport=PHONE)
     phone.goto("/public/vote")
-    phone.locator("input[name=code]").fill(ratings.format_code(codes[0]).lower())
+    phone.locator("input[name=code]").fill(group(codes[0]).lower())
     with phone.expect_navigation():
         phone.locator("main button[type=submit]").click()
     expect(phone.get_by_test_id("ballot-unit")).to_have_count(2)

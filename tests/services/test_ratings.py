@@ -13,6 +13,7 @@ from tracker.extensions import db
 from tracker.models import AuditEvent, Ballot, BallotAnswer, Invitation, Ranking, RankingRow
 from tracker.services import ratings
 from tracker.services.audit import Actor
+from tracker.services.codes import ALPHABET
 from tracker.services.errors import Conflict, InvalidInput
 
 NOW = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)
@@ -153,7 +154,7 @@ def test_codes_are_long_unguessable_and_single_use(make):
     db.session.commit()
     assert len(set(codes)) == 200
     for code in codes:
-        assert len(code) >= 12 and set(code) <= set(ratings.CODE_ALPHABET)
+        assert len(code) >= 12 and set(code) <= set(ALPHABET)
         assert not set(code) & set("0O1IL")
     answers = [{"unit_id": a.id, "dimension": "spirit", "value": "satisfied"}]
     ratings.cast_ballot(act(), codes[0].lower()[:4] + " " + codes[0][4:], answers)  # typed loosely

@@ -12,6 +12,7 @@ from tests.querycount import count_queries
 from tracker.extensions import db
 from tracker.models import Ballot, Invitation, RatingRound
 from tracker.services import ratings
+from tracker.services.codes import group
 
 HOSTILE_SCRIPT = "<script>alert(1)</script>"
 
@@ -44,12 +45,12 @@ def test_office_sets_up_prints_and_closes(client, make, login):
     slips = client.get(f"/ratings/{rid}/batches/1/slips")
     html = slips.get_data(as_text=True)
     assert slips.status_code == 200 and html.count('class="qr"') == 3
-    assert ratings.format_code(codes[0]) in html and "style=" not in html
+    assert group(codes[0]) in html and "style=" not in html
     assert f"/public/vote/{codes[0]}" not in html  # the URL is in the QR code, not spelled out
     pdf = client.get(f"/ratings/{rid}/batches/1/slips.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     for code in codes:
-        assert ratings.format_code(code).encode() in pdf.data
+        assert group(code).encode() in pdf.data
     assert client.get(f"/ratings/{rid}/batches/9/slips").status_code == 404
 
     assert client.post(f"/ratings/{rid}/open").status_code == 302

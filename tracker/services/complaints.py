@@ -8,9 +8,7 @@ Lifecycle (DOMAIN "Complaints and rectification notices"):
 
 from __future__ import annotations
 
-import contextlib
 import re
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -36,7 +34,7 @@ from tracker.models.complaints import (
     ComplaintFile,
     ReplyTemplate,
 )
-from tracker.services import audit, notifications, permissions, settings, uploads, validation
+from tracker.services import audit, codes, notifications, permissions, settings, uploads, validation
 from tracker.services.errors import Conflict, InvalidInput
 
 CATEGORY_LABELS = {
@@ -68,7 +66,6 @@ ACTION_LABELS = {
 }
 LIGHT_LABELS = {"red": _l("Overdue"), "yellow": _l("Due soon"), "green": _l("On time")}
 
-TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 TRACKING_LENGTH = 16
 MAX_FILES = 3
 FILE_TYPES = ("pdf", "jpg", "jpeg", "png")
@@ -140,31 +137,16 @@ def light(complaint: Complaint, today: date) -> str | None:
 
 def new_tracking_code() -> str:
     while True:
-        code = "".join(secrets.choice(TRACKING_ALPHABET) for _i in range(TRACKING_LENGTH))
+        code = codes.new(TRACKING_LENGTH)
         if db.session.scalar(select(Complaint.id).where(Complaint.tracking_code == code)) is None:
             return code
 
 
-def normalise_code(raw: Any) -> str:
-    """Accept a code typed with spaces, dashes or in lower case."""
-    if not isinstance(raw, str):
-        return ""
-    return re.sub(r"[\s\-]", "", raw).upper()[:32]
-
-
 def by_tracking_code(raw: Any) -> Complaint | None:
-    code = normalise_code(raw)
-    if len(code) != TRACKING_LENGTH or any(ch not in TRACKING_ALPHABET for ch in code):
+    code = codes.normalise(raw, TRACKING_LENGTH)
+    if code is None:
         return None
     return db.session.scalar(select(Complaint).where(Complaint.tracking_code == code))
-
-
-def format_code(code: str) -> str:
-    return " ".join(code[i:i + 4] for i in range(0, len(code), 4))
-
-
-def _today(actor: audit.Actor) -> date:
-    return clock.local(actor.now).date()
 
 
 def _when(actor: audit.Actor, on: Any, errors: dict[str, str], field: str = "on",
@@ -175,7 +157,7 @@ def _when(actor: audit.Actor, on: Any, errors: dict[str, str], field: str = "on"
     if not isinstance(on, date) or isinstance(on, datetime):
         errors[field] = _("Enter a date as YYYY-MM-DD.")
         return actor.now
-    if on > _today(actor):
+    if on > actor.today:
         errors[field] = _("The date cannot be in the future.")
         return actor.now
     at = datetime.combine(on, time(12, 0), tzinfo=clock.zone())
@@ -244,21 +226,11 @@ def _store_files(files: Sequence[Upload], folder: str | Path | None, errors: dic
     if errors:
         return []
     max_bytes = int(settings.get("ledger.upload_max_mb")) * 2**20
-    stored: list[uploads.StoredFile] = []
     try:
-        for item in files:
-            stored.append(uploads.store(folder, item.stream, item.filename, max_bytes, field))
+        return uploads.store_all(folder, files, max_bytes, field)
     except InvalidInput as error:
-        remove_files(folder, stored)
         errors.update(error.fields or {field: error.message})
         return []
-    return stored
-
-
-def remove_files(folder: str | Path | None, stored: Iterable[uploads.StoredFile]) -> None:
-    for item in stored:
-        with contextlib.suppress(OSError):
-            (Path(folder) / item.stored_name).unlink()
 
 
 def _attach(actor: audit.Actor, complaint: Complaint, stored: list[uploads.StoredFile],
@@ -313,7 +285,7 @@ def submit(actor: audit.Actor, *, category: Any, description: Any, unit_id: Any 
     if happened_on not in (None, ""):
         if not isinstance(happened_on, date) or isinstance(happened_on, datetime):
             errors["happened_on"] = _("Enter a date as YYYY-MM-DD.")
-        elif happened_on > _today(actor):
+        elif happened_on > actor.today:
             errors["happened_on"] = _("The date cannot be in the future.")
     else:
         happened_on = None
@@ -590,7 +562,7 @@ def rate(actor: audit.Actor, complaint: Complaint, rating: Any, comment: Any = N
     complaint.events.append(event)
     audit.record(actor, "complaint.rate", complaint, {"rating": [old, rating]})
     if reopen:
-        due = default_due(_today(actor))
+        due = default_due(actor.today)
         complaint.reopened_at = actor.now
         complaint.reply_due_on = due
         _event(actor, complaint, "reopen", "dispatched", actor.now,

@@ -15,7 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from tracker.services.ratings import format_code
+from tracker.services import codes
 
 CJK_FONT = "STSong-Light"
 
@@ -80,7 +80,7 @@ def slips_pdf(title: str, group_name: str, slips: Sequence[Slip], vote_url: str)
         pdf.setFont(font, 9)
         pdf.drawString(x + 5 * mm, y + cell_h - 15 * mm, _("Rater group: %(name)s", name=group_name)[:34])
         pdf.setFont("Courier-Bold", 15)
-        pdf.drawString(x + 5 * mm, y + cell_h - 25 * mm, format_code(slip.code))
+        pdf.drawString(x + 5 * mm, y + cell_h - 25 * mm, codes.group(slip.code))
         qr_size = 34 * mm
         _draw_qr(pdf, slip.url, x + cell_w - qr_size - 3 * mm, y + 4 * mm, qr_size)
         pdf.setFont(font, 7.5)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
@@ -36,11 +35,9 @@ from tracker.models.ratings import (
     RatingRound,
     rating_round_units,
 )
-from tracker.services import audit, rankings, settings, validation
+from tracker.services import audit, codes, rankings, settings, validation
 from tracker.services.errors import Conflict, DomainError, InvalidInput
 
-# No 0/O, 1/I/L: a code read off paper is typed back right.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 12
 MAX_CODES = 2000
 PERIOD = re.compile(r"^\d{4}(-H[12])?$")
@@ -233,25 +230,6 @@ def publish_results(actor: audit.Actor, rnd: RatingRound, public: bool = True) -
 # ---------------------------------------------------------------- invitations
 
 
-def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
-
-
-def normalise_code(raw: Any) -> str | None:
-    """Return the code as stored (upper case, no spaces or dashes), or None if it cannot be one."""
-    if not isinstance(raw, str):
-        return None
-    code = re.sub(r"[\s\-]", "", raw).upper()
-    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
-        return None
-    return code
-
-
-def format_code(code: str) -> str:
-    """Return the code in groups of four, for reading off paper."""
-    return " ".join(code[i:i + 4] for i in range(0, len(code), 4))
-
-
 def generate_invitations(actor: audit.Actor, rnd: RatingRound, group_key: Any, count: Any
                          ) -> tuple[int, list[str]]:
     """Make a batch of ``count`` codes for a rater group; return (batch number, codes)."""
@@ -266,12 +244,12 @@ def generate_invitations(actor: audit.Actor, rnd: RatingRound, group_key: Any, c
         raise Conflict(_("This round is closed: no more codes."))
     batch = (db.session.scalar(select(func.max(Invitation.batch)).where(
         Invitation.round_id == rnd.id)) or 0) + 1
-    codes: set[str] = set()
-    while len(codes) < count:
-        fresh = {new_code() for _i in range(count - len(codes))} - codes
+    made: set[str] = set()
+    while len(made) < count:
+        fresh = {codes.new(CODE_LENGTH) for _i in range(count - len(made))} - made
         taken = set(db.session.scalars(select(Invitation.code).where(Invitation.code.in_(fresh))))
-        codes |= fresh - taken
-    ordered = sorted(codes)
+        made |= fresh - taken
+    ordered = sorted(made)
     db.session.execute(insert(Invitation), [
         {"round_id": rnd.id, "group_id": group.id, "code": code, "batch": batch,
          "created_at": actor.now} for code in ordered])
@@ -302,7 +280,7 @@ def batch_codes(rnd: RatingRound, batch: int) -> list[Invitation]:
 
 def invitation_for(raw_code: Any) -> Invitation:
     """Return the invitation of a code, or raise UnknownCode."""
-    code = normalise_code(raw_code)
+    code = codes.normalise(raw_code, CODE_LENGTH)
     invitation = None if code is None else db.session.scalar(
         select(Invitation).where(Invitation.code == code))
     if invitation is None:
@@ -519,7 +497,7 @@ def close(actor: audit.Actor, rnd: RatingRound) -> Ranking:
                                                     "ranking_id": [None, ranking.id]})
     from tracker.services import accountability  # the rules read this ranking
 
-    accountability.evaluate(actor, accountability.local_day(actor))
+    accountability.on_ranking_published(actor)
     return ranking
 
 

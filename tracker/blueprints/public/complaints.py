@@ -1,6 +1,5 @@
 """Public complaint pages: submit, receipt, tracking, rating, published cases."""
 
-import secrets
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -12,7 +11,7 @@ from tracker.blueprints.forms import apply_errors, parse_int
 from tracker.blueprints.public import bp
 from tracker.extensions import db, limiter
 from tracker.models.complaints import Complaint
-from tracker.services import complaints
+from tracker.services import codes, complaints
 from tracker.services.errors import Conflict, InvalidInput
 
 
@@ -21,7 +20,7 @@ def _submit_limit() -> str:
 
 
 def _fake_code() -> str:
-    return "".join(secrets.choice(complaints.TRACKING_ALPHABET) for _i in range(complaints.TRACKING_LENGTH))
+    return codes.new(complaints.TRACKING_LENGTH)
 
 
 @bp.route("/complaints/new", methods=["GET", "POST"])
@@ -58,7 +57,7 @@ def complaint_receipt():
     code = session.get("complaint_receipt")
     if not code:
         return redirect(url_for("public.complaint_track"))
-    return render_template("public/complaint_receipt.html", code=complaints.format_code(code),
+    return render_template("public/complaint_receipt.html", code=codes.group(code),
                            now=clock.now())
 
 

@@ -15,7 +15,7 @@ from tracker.blueprints.forms import parse_int
 from tracker.blueprints.ratings import bp
 from tracker.extensions import db
 from tracker.models import RatingRound, Unit
-from tracker.services import organisation, rating_slips, ratings
+from tracker.services import codes, organisation, rating_slips, ratings
 from tracker.services.errors import Conflict, InvalidInput
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,7 +24,7 @@ EXTRA_ROWS = 2  # blank rows on the form for another dimension or group
 
 @bp.record_once
 def helpers(state):
-    state.app.jinja_env.globals.update(format_code=ratings.format_code,
+    state.app.jinja_env.globals.update(format_code=codes.group,
                                        RATING_STATUS_LABELS=ratings.STATUS_LABELS)
 
 
@@ -173,7 +173,7 @@ def make_invitations(rating_round_id: int):
     rnd = load(RatingRound, rating_round_id)
     if FlaskForm().validate_on_submit():
         try:
-            batch, codes = ratings.generate_invitations(
+            batch, made = ratings.generate_invitations(
                 actor(), rnd, request.form.get("group"), parse_int(request.form.get("count")) or 0)
         except (Conflict, InvalidInput) as error:
             db.session.rollback()
@@ -181,7 +181,7 @@ def make_invitations(rating_round_id: int):
                 flash(message, "danger")
         else:
             db.session.commit()
-            flash(_("Batch %(batch)d: %(n)d codes made.", batch=batch, n=len(codes)), "success")
+            flash(_("Batch %(batch)d: %(n)d codes made.", batch=batch, n=len(made)), "success")
     return redirect(url_for("ratings.round_page", rating_round_id=rating_round_id))
 
 
