@@ -120,3 +120,15 @@ def test_uploads_over_the_limit_are_refused(tmp_path):
     with pytest.raises(InvalidInput) as caught:
         uploads.store(tmp_path, io.BytesIO(b"%PDF-" + b"0" * 2000), "big.pdf", 1024)
     assert "files" in caught.value.fields
+
+
+def test_a_refused_file_leaves_no_earlier_file_of_the_report_on_disk(make, tmp_path):
+    task = make.task()
+    files = [ledger.Upload(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "佐证.pdf"),
+             ledger.Upload(io.BytesIO(b"MZ\x90\x00 not a picture"), "照片.jpg")]
+    with pytest.raises(InvalidInput) as caught:
+        ledger.add_entry(act(), task, percent=30, narrative="进行中", files=files,
+                         upload_folder=tmp_path / "uploads")
+    assert "files" in caught.value.fields
+    assert not (tmp_path / "uploads").exists() or list((tmp_path / "uploads").iterdir()) == []
+    assert db.session.scalar(select(LedgerEntry.id)) is None

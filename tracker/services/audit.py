@@ -21,6 +21,13 @@ class Actor:
     ip: str | None
     now: datetime
 
+    @property
+    def today(self) -> date:
+        """The actor's day in the configured time zone."""
+        from tracker import clock
+
+        return clock.local(self.now).date()
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):

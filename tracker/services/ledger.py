@@ -43,7 +43,7 @@ def add_entry(actor: audit.Actor, task: Task, *, percent: Any, narrative: Any,
     if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
         errors["percent"] = _("Enter a whole number from 0 to 100.")
     text = validation.text(errors, "narrative", narrative, max_length=4000, multiline=True)
-    today = actor.now.astimezone(_zone()).date()
+    today = actor.today
     if reported_on is None:
         reported_on = today
     elif reported_on != today and not may_backdate:
@@ -60,7 +60,7 @@ def add_entry(actor: audit.Actor, task: Task, *, percent: Any, narrative: Any,
     if task.verified_on is not None:
         raise Conflict(_("This task has been verified; it takes no more reports."))
     max_bytes = settings.get("ledger.upload_max_mb") * 2**20
-    stored = [uploads.store(upload_folder, f.stream, f.filename, max_bytes) for f in files]
+    stored = uploads.store_all(upload_folder, files, max_bytes)
     entry = LedgerEntry(task_id=task.id, percent=percent, narrative=text, reported_on=reported_on,
                         user_id=actor.user.id if actor.user else None, created_at=actor.now)
     db.session.add(entry)
@@ -75,12 +75,6 @@ def add_entry(actor: audit.Actor, task: Task, *, percent: Any, narrative: Any,
         "reported_on": [None, reported_on.isoformat()],
         "files": [None, [f.original_name for f in stored]]})
     return entry
-
-
-def _zone():
-    from tracker import clock
-
-    return clock.zone()
 
 
 def _shift(day: date, recurrence: str) -> date:
@@ -104,7 +98,7 @@ def verify(actor: audit.Actor, task: Task, *, accept: Any, reason: Any = None,
         errors["accept"] = _("Enter true or false.")
     reason_text = validation.text(errors, "reason", reason, max_length=2000,
                                   required=accept is False, multiline=True)
-    today = actor.now.astimezone(_zone()).date()
+    today = actor.today
     on = on or today
     if on > today:
         errors["on"] = _("The date cannot be in the future.")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
 import secrets
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -90,3 +92,26 @@ def store(folder: str | os.PathLike, stream: IO[bytes], filename: str | None, ma
     target.mkdir(parents=True, exist_ok=True)
     (target / stored_name).write_bytes(data)
     return StoredFile(name, stored_name, ALLOWED[real], len(data), hashlib.sha256(data).hexdigest())
+
+
+def store_all(folder: str | os.PathLike, files: Iterable, max_bytes: int,
+              field: str = "files") -> list[StoredFile]:
+    """Check and store several uploads (with ``stream`` and ``filename``): all or none.
+
+    A refused file removes the ones already written, then the refusal is raised.
+    """
+    stored: list[StoredFile] = []
+    try:
+        for item in files:
+            stored.append(store(folder, item.stream, item.filename, max_bytes, field))
+    except InvalidInput:
+        remove(folder, stored)
+        raise
+    return stored
+
+
+def remove(folder: str | os.PathLike | None, stored: Iterable[StoredFile]) -> None:
+    """Delete stored files (after a refusal or a failed transaction); missing ones are fine."""
+    for item in stored:
+        with contextlib.suppress(OSError):
+            (Path(folder) / item.stored_name).unlink()
