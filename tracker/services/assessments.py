@@ -100,16 +100,7 @@ def _label(theme: str) -> str:
     return THEME_NAMES.get(theme, theme)
 
 
-def evaluate_flags(actor: audit.Actor) -> None:
-    """Run the accountability rules on the ranking just published (DOMAIN: "evaluated when a
-    ranking is published")."""
-    from tracker.services import accountability  # the rules read the frozen rankings
-
-    accountability.evaluate(actor, accountability.local_day(actor))
-
-
-def enter(actor: audit.Actor, *, theme: Any, period: Any, scores: Any,
-          evaluate: bool = True) -> Assessment:
+def enter(actor: audit.Actor, *, theme: Any, period: Any, scores: Any) -> Assessment:
     """Store an assessment's scores and publish its frozen ranking at once.
 
     ``scores`` is a list of ``{"unit_id", "score", "veto"?, "note"?}``. Raise
@@ -177,7 +168,7 @@ def enter(actor: audit.Actor, *, theme: Any, period: Any, scores: Any,
     _publish(actor, assessment, clean)
     from tracker.services import accountability  # the rules read this ranking
 
-    accountability.evaluate(actor, accountability.local_day(actor))
+    accountability.on_ranking_published(actor)
     return assessment
 
 

@@ -72,8 +72,7 @@ def load(actor: audit.Actor, today: date) -> bool:
             if theme == VETOED[0] and unit.name == VETOED[1]:
                 item.update(veto=True, note=VETOED[2])
             scores.append(item)
-        assessments.enter(replace(office, now=_at(entered_on)), theme=theme, period=period, scores=scores,
-                          evaluate=False)  # the accountability demo evaluates last
+        assessments.enter(replace(office, now=_at(entered_on)), theme=theme, period=period, scores=scores)
 
     heads = {user.id: user for user in db.session.scalars(select(User).where(
         User.id.in_([u.head_user_id for u in units if u.head_user_id])))}
@@ -90,7 +89,7 @@ def load(actor: audit.Actor, today: date) -> bool:
             innovation = register(unit, last_year, index, date(last_year, 3 + index * 2, 10))
             innovations.score(replace(office, now=_at(date(last_year, 12, 20))), innovation,
                               round(rng.uniform(60, 95), 1))
-    innovations.publish(replace(office, now=_at(date(today.year, 1, 10))), last_year, evaluate=False)
+    innovations.publish(replace(office, now=_at(date(today.year, 1, 10))), last_year)
 
     registered_on = max(date(today.year, 1, 1), today - timedelta(days=30))
     for position, unit in enumerate(units):

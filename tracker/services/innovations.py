@@ -175,7 +175,7 @@ def ranking(year: int) -> RankingView:
     return RankingView(year, "draft", compute(year), None, unscored)
 
 
-def publish(actor: audit.Actor, year: Any, *, evaluate: bool = True) -> Ranking:
+def publish(actor: audit.Actor, year: Any) -> Ranking:
     """Freeze the year's ranking; a second time → Conflict."""
     errors: dict[str, str] = {}
     clean_year = _check_year(errors, year)
@@ -202,7 +202,7 @@ def publish(actor: audit.Actor, year: Any, *, evaluate: bool = True) -> Ranking:
                  {"subject_key": [None, ranking_row.subject_key], "units": [None, len(rows)]})
     from tracker.services import accountability  # the rules read this ranking
 
-    accountability.evaluate(actor, accountability.local_day(actor))
+    accountability.on_ranking_published(actor)
     return ranking_row
 
 
