@@ -21,6 +21,7 @@ from tracker.services import (
     demo_notices,
     demo_ratings,
     organisation,
+    task_states,
 )
 from tracker.services.audit import Actor
 from tracker.services.errors import InvalidInput
@@ -35,7 +36,29 @@ def _cli_actor() -> Actor:
 def init_db() -> None:
     """Bring the database schema up to date (Alembic upgrade)."""
     upgrade()
-    click.echo("Database is up to date.")
+    filled = task_states.fill_missing(clock.today())
+    db.session.commit()
+    click.echo("Database is up to date." + (f" Kept the state of {filled} tasks." if filled else ""))
+
+
+@click.command("rebuild-state")
+@click.option("--check", is_flag=True, help="Report every kept row that differs; change nothing.")
+@with_appcontext
+def rebuild_state(check: bool) -> None:
+    """Recompute every task's kept state from the source records (or check it)."""
+    today = clock.today()
+    if check:
+        wrong = task_states.check(today)
+        for task_id, kept, expected in wrong[:50]:
+            click.echo(f"task {task_id}: kept {kept}, expected {expected}", err=True)
+        if wrong:
+            click.echo(f"{len(wrong)} kept task states differ from the records.", err=True)
+            raise SystemExit(1)
+        click.echo("Every kept task state matches the records.")
+        return
+    count = task_states.rebuild(today)
+    db.session.commit()
+    click.echo(f"Recomputed the state of {count} tasks as of {today.isoformat()}.")
 
 
 @click.command("create-user")
@@ -115,7 +138,8 @@ def run_scheduler() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, create_user, load_demo, demo_logins, run_job, run_scheduler):
+    for command in (init_db, rebuild_state, create_user, load_demo, demo_logins, run_job,
+                    run_scheduler):
         app.cli.add_command(command)
 
 

@@ -20,7 +20,15 @@ from sqlalchemy.exc import IntegrityError
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import JobLock, JobRun
-from tracker.services import accountability, bulletins, complaints, notices, notifications, supervision
+from tracker.services import (
+    accountability,
+    bulletins,
+    complaints,
+    notices,
+    notifications,
+    supervision,
+    task_states,
+)
 from tracker.services.audit import Actor
 
 log = logging.getLogger(__name__)
@@ -64,8 +72,15 @@ def _accountability(actor: Actor, today: date) -> str:
     return f"{len(raised)} flags raised"
 
 
+def _task_states(actor: Actor, today: date) -> str:
+    return f"{task_states.refresh(today)} task states recomputed"
+
+
 JOBS: dict[str, Job] = {
     job.name: job for job in (
+        # first thing each day: the states the calendar moved (pages read them)
+        Job("task_states", _l("Daily task state refresh"), {"hour": 0, "minute": 1},
+            lambda today: today.isoformat(), _task_states),
         Job("weekly_round", _l("Weekly supervision round"), {"day_of_week": "mon", "hour": 8},
             lambda today: supervision.last_full_week(today).isoformat(), _weekly_round),
         # each period's draft the morning after it ends

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from tracker import clock
 from tracker.configure import select_locale
 from tracker.extensions import login_manager
-from tracker.services import organisation, permissions
+from tracker.services import organisation, permissions, task_states
 from tracker.services.errors import DomainError
 
 CSP = (
@@ -88,6 +88,7 @@ def init_app(app: Flask) -> None:
         csrf.exempt(blueprint)  # bearer tokens only; browsers never send them on their own
         app.register_blueprint(blueprint)
     cli.init_app(app)
+    task_states.init_app(app)
     login_manager.login_message = _l("Please log in to see this page.")
 
     @login_manager.unauthorized_handler

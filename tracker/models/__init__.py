@@ -30,6 +30,7 @@ from tracker.models.plans import (
     Milestone,
     Plan,
     Task,
+    TaskState,
     Verification,
 )
 from tracker.models.ratings import (
@@ -112,6 +113,7 @@ __all__ = [
     "Milestone",
     "Plan",
     "Task",
+    "TaskState",
     "Verification",
     "ROLES",
     "UNIT_KINDS",

@@ -184,3 +184,29 @@ class Verification(Base):
     created_at: Mapped[datetime]
 
     user: Mapped[User | None] = relationship()
+
+
+class TaskState(Base):
+    """A task's derived state as of ``valid_from``, kept exact and unchanged until ``changes_on``.
+
+    Written in the same transaction as every change to the task's source
+    records, and refreshed by the daily job when the calendar moves a task
+    (services/task_states.py). ``changes_on`` is None when nothing but a new
+    record can change it. Lists, filters and counts for today read these rows.
+    """
+
+    __tablename__ = "task_states"
+    __table_args__ = (
+        CheckConstraint("planned_percent BETWEEN 0 AND 100", name="planned"),
+        CheckConstraint("actual_percent BETWEEN 0 AND 100", name="actual"),
+    )
+
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(25), index=True)
+    light: Mapped[str | None] = mapped_column(String(10), index=True)
+    planned_percent: Mapped[int]
+    actual_percent: Mapped[int]
+    last_reported_on: Mapped[date | None]
+    valid_from: Mapped[date] = mapped_column(index=True)
+    changes_on: Mapped[date | None] = mapped_column(index=True)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.models import Measure, Plan, Task, Unit, User
-from tracker.services import permissions, progress, validation
+from tracker.services import permissions, progress, task_states, validation
 from tracker.services.plans import HEADING_LABELS
 
 STATUS_LABELS = {
@@ -79,7 +79,7 @@ class LedgerFilter:
 
 def _base(user, filters: LedgerFilter, as_of: date, thresholds: progress.Thresholds):
     task_where = filters.task_conditions(user)
-    view = progress.progress_subquery(as_of, thresholds, task_where)
+    view = task_states.view(as_of, thresholds, task_where)
     return view, task_where
 
 
@@ -130,7 +130,7 @@ def plan_progress(plan: Plan, as_of: date, user=None,
     where = [Task.plan_id == plan.id]
     if user is not None:
         where.append(permissions.unit_scope(user, Task.owner_unit_id))
-    view = progress.progress_subquery(as_of, thresholds, where)
+    view = task_states.view(as_of, thresholds, where)
     rows = db.session.execute(
         select(Task.measure_id, func.sum(Task.weight * view.c.actual_percent), func.sum(Task.weight))
         .join(view, view.c.task_id == Task.id).group_by(Task.measure_id)).all()

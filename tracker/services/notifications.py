@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 
 from tracker.extensions import db
 from tracker.models import Bulletin, Finding, Notification, Plan, SupervisionRound, Task, User
-from tracker.services import progress
+from tracker.services import progress, task_states
 
 
 def notify(
@@ -73,7 +73,7 @@ def _unit_people(unit_ids: set[int]) -> dict[int, list[int]]:
 def sweep(today: date, now: datetime) -> int:
     """Send the day's reminders: tasks due soon, overdue or stale; new findings; bulletins."""
     thresholds = progress.Thresholds.from_settings()
-    view = progress.progress_subquery(today, thresholds, [Task.plan.has(Plan.status == "active")])
+    view = task_states.view(today, thresholds, [Task.plan.has(Plan.status == "active")])
     rows = db.session.execute(
         select(
             Task.id,

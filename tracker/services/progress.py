@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import (
     Date,
@@ -111,6 +111,41 @@ def task_progress(
     else:
         status = "on_track"
     return Progress(planned, actual, status, light(status, due_on, as_of, thresholds))
+
+
+def changes_on(
+    *,
+    starts_on: date,
+    due_on: date,
+    milestones: Sequence[tuple[date, int]],
+    entries: Iterable[tuple[date, int, int]],
+    verified_on: date | None,
+    as_of: date,
+    thresholds: Thresholds = Thresholds(),
+) -> date | None:
+    """Return the first day after D on which ``task_progress`` may differ with no new record.
+
+    Every input of the rules that moves with the calendar is a date: a dated
+    entry or verification still ahead, the start, the day after the due date,
+    the first day of the due-soon light, the day the latest report goes stale,
+    a milestone, and for linear planning the next day the planned percent
+    rises. The state is constant before the earliest of them (a test walks
+    every day to check it); None when no such day is left.
+    """
+    latest = max((entry for entry in entries if entry[0] <= as_of), default=None)
+    last_on = latest[0] if latest else starts_on
+    days = [on for on, _ident, _percent in entries if on > as_of]
+    days += [on for on, _percent in milestones if on > as_of]
+    days += [verified_on, starts_on, due_on + timedelta(days=1),
+             due_on - timedelta(days=thresholds.due_soon_days),
+             last_on + timedelta(days=thresholds.stale_days + 1)]
+    if not milestones and starts_on < due_on and as_of < due_on:
+        span = (due_on - starts_on).days
+        planned = planned_percent(starts_on, due_on, (), as_of)
+        # the first day k (from the start) with 100 * k // span > planned
+        k = -(-(planned + 1) * span // 100)
+        days.append(starts_on + timedelta(days=k))
+    return min((day for day in days if day is not None and day > as_of), default=None)
 
 
 def light(status: str, due_on: date, as_of: date, thresholds: Thresholds = Thresholds()) -> str | None:

@@ -69,6 +69,8 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition("rules.criticism_lagging_rounds", "rules", _l("Bulletin criticism: lagging findings in a month at least"), "int", 2, 1, 6),
 )  # fmt: skip
 BY_KEY = {d.key: d for d in DEFINITIONS}
+# the settings a task's status reads: changing one recomputes every kept task state
+THRESHOLD_KEYS = {"ledger.lagging_points", "ledger.reporting_period_days", "ledger.due_soon_days"}
 
 
 def values() -> dict[str, Any]:
@@ -154,4 +156,9 @@ def update(actor: audit.Actor, raw: dict[str, str]) -> dict[str, list[Any]]:
         changed_row = row
     if changes:
         audit.record(actor, "settings.update", changed_row, changes)
+    if changes.keys() & THRESHOLD_KEYS:
+        from tracker.services import progress, task_states
+
+        db.session.flush()
+        task_states.rebuild(actor.today, progress.Thresholds.from_settings())
     return changes
