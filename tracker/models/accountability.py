@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
@@ -31,16 +31,21 @@ class Flag(Base):
         CheckConstraint(_in("rule", FLAG_RULES), name="rule"),
         CheckConstraint(_in("status", FLAG_STATUSES), name="status"),
         CheckConstraint(f"action IS NULL OR {_in('action', FLAG_ACTIONS)}", name="action"),
+        # the register: newest first, alone or under one filter
+        Index("ix_flags_raised", "raised_at", "id"),
+        Index("ix_flags_status_raised", "status", "raised_at", "id"),
+        Index("ix_flags_unit_raised", "unit_id", "raised_at", "id"),
+        Index("ix_flags_period_raised", "period", "raised_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rule: Mapped[str] = mapped_column(String(20), index=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
     person_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     period: Mapped[str] = mapped_column(String(20))
     evidence: Mapped[dict] = mapped_column(JSON)
     proposed_action: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(12), default="raised", index=True)
+    status: Mapped[str] = mapped_column(String(12), default="raised")
     action: Mapped[str | None] = mapped_column(String(20))
     reasons: Mapped[str | None] = mapped_column(Text)
     raised_at: Mapped[datetime]

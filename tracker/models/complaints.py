@@ -39,6 +39,17 @@ class Complaint(Base):
         CheckConstraint(_in("channel", COMPLAINT_CHANNELS), name="channel"),
         CheckConstraint(f"rating IS NULL OR {_in('rating', SATISFACTION_RATINGS)}", name="rating"),
         Index("ix_complaints_dispatched_unit_first", "dispatched_unit_id", "first_dispatched_on"),
+        # the queue: newest first, alone or under one filter (keyset pages walk these)
+        Index("ix_complaints_submitted", "submitted_at", "id"),
+        Index("ix_complaints_status_submitted", "status", "submitted_at", "id"),
+        Index("ix_complaints_category_submitted", "category", "submitted_at", "id"),
+        Index("ix_complaints_channel_submitted", "channel", "submitted_at", "id"),
+        Index("ix_complaints_unit_submitted", "unit_id", "submitted_at", "id"),
+        Index("ix_complaints_dispatched_unit_submitted", "dispatched_unit_id", "submitted_at", "id"),
+        # the rates of a period over every unit
+        Index("ix_complaints_first_dispatched", "first_dispatched_on"),
+        # the public list of handled cases
+        Index("ix_complaints_published_closed", "is_published", "closed_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,7 +57,7 @@ class Complaint(Base):
     channel: Mapped[str] = mapped_column(String(10), default="web")
     category: Mapped[str] = mapped_column(String(30))
     # the unit the complainant named (None: "not sure")
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
     subject: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text)
     happened_on: Mapped[date | None]
@@ -54,7 +65,7 @@ class Complaint(Base):
     contact: Mapped[str | None] = mapped_column(String(200))
     source_ip: Mapped[str | None] = mapped_column(String(64))
     external_id: Mapped[str | None] = mapped_column(String(100))  # a hotline's own case number
-    status: Mapped[str] = mapped_column(String(12), default="submitted", index=True)
+    status: Mapped[str] = mapped_column(String(12), default="submitted")
     submitted_at: Mapped[datetime]
     reject_reason: Mapped[str | None] = mapped_column(Text)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"))
@@ -73,7 +84,7 @@ class Complaint(Base):
     rating_comment: Mapped[str | None] = mapped_column(Text)
     rated_at: Mapped[datetime | None]
     reopened_at: Mapped[datetime | None]
-    is_published: Mapped[bool] = mapped_column(default=False, index=True)
+    is_published: Mapped[bool] = mapped_column(default=False)
 
     unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
     dispatched_unit: Mapped[Unit | None] = relationship(foreign_keys=[dispatched_unit_id])
@@ -136,6 +147,7 @@ class Inspection(Base):
     """明查暗访: an open or unannounced inspection and what it found."""
 
     __tablename__ = "inspections"
+    __table_args__ = (Index("ix_inspections_inspected", "inspected_on", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
@@ -158,12 +170,16 @@ class Notice(Base):
         UniqueConstraint("number_year", "number"),
         CheckConstraint(_in("status", NOTICE_STATUSES), name="status"),
         CheckConstraint(_in("source_type", NOTICE_SOURCES), name="source_type"),
+        # the list: newest first, alone or for one unit; the colours and overdue by status and due day
+        Index("ix_notices_issued", "issued_on", "id"),
+        Index("ix_notices_unit_issued", "unit_id", "issued_on", "id"),
+        Index("ix_notices_status_due", "status", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number_year: Mapped[int]
     number: Mapped[int]
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
     source_type: Mapped[str] = mapped_column(String(12))
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"))
     finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id", ondelete="RESTRICT"))
@@ -172,7 +188,7 @@ class Notice(Base):
     requirements: Mapped[str] = mapped_column(Text)
     issued_on: Mapped[date]
     due_on: Mapped[date]
-    status: Mapped[str] = mapped_column(String(12), default="issued", index=True)
+    status: Mapped[str] = mapped_column(String(12), default="issued")
     issued_at: Mapped[datetime]
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     acknowledged_at: Mapped[datetime | None]

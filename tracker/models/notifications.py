@@ -15,6 +15,7 @@ class Notification(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "event_key"),
         Index("ix_notifications_user_unread", "user_id", "read_at"),
+        Index("ix_notifications_user_created", "user_id", "created_at", "id"),  # the inbox
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -85,6 +85,7 @@ class JobRun(Base):
     __table_args__ = (
         CheckConstraint(_in("outcome", JOB_OUTCOMES), name="outcome"),
         Index("ix_job_runs_name_started", "name", "started_at"),
+        Index("ix_job_runs_started", "started_at"),  # the list of runs, newest first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -31,13 +31,17 @@ class AuditEvent(Base):
     """One change by anyone: append-only."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
+    __table_args__ = (
+        Index("ix_audit_events_object", "object_type", "object_id"),
+        # the log: newest first, alone, for one user or for one kind of object
+        Index("ix_audit_events_at_id", "at", "id"),
+        Index("ix_audit_events_user_at", "user_id", "at", "id"),
+        Index("ix_audit_events_type_at", "object_type", "at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(index=True)
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
+    at: Mapped[datetime]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(50), index=True)
     object_type: Mapped[str] = mapped_column(String(50))
     object_id: Mapped[int | None]
