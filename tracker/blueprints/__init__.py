@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from functools import wraps
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
-from flask import abort, g, request
+from flask import Response, abort, g, request
 from flask_login import current_user, login_required
 
 from tracker import clock
@@ -53,3 +54,22 @@ def require(action: str):
         return wrapper
 
     return decorate
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def file_download(output: IO[bytes], filename: str, mimetype: str = XLSX) -> Response:
+    """Stream a temporary file as an attachment in chunks, closing (deleting) it at the end."""
+    size = output.seek(0, os.SEEK_END)
+    output.seek(0)
+
+    def chunks():
+        try:
+            while data := output.read(256 * 1024):
+                yield data
+        finally:
+            output.close()
+
+    return Response(chunks(), mimetype=mimetype, headers={
+        "Content-Length": str(size), "Content-Disposition": f"attachment; filename={filename}"})

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import io
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date
+from typing import IO
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
-from sqlalchemy import Select, case, false, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, case, false, func, or_, select, text
+from sqlalchemy.orm import aliased, joinedload
 
 from tracker.extensions import db
 from tracker.models import Measure, Plan, Task, Unit, User
@@ -83,19 +84,9 @@ def _base(user, filters: LedgerFilter, as_of: date, thresholds: progress.Thresho
     return view, task_where
 
 
-def query(user, filters: LedgerFilter, as_of: date,
-          thresholds: progress.Thresholds | None = None) -> Select:
-    """Build the filtered, sorted query of (Task, planned, actual, status, light, last report)."""
-    thresholds = thresholds or progress.Thresholds.from_settings()
-    view, _where = _base(user, filters, as_of, thresholds)
-    stmt = (
-        select(Task, view.c.planned_percent, view.c.actual_percent, view.c.status, view.c.light,
-               view.c.last_reported_on)
-        .join(view, view.c.task_id == Task.id)
-        .join(Unit, Unit.id == Task.owner_unit_id)
-        .options(joinedload(Task.owner_unit), joinedload(Task.owner_user),
-                 joinedload(Task.measure), joinedload(Task.leader))
-    )
+def _filtered(stmt: Select, view, filters: LedgerFilter) -> Select:
+    """Add the state filters and the order to a statement over ``view`` joined to Task and Unit."""
+    stmt = stmt.join(view, view.c.task_id == Task.id).join(Unit, Unit.id == Task.owner_unit_id)
     if filters.status:
         stmt = stmt.where(view.c.status == filters.status)
     if filters.light:
@@ -109,6 +100,18 @@ def query(user, filters: LedgerFilter, as_of: date,
         gap = view.c.planned_percent - view.c.actual_percent
         return stmt.order_by(gap.desc() if filters.sort == "gap" else gap, Task.id)
     return stmt.order_by(*SORTS.get(filters.sort, SORTS["due"]))
+
+
+def query(user, filters: LedgerFilter, as_of: date,
+          thresholds: progress.Thresholds | None = None) -> Select:
+    """Build the filtered, sorted query of (Task, planned, actual, status, light, last report)."""
+    thresholds = thresholds or progress.Thresholds.from_settings()
+    view, _where = _base(user, filters, as_of, thresholds)
+    stmt = select(Task, view.c.planned_percent, view.c.actual_percent, view.c.status, view.c.light,
+                  view.c.last_reported_on).options(
+        joinedload(Task.owner_unit), joinedload(Task.owner_user), joinedload(Task.measure),
+        joinedload(Task.leader))
+    return _filtered(stmt, view, filters)
 
 
 def status_counts(user, filters: LedgerFilter, as_of: date,
@@ -145,35 +148,57 @@ HEADERS = ("序号", "重点措施类别", "重点措施", "任务", "标准", "
            "开始日期", "完成时限", "计划进度%", "实际进度%", "状态", "亮灯", "最近交账")
 
 
-def export_xlsx(user, filters: LedgerFilter, as_of: date, title: str) -> bytes:
-    """Return the filtered ledger as .xlsx: Chinese headers, the light as the cell colour."""
+def export_rows(user, filters: LedgerFilter, as_of: date) -> Select:
+    """The ledger's rows as plain columns in the order of HEADERS (no ORM objects: 100,000 rows)."""
+    view, _where = _base(user, filters, as_of, progress.Thresholds.from_settings())
+    owner, leader = aliased(User), aliased(User)
+    stmt = (
+        select(Measure.heading, Measure.title, Task.title, Task.standard, Unit.name,
+               owner.display_name, leader.display_name, Task.starts_on, Task.due_on,
+               view.c.planned_percent, view.c.actual_percent, view.c.status, view.c.light,
+               view.c.last_reported_on)
+        .join_from(Task, Measure, Measure.id == Task.measure_id)
+        .outerjoin(owner, owner.id == Task.owner_user_id)
+        .outerjoin(leader, leader.id == Task.leader_user_id)
+    )
+    return _filtered(stmt, view, filters)
+
+
+def export_xlsx(user, filters: LedgerFilter, as_of: date, title: str) -> IO[bytes]:
+    """Return the filtered ledger as an .xlsx file (a temporary file, read from the start).
+
+    Rows are fetched in batches and written by openpyxl's write-only mode, so
+    the whole city ledger goes out in constant memory.
+    """
     book = Workbook(write_only=True)
     sheet = book.create_sheet("工作总台账")
     sheet.append([f"{title}（截至 {as_of.isoformat()}）"])
     header = []
-    for text in HEADERS:
-        cell = WriteOnlyCell(sheet, value=text)
+    for heading_text in HEADERS:
+        cell = WriteOnlyCell(sheet, value=heading_text)
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
     fills = {light: PatternFill("solid", fgColor=color) for light, color in LIGHT_FILLS.items()}
-    stmt = query(user, filters, as_of).execution_options(yield_per=500)
-    for number, (task, planned, actual, status, light, last_on) in enumerate(
-            db.session.execute(stmt), start=1):
-        light_cell = WriteOnlyCell(sheet, value=str(LIGHT_LABELS[light]) if light else "—")
+    headings = {code: str(label) for code, label in HEADING_LABELS.items()}
+    statuses = {code: str(label) for code, label in STATUS_LABELS.items()}
+    lights = {code: str(label) for code, label in LIGHT_LABELS.items()}
+    if db.engine.dialect.name == "postgresql":  # plan for all rows, not the first ones
+        db.session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
+    result = db.session.execute(export_rows(user, filters, as_of).execution_options(yield_per=2000))
+    for number, row in enumerate(result, start=1):
+        (heading, measure, task, standard, unit, owner, leader, starts_on, due_on, planned, actual,
+         status, light, last_on) = row
+        light_cell = WriteOnlyCell(sheet, value=lights[light] if light else "—")
         if light:
             light_cell.fill = fills[light]
-        sheet.append([
-            number, str(HEADING_LABELS[task.measure.heading]), task.measure.title, task.title,
-            task.standard, task.owner_unit.name,
-            task.owner_user.display_name if task.owner_user else "",
-            task.leader.display_name if task.leader else "", task.starts_on, task.due_on,
-            planned, actual, str(STATUS_LABELS[status]), light_cell,
-            last_on if last_on else "",
-        ])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        sheet.append([number, headings[heading], measure, task, standard, unit, owner or "",
+                      leader or "", starts_on, due_on, planned, actual, statuses[status],
+                      light_cell, last_on or ""])
+    output = tempfile.TemporaryFile()  # noqa: SIM115  (the response closes it)
+    book.save(output)
+    output.seek(0)
+    return output
 
 
 def measures_of(plan_id: int | None) -> list[Measure]:

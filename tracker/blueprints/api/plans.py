@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker import clock
-from tracker.blueprints import acting_user, actor, authorize, load
+from tracker.blueprints import acting_user, actor, authorize, file_download, load
 from tracker.blueprints.api import bp
 from tracker.blueprints.api.framework import PageQuery, dump, endpoint, paginated
 from tracker.blueprints.api.schemas import (
@@ -145,9 +145,8 @@ def ledger_xlsx(plan_id: int, query: AsOfQuery):
     plan = load(Plan, plan_id)
     authorize("ledger.view", plan)
     as_of = query.as_of or clock.today()
-    data = ledger_view.export_xlsx(acting_user(), LedgerFilter(plan_id=plan.id), as_of, plan.title)
-    return Response(data, mimetype=XLSX, headers={
-        "Content-Disposition": f"attachment; filename=ledger-{plan.id}-{as_of.isoformat()}.xlsx"})
+    output = ledger_view.export_xlsx(acting_user(), LedgerFilter(plan_id=plan.id), as_of, plan.title)
+    return file_download(output, f"ledger-{plan.id}-{as_of.isoformat()}.xlsx")
 
 
 @endpoint(bp, "/tasks", "POST", summary="Create a task", tag="Tasks", body=TaskCreate,

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tracker import clock
-from tracker.blueprints import actor, authorize, load, require
+from tracker.blueprints import actor, authorize, file_download, load, require
 from tracker.blueprints.admin.forms import ConfirmForm
 from tracker.blueprints.forms import apply_errors, parse_date, parse_int
 from tracker.blueprints.plans import bp
@@ -312,9 +312,8 @@ def master_ledger():
 @require("ledger.view")
 def master_ledger_xlsx():
     filters, as_of = _ledger_filter(), _as_of()
-    data = ledger_view.export_xlsx(current_user, filters, as_of, _("Master ledger"))
-    return Response(data, mimetype=XLSX, headers={
-        "Content-Disposition": f"attachment; filename=ledger-{as_of.isoformat()}.xlsx"})
+    output = ledger_view.export_xlsx(current_user, filters, as_of, _("Master ledger"))
+    return file_download(output, f"ledger-{as_of.isoformat()}.xlsx")
 
 
 @bp.route("/my-tasks")
