@@ -8,6 +8,11 @@ MO := $(PO:.po=.mo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
+# make bench: SCALE=district|city, DB=sqlite|postgresql (a throw-away cluster), or
+# DATABASE_URL=an empty database; BENCH_ARGS for more (python -m bench --help).
+SCALE ?= district
+DB ?= sqlite
+BENCH_ARGS ?=
 
 .PHONY: install run test test-sqlite test-postgresql lint bench translations clean
 
@@ -27,7 +32,8 @@ run: install
 	$(BIN)/tracker demo
 	@$(BIN)/tracker demo-logins
 	@echo "Serving on http://$(HOST):$(PORT)/"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+	TRACKER_BIND=$(HOST):$(PORT) TRACKER_WORKERS=$(WORKERS) TRACKER_ACCESS_LOG=- \
+		$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # The whole suite, once on SQLite and once on PostgreSQL.
 test: install
@@ -43,8 +49,10 @@ test-postgresql: install
 lint: install
 	$(BIN)/ruff check .
 
+# Generate SCALE into a fresh database, serve it with gunicorn, measure; see bench/README.md.
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --scale $(SCALE) --db $(DB) \
+		$(if $(DATABASE_URL),--database-url '$(DATABASE_URL)') $(BENCH_ARGS)
 
 # Re-extract the UI strings and merge them into both catalogs.
 translations: install
