@@ -62,6 +62,14 @@ def page_url(page: int) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def cursor_url(**position) -> str:
+    """Return this list's URL with the same filters but another keyset position (or the first page)."""
+    args = {key: value for key, value in request.args.items()
+            if key not in ("page", "older_than", "newer_than")}
+    args.update({key: str(value) for key, value in position.items() if value is not None})
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
 def init_app(app: Flask) -> None:
     from tracker import cli
     from tracker.blueprints.accountability import bp as accountability_bp
@@ -149,6 +157,7 @@ def init_app(app: Flask) -> None:
 
     # a global, not a context variable: the pager macro is imported without the context
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["cursor_url"] = cursor_url
 
     app.jinja_env.filters["localtime"] = lambda value, fmt="%Y-%m-%d %H:%M": (
         clock.local(value).strftime(fmt) if value else ""

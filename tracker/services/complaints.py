@@ -628,18 +628,24 @@ def templates() -> list[ReplyTemplate]:
 
 
 def list_query(user, *, status: str | None = None, unit_id: int | None = None,
-               category: str | None = None, overdue: bool = False, today: date | None = None) -> Select:
-    """The complaints ``user`` may see: everything for the office and leaders, else the unit's."""
+               category: str | None = None, channel: str | None = None, overdue: bool = False,
+               today: date | None = None) -> Select:
+    """The complaints ``user`` may see, newest first: everything for the office and leaders, else the unit's.
+
+    Every filter is in the WHERE clause (keyset pages and capped counts rely on it).
+    """
     stmt = select(Complaint).options(joinedload(Complaint.unit), joinedload(Complaint.dispatched_unit))
     if permissions.visible_unit_ids(user) is not None or user.role == "admin":
         stmt = stmt.where(Complaint.dispatched_unit_id.is_not(None),
                           permissions.unit_scope(user, Complaint.dispatched_unit_id))
         if user.role == "admin":
             stmt = stmt.where(Complaint.id.is_(None))
-    if validation.holds_nul(status, category):
+    if validation.holds_nul(status, category, channel):
         return stmt.where(Complaint.id.is_(None))
     if status:
         stmt = stmt.where(Complaint.status == status)
+    if channel:
+        stmt = stmt.where(Complaint.channel == channel)
     if unit_id:
         stmt = stmt.where(or_(Complaint.dispatched_unit_id == unit_id,
                               and_(Complaint.dispatched_unit_id.is_(None), Complaint.unit_id == unit_id)))

@@ -16,9 +16,10 @@ from tracker.blueprints.admin.forms import (
 )
 from tracker.blueprints.forms import apply_errors, parse_date, parse_int
 from tracker.extensions import db
-from tracker.models import ROLES, UNIT_KINDS, Unit, User
-from tracker.services import audit, org_import, organisation, settings
+from tracker.models import ROLES, UNIT_KINDS, AuditEvent, Unit, User
+from tracker.services import audit, org_import, organisation, pagination, settings
 from tracker.services.errors import InvalidInput, RowErrors
+from tracker.services.pagination import Cursor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -245,5 +246,8 @@ def audit_log():
         since=datetime.combine(since, time(), zone) if since else None,
         until=datetime.combine(until + timedelta(days=1), time(), zone) if until else None,
     )
-    page = db.paginate(stmt, page=_page(), per_page=50, error_out=False)
+    # newest first, paged by (at, id): an old page costs what the first does
+    page = pagination.keyset(stmt, AuditEvent.at, AuditEvent.id, per_page=50,
+                             older_than=Cursor.parse(args.get("older_than")),
+                             newer_than=Cursor.parse(args.get("newer_than")))
     return render_template("admin/audit.html", page=page, users=organisation.user_choices())

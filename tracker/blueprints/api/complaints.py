@@ -12,7 +12,14 @@ from pydantic import Field, ValidationError
 from tracker import clock
 from tracker.blueprints import acting_user, actor, authorize, load
 from tracker.blueprints.api import bp, public_bp
-from tracker.blueprints.api.framework import Body, Out, PageQuery, endpoint, validation_error
+from tracker.blueprints.api.framework import (
+    Body,
+    CursorQuery,
+    Out,
+    endpoint,
+    keyset_paginated,
+    validation_error,
+)
 from tracker.blueprints.api.schemas import page_of
 from tracker.extensions import db, limiter
 from tracker.models.complaints import Complaint
@@ -115,10 +122,11 @@ class ComplaintDetailOut(ComplaintOut):
     events: list[EventOut]
 
 
-class ComplaintQuery(PageQuery):
+class ComplaintQuery(CursorQuery):
     status: Status | None = None
     unit_id: Id | None = None
     category: Category | None = None
+    channel: Channel | None = None
     overdue: bool = False
     as_of: date | None = None
 
@@ -237,17 +245,15 @@ def public_rate(tracking_code: str, body: SatisfactionIn):
 
 
 @endpoint(bp, "/complaints", "GET",
-          summary="List complaints (a unit sees those dispatched to it, without name and contact)",
-          tag="Complaints", query=ComplaintQuery, response=page_of(ComplaintOut))
+          summary="List complaints, newest first (a unit sees those dispatched to it, without name "
+                  "and contact); page, or cursor from next_cursor",
+          tag="Complaints", query=ComplaintQuery, response=page_of(ComplaintOut, cursor=True))
 def list_complaints(query: ComplaintQuery):
     authorize("complaint.view")
     stmt = complaints.list_query(acting_user(), status=query.status, unit_id=query.unit_id,
-                                 category=query.category, overdue=query.overdue,
-                                 today=query.as_of or clock.today())
-    page = db.paginate(stmt, page=query.page, per_page=query.per_page, error_out=False,
-                       max_per_page=200)
-    return {"items": [complaint_out(c) for c in page.items], "page": query.page,
-            "per_page": query.per_page, "total": page.total}, 200
+                                 category=query.category, channel=query.channel,
+                                 overdue=query.overdue, today=query.as_of or clock.today())
+    return keyset_paginated(complaint_out, stmt, Complaint.submitted_at, Complaint.id, query), 200
 
 
 def _readable(complaint_id: int) -> Complaint:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Blueprint, Response, g, jsonify, request
 from flask_babel import gettext as _
@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tracker import clock
 from tracker.services import auth
+from tracker.services.errors import InvalidInput
+from tracker.services.pagination import CURSOR_PATTERN, Cursor, api_page
 from tracker.web import error_response
 
 
@@ -30,6 +32,12 @@ class Query(BaseModel):
 class PageQuery(Query):
     page: int = Field(1, ge=1, le=100_000)
     per_page: int = Field(50, ge=1, le=200)
+
+
+class CursorQuery(PageQuery):
+    """A newest-first list: ``page``, or ``cursor`` (a previous answer's ``next_cursor``)."""
+
+    cursor: Annotated[str, Field(max_length=40, pattern=CURSOR_PATTERN)] | None = None
 
 
 class Out(BaseModel):
@@ -157,3 +165,19 @@ def paginated(model: type[Out], stmt, query: PageQuery) -> dict:
                        max_per_page=200)
     return {"items": [dump(model, row) for row in page.items], "page": query.page,
             "per_page": query.per_page, "total": page.total}
+
+
+def keyset_paginated(serialise, stmt, time_column, id_column, query: CursorQuery) -> dict:
+    """Return a page of a newest-first list in the API's list shape, plus ``next_cursor``.
+
+    ``next_cursor`` (None on the last page) asks for the rows after this page
+    without counting off the ones before it: deep pages cost what the first does.
+    """
+    if query.cursor is not None and query.page != 1:
+        raise InvalidInput(_("Please correct the fields named."),
+                           {"cursor": _("Send either page or cursor, not both.")})
+    items, total, following = api_page(stmt, time_column, id_column, page=query.page,
+                                       per_page=query.per_page, cursor=Cursor.parse(query.cursor))
+    return {"items": [serialise(item) for item in items], "page": query.page,
+            "per_page": query.per_page, "total": total,
+            "next_cursor": str(following) if following else None}

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from tracker.blueprints.api.framework import Body, Out, PageQuery, Query
+from tracker.blueprints.api.framework import Body, CursorQuery, Out, PageQuery, Query
 
 UnitKind = Literal["office", "department", "working_group", "school", "kindergarten"]
 Role = Literal["admin", "office", "leader", "unit_head", "unit_member"]
@@ -117,7 +117,7 @@ class AuditOut(Out):
     ip: str | None
 
 
-class AuditQuery(PageQuery):
+class AuditQuery(CursorQuery):
     object_type: Annotated[str, Field(max_length=50)] | None = None
     object_id: Id | None = None
     user_id: Id | None = None
@@ -129,9 +129,9 @@ class PublicUnitOut(Out):
     kind: UnitKind
 
 
-def page_of(item: type[Out]) -> dict:
-    """Describe a list answer ``{items, page, per_page, total}`` for the spec."""
-    return {"page_of": item}
+def page_of(item: type[Out], *, cursor: bool = False) -> dict:
+    """Describe a list answer ``{items, page, per_page, total}`` (and ``next_cursor``) for the spec."""
+    return {"page_of": item, "cursor": cursor}
 
 
 # Plans, tasks, ledger -------------------------------------------------------

@@ -36,10 +36,16 @@ def _schema(response: Any, refs: dict) -> dict | None:
         return None
     if isinstance(response, dict) and "page_of" in response:
         item = refs[response["page_of"]]
-        return {"type": "object", "required": ["items", "page", "per_page", "total"],
-                "properties": {"items": {"type": "array", "items": item},
-                               "page": {"type": "integer"}, "per_page": {"type": "integer"},
-                               "total": {"type": "integer"}}}
+        schema = {"type": "object", "required": ["items", "page", "per_page", "total"],
+                  "properties": {"items": {"type": "array", "items": item},
+                                 "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                                 "total": {"type": "integer"}}}
+        if response.get("cursor"):
+            schema["required"].append("next_cursor")
+            schema["properties"]["next_cursor"] = {
+                "type": ["string", "null"],
+                "description": "Send as `cursor` for the next page; null on the last page."}
+        return schema
     if isinstance(response, type) and issubclass(response, BaseModel):
         return refs[response]
     schema = TypeAdapter(response).json_schema(ref_template=REF, mode="serialization")

@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 
 from tracker.blueprints import actor, authorize
 from tracker.blueprints.api import bp
-from tracker.blueprints.api.framework import endpoint, paginated
+from tracker.blueprints.api.framework import dump, endpoint, keyset_paginated
 from tracker.blueprints.api.schemas import AuditOut, AuditQuery, TokenOut, TokenRequest, page_of
 from tracker.extensions import db, limiter
+from tracker.models import AuditEvent
 from tracker.services import audit, auth
 from tracker.web import error_response
 
@@ -41,10 +42,11 @@ def revoke_token():
     return Response(status=204)
 
 
-@endpoint(bp, "/audit", "GET", summary="List audit events, newest first", tag="Audit",
-          query=AuditQuery, response=page_of(AuditOut), errors=(403,))
+@endpoint(bp, "/audit", "GET", summary="List audit events, newest first (page, or cursor from next_cursor)",
+          tag="Audit", query=AuditQuery, response=page_of(AuditOut, cursor=True), errors=(403,))
 def list_audit(query: AuditQuery):
     authorize("audit.view")
     stmt = audit.query_events(object_type=query.object_type, object_id=query.object_id,
                               user_id=query.user_id)
-    return paginated(AuditOut, stmt, query), 200
+    return keyset_paginated(lambda event: dump(AuditOut, event), stmt, AuditEvent.at, AuditEvent.id,
+                            query), 200

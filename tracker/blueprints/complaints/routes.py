@@ -21,13 +21,15 @@ from tracker.blueprints.forms import apply_errors, parse_date, parse_int
 from tracker.extensions import db
 from tracker.models.complaints import (
     COMPLAINT_CATEGORIES,
+    COMPLAINT_CHANNELS,
     COMPLAINT_STATUSES,
     Complaint,
     ComplaintFile,
     ReplyTemplate,
 )
-from tracker.services import complaints, organisation, permissions
+from tracker.services import complaints, organisation, pagination, permissions
 from tracker.services.errors import Conflict, InvalidInput
+from tracker.services.pagination import Cursor
 
 
 @bp.record_once
@@ -51,29 +53,34 @@ def _readable(complaint_id: int) -> Complaint:
     return complaint
 
 
+def _choice(name: str, allowed) -> str | None:
+    value = request.args.get(name) or None
+    return value if value in allowed else None
+
+
 @bp.route("/")
 @require("complaint.view")
 def complaint_list():
-    today = parse_date(request.args.get("as_of")) or clock.today()
-    status = request.args.get("status") or None
-    category = request.args.get("category") or None
-    if status not in (None, *COMPLAINT_STATUSES):
-        status = None
-    if category not in (None, *COMPLAINT_CATEGORIES):
-        category = None
-    unit_id = parse_int(request.args.get("unit_id"))
-    overdue = request.args.get("overdue") == "1"
+    args = request.args
+    today = parse_date(args.get("as_of")) or clock.today()
+    status, category = _choice("status", COMPLAINT_STATUSES), _choice("category", COMPLAINT_CATEGORIES)
+    channel = _choice("channel", COMPLAINT_CHANNELS)
+    unit_id = parse_int(args.get("unit_id"))
+    overdue = args.get("overdue") == "1"
     stmt = complaints.list_query(current_user, status=status, unit_id=unit_id, category=category,
-                                 overdue=overdue, today=today)
-    page = db.paginate(stmt, page=parse_int(request.args.get("page")) or 1, per_page=50,
-                       error_out=False)
+                                 channel=channel, overdue=overdue, today=today)
+    # newest first, paged by (submitted_at, id): the 300,000th row costs what the first does
+    page = pagination.keyset(stmt, Complaint.submitted_at, Complaint.id, per_page=50,
+                             older_than=Cursor.parse(args.get("older_than")),
+                             newer_than=Cursor.parse(args.get("newer_than")))
     manage = permissions.can(current_user, "complaint.manage")
     return render_template(
         "complaints/list.html", page=page, today=today, manage=manage,
         personal=permissions.can(current_user, "complaint.personal"),
         units=organisation.unit_choices() if manage or current_user.role == "leader" else [],
-        filters={"status": status, "category": category, "unit_id": unit_id, "overdue": overdue},
-        statuses=COMPLAINT_STATUSES, categories=COMPLAINT_CATEGORIES,
+        filters={"status": status, "category": category, "channel": channel, "unit_id": unit_id,
+                 "overdue": overdue},
+        statuses=COMPLAINT_STATUSES, categories=COMPLAINT_CATEGORIES, channels=COMPLAINT_CHANNELS,
         dispatch=DispatchForm(formdata=None) if manage else None)
 
 
