@@ -97,6 +97,24 @@ def keeps_task_states(conn: Connection) -> bool:
     return inspect(conn).has_table("task_states")
 
 
+def context(conn: Connection, today: date) -> Context:
+    """The context of a generated database: the busiest unit, its most reported task, the open round."""
+    ctx = Context(conn.dialect.name, today, keeps_task_states(conn))
+    ctx.unit_id = conn.execute(text(
+        "SELECT t.owner_unit_id FROM tasks t JOIN units u ON u.id = t.owner_unit_id "
+        "WHERE u.kind <> 'office' GROUP BY t.owner_unit_id "
+        "ORDER BY count(*) DESC, t.owner_unit_id LIMIT 1")).scalar_one()
+    ctx.task_id = conn.execute(text(
+        "SELECT e.task_id FROM ledger_entries e JOIN tasks t ON t.id = e.task_id "
+        "WHERE t.owner_unit_id = :unit_id GROUP BY e.task_id ORDER BY count(*) DESC, e.task_id LIMIT 1"),
+        {"unit_id": ctx.unit_id}).scalar_one()
+    ctx.rating_round_id = conn.execute(text(
+        "SELECT id FROM rating_rounds WHERE status = 'open' ORDER BY id DESC LIMIT 1")).scalar_one()
+    last_month = today.replace(day=1) - timedelta(days=1)
+    ctx.month = f"{last_month.year}-{last_month.month:02d}"
+    return ctx
+
+
 # A task's state ----------------------------------------------------------------
 
 
@@ -212,12 +230,13 @@ def my_tasks(ctx: Context) -> Floor:
 
 
 def task_page(ctx: Context) -> Floor:
-    """One task: its row and state, milestones, ledger entries, verifications, audit trail."""
+    """One task: its ledger entries (newest first), its row and state, milestones, verifications,
+    audit trail."""
     params = {"task_id": ctx.task_id, "as_of": ctx.day(ctx.today)}
     return Floor([
         ("SELECT e.id, e.percent, e.narrative, e.reported_on, e.created_at, u.display_name "
          "FROM ledger_entries e LEFT JOIN users u ON u.id = e.user_id "
-         "WHERE e.task_id = :task_id ORDER BY e.reported_on, e.id", params),
+         "WHERE e.task_id = :task_id ORDER BY e.reported_on DESC, e.id DESC", params),
         (TASK_ROW.format(states=states(ctx, ctx.today, "t.id = :task_id")) + " WHERE t.id = :task_id",
          params),
         ('SELECT "on", percent, title FROM milestones WHERE task_id = :task_id ORDER BY "on"', params),
@@ -229,13 +248,14 @@ def task_page(ctx: Context) -> Floor:
 
 
 def complaints(ctx: Context) -> Floor:
-    """The office's complaint list: newest first, 50 a page, and the total."""
+    """The office's complaint queue: newest first, 50 a page, and the total counted up to 10,000
+    (the queue pages by (submitted_at, id) and counts no further)."""
     return Floor([
         ("SELECT c.id, c.subject, c.status, c.category, c.channel, c.submitted_at, c.reply_due_on, "
          "u.name AS unit, d.name AS dispatched_to FROM complaints c "
          "LEFT JOIN units u ON u.id = c.unit_id LEFT JOIN units d ON d.id = c.dispatched_unit_id "
          "ORDER BY c.submitted_at DESC, c.id DESC LIMIT :per_page", {"per_page": PAGE}),
-        ("SELECT count(*) FROM complaints", {}),
+        ("SELECT count(*) FROM (SELECT id FROM complaints LIMIT 10001) c", {}),
     ])
 
 

@@ -43,7 +43,7 @@ from sqlalchemy import Connection, func, select, text
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import HEADINGS, Base, RatingRound, Unit, User
+from tracker.models import HEADINGS, Base, RatingRound, User
 from tracker.services import audit, codes, progress, ratings, supervision
 from tracker.services.demo import GIVEN, MEASURES, PLAN_TASKS, SURNAMES
 
@@ -711,12 +711,25 @@ class Bureau:
 # Loading a scale -------------------------------------------------------------
 
 
-def _working_days(after: Callable[[date, int], date]) -> Callable[[date], date]:
+def reply_due(today: date) -> Callable[[date], date]:
+    """The reply deadline of a complaint dispatched on a day, counted as the app counts it
+    (``complaints.reply_working_days`` working days of China's calendar; the generated bureau has
+    no holidays or working days of its own), one calendar for every day."""
+    import holidays
+
+    from tracker.services import settings
+
+    calendar = holidays.China(years=range(today.year - 1, today.year + 2))
+    days = int(settings.get("complaints.reply_working_days"))
     cache: dict[date, date] = {}
 
     def due(day: date) -> date:
         if day not in cache:
-            cache[day] = after(day, 5)
+            found, left = day, days
+            while left:
+                found += timedelta(days=1)
+                left -= calendar.is_working_day(found)
+            cache[day] = found
         return cache[day]
 
     return due
@@ -736,7 +749,7 @@ def rebuild_task_states(today: date) -> int | None:
 def load(scale: Scale, today: date, password_hash: str, seed: int = SEED,
          report: Callable[[str], None] = lambda line: None) -> dict[str, int]:
     """Fill the (empty, migrated) database of the current app with ``scale``; return row counts."""
-    from tracker.services import accountability, complaints
+    from tracker.services import accountability
 
     if db.session.scalar(select(func.count()).select_from(User)):
         raise SystemExit("The database holds data already: generate into a fresh one.")
@@ -755,8 +768,7 @@ def load(scale: Scale, today: date, password_hash: str, seed: int = SEED,
     plan_id, measures = step("plan", lambda: bureau.plan(loader))
     step("tasks and ledger", lambda: bureau.tasks_and_ledger(loader, plan_id, measures))
     step("supervision rounds", lambda: bureau.supervision(loader))
-    due = _working_days(complaints.add_working_days)
-    step("complaints, notices", lambda: bureau.complaints(loader, due))
+    step("complaints, notices", lambda: bureau.complaints(loader, reply_due(today)))
     round_id = step("rating rounds", lambda: bureau.rating_rounds(loader))
     loader.reset_sequences()
     db.session.commit()
@@ -776,17 +788,6 @@ def load(scale: Scale, today: date, password_hash: str, seed: int = SEED,
         counts["task_states"] = kept
     report(f"  {'total':<22} {time.perf_counter() - started:7.1f} s")
     return counts
-
-
-def busiest_unit() -> Unit:
-    """The school or department owning the most tasks (the benchmark's unit head works there)."""
-    from tracker.models import Task
-
-    unit_id = db.session.execute(
-        select(Task.owner_unit_id, func.count()).join(Unit, Unit.id == Task.owner_unit_id)
-        .where(Unit.kind != "office").group_by(Task.owner_unit_id)
-        .order_by(func.count().desc(), Task.owner_unit_id).limit(1)).scalar_one()
-    return db.session.get(Unit, unit_id)
 
 
 def main(argv: list[str] | None = None) -> int:

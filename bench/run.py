@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from bench import floors
 from bench.client import Client, wait_until_up
-from bench.generate import PASSWORD, SCALES, busiest_unit
+from bench.generate import PASSWORD, SCALES
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -186,40 +186,34 @@ class Bench:
               f"{statistics.median(floor_samples) * 1000:8.1f} ms", flush=True)
 
 
-def prepare(bench: Bench) -> tuple[str, str]:
-    """Read from the database what the cases use; return the head's and the office's usernames."""
+def prepare(bench: Bench) -> str:
+    """Read from the database what the cases use; return the username of the busiest unit's head."""
     from tracker.extensions import db
-    from tracker.models import Invitation, LedgerEntry, Plan, RatingDimension, RatingRound, Task, User
+    from tracker.models import Invitation, Plan, RatingDimension, Task, User
     from tracker.models.ratings import rating_round_units
-    from tracker.services import bulletins
 
     with bench.app.app_context():
-        unit = busiest_unit()
-        head = db.session.scalar(select(User).where(User.unit_id == unit.id, User.role == "unit_head")
+        ctx = bench.ctx = floors.context(db.session.connection(), bench.ctx.today)
+        head = db.session.scalar(select(User).where(User.unit_id == ctx.unit_id, User.role == "unit_head")
                                  .order_by(User.id).limit(1))
-        task_id = db.session.scalar(select(LedgerEntry.task_id).join(Task, Task.id == LedgerEntry.task_id)
-                                    .where(Task.owner_unit_id == unit.id).group_by(LedgerEntry.task_id)
-                                    .order_by(func.count().desc(), LedgerEntry.task_id).limit(1))
+        bench.head_user_id = head.id
         bench.open_task_ids = list(db.session.scalars(
             select(Task.id).join(Plan, Plan.id == Task.plan_id)
-            .where(Task.owner_unit_id == unit.id, Task.verified_on.is_(None), Plan.status == "active")
+            .where(Task.owner_unit_id == ctx.unit_id, Task.verified_on.is_(None), Plan.status == "active")
             .order_by(Task.id)))
-        rnd = db.session.scalar(select(RatingRound).where(RatingRound.status == "open")
-                                .order_by(RatingRound.id.desc()).limit(1))
         bench.round_unit_ids = list(db.session.scalars(
-            select(rating_round_units.c.unit_id).where(rating_round_units.c.round_id == rnd.id)
+            select(rating_round_units.c.unit_id).where(rating_round_units.c.round_id == ctx.rating_round_id)
             .order_by(rating_round_units.c.unit_id)))
         bench.dimensions = [tuple(row) for row in db.session.execute(
-            select(RatingDimension.id, RatingDimension.key).where(RatingDimension.round_id == rnd.id)
-            .order_by(RatingDimension.position))]
+            select(RatingDimension.id, RatingDimension.key)
+            .where(RatingDimension.round_id == ctx.rating_round_id).order_by(RatingDimension.position))]
         bench.spare_codes = [tuple(row) for row in db.session.execute(
             select(Invitation.id, Invitation.code, Invitation.group_id)
-            .where(Invitation.round_id == rnd.id, Invitation.used_at.is_(None)).order_by(Invitation.id))]
-        bench.head_user_id = head.id
-        bench.ctx.unit_id, bench.ctx.task_id, bench.ctx.rating_round_id = unit.id, task_id, rnd.id
-        bench.ctx.month = bulletins.previous_period("monthly", bench.ctx.today).key
+            .where(Invitation.round_id == ctx.rating_round_id, Invitation.used_at.is_(None))
+            .order_by(Invitation.id))]
+        username = head.username
         db.session.remove()
-        return head.username, "office"
+        return username
 
 
 def measure_http(bench: Bench) -> None:
@@ -528,7 +522,7 @@ def main(argv: list[str] | None = None) -> int:
                                         else "SHOW server_version")).scalar_one()
             db.session.remove()
         bench = Bench(app, ctx, requests=options.requests, warmup=options.warmup)
-        head_name, office_name = prepare(bench)
+        head_name, office_name = prepare(bench), "office"
         server, base = start_server(url, folder, options.workers)
         try:
             bench.office, bench.head, bench.api, bench.public = (Client(base) for _n in range(4))
