@@ -27,7 +27,7 @@ def apply_errors(form: FlaskForm, error: InvalidInput) -> None:
 
 def parse_int(value: str | None) -> int | None:
     """Return a positive int from a query string, or None."""
-    if value and value.isdigit() and len(value) < 10:
+    if value and value.isascii() and value.isdigit() and len(value) < 10:
         return int(value)
     return None
 

@@ -47,6 +47,8 @@ rule("setting.manage")(roles("admin", "office"))
 rule("audit.view")(roles("admin", "office", "leader"))
 rule("plan.manage", "task.verify", "task.backdate")(roles("office"))
 rule("plan.view", "ledger.view")(lambda user, obj: True)  # lists are scoped by unit_scope
+# the type-ahead pickers of the list filters: scoped by visible_unit_ids (services/pickers.py)
+rule("unit.pick", "user.pick")(lambda user, obj: True)
 rule("task.mine", "finding.mine")(roles("unit_head", "unit_member"))
 rule("round.manage", "job.run")(roles("office"))
 rule("round.view")(roles("admin", "office", "leader"))

@@ -2,6 +2,8 @@ from datetime import datetime, time, timedelta
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import false
 
 from tracker import clock
 from tracker.blueprints import actor, load, require
@@ -17,7 +19,7 @@ from tracker.blueprints.admin.forms import (
 from tracker.blueprints.forms import apply_errors, parse_date, parse_int
 from tracker.extensions import db
 from tracker.models import ROLES, UNIT_KINDS, AuditEvent, Unit, User
-from tracker.services import audit, org_import, organisation, pagination, settings
+from tracker.services import audit, org_import, organisation, pagination, pickers, settings
 from tracker.services.errors import InvalidInput, RowErrors
 from tracker.services.pagination import Cursor
 
@@ -239,15 +241,18 @@ def audit_log():
     args = request.args
     since, until = parse_date(args.get("since")), parse_date(args.get("until"))
     zone = clock.zone()
+    who = pickers.pick_user(current_user, args.get("user"), parse_int(args.get("user_id")))
     stmt = audit.query_events(
-        user_id=parse_int(args.get("user_id")),
+        user_id=who.id,
         object_type=args.get("object_type", "")[:50] or None,
         object_id=parse_int(args.get("object_id")),
         since=datetime.combine(since, time(), zone) if since else None,
         until=datetime.combine(until + timedelta(days=1), time(), zone) if until else None,
     )
+    if who.unknown:  # a name that names no single person: nothing matches
+        stmt = stmt.where(false())
     # newest first, paged by (at, id): an old page costs what the first does
     page = pagination.keyset(stmt, AuditEvent.at, AuditEvent.id, per_page=50,
                              older_than=Cursor.parse(args.get("older_than")),
                              newer_than=Cursor.parse(args.get("newer_than")))
-    return render_template("admin/audit.html", page=page, users=organisation.user_choices())
+    return render_template("admin/audit.html", page=page, who=who)

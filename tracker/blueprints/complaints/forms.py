@@ -97,6 +97,15 @@ class DispatchForm(FlaskForm):
         self.unit_id.choices = [(0, _l("Choose…"))] + list(organisation.unit_choices())
 
 
+class BulkDispatchForm(DispatchForm):
+    """Dispatch from the queue: the unit typed in a picker (``unit``) or chosen by its id, never a
+    drop-down of every unit."""
+
+    def __init__(self, *args, **kwargs):
+        FlaskForm.__init__(self, *args, **kwargs)
+        self.unit_id.choices = []
+
+
 class ReplyForm(FlaskForm):
     template_id = SelectField(_l("Start from a template"), validate_choice=False)
     text = TextAreaField(_l("Reply"), validators=[DataRequired(), Length(max=5000)])

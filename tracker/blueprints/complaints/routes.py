@@ -3,11 +3,13 @@
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import false
 
 from tracker import clock
 from tracker.blueprints import actor, authorize, load, require
 from tracker.blueprints.complaints import bp
 from tracker.blueprints.complaints.forms import (
+    BulkDispatchForm,
     CloseForm,
     DispatchForm,
     DuplicateForm,
@@ -27,7 +29,7 @@ from tracker.models.complaints import (
     ComplaintFile,
     ReplyTemplate,
 )
-from tracker.services import complaints, organisation, pagination, permissions
+from tracker.services import complaints, pagination, permissions, pickers
 from tracker.services.errors import Conflict, InvalidInput
 from tracker.services.pagination import Cursor
 
@@ -65,10 +67,12 @@ def complaint_list():
     today = parse_date(args.get("as_of")) or clock.today()
     status, category = _choice("status", COMPLAINT_STATUSES), _choice("category", COMPLAINT_CATEGORIES)
     channel = _choice("channel", COMPLAINT_CHANNELS)
-    unit_id = parse_int(args.get("unit_id"))
+    unit = pickers.pick_unit(current_user, args.get("unit"), parse_int(args.get("unit_id")))
     overdue = args.get("overdue") == "1"
-    stmt = complaints.list_query(current_user, status=status, unit_id=unit_id, category=category,
+    stmt = complaints.list_query(current_user, status=status, unit_id=unit.id, category=category,
                                  channel=channel, overdue=overdue, today=today)
+    if unit.unknown:  # a name that names no single unit: nothing matches
+        stmt = stmt.where(false())
     # newest first, paged by (submitted_at, id): the 300,000th row costs what the first does
     page = pagination.keyset(stmt, Complaint.submitted_at, Complaint.id, per_page=50,
                              older_than=Cursor.parse(args.get("older_than")),
@@ -77,11 +81,10 @@ def complaint_list():
     return render_template(
         "complaints/list.html", page=page, today=today, manage=manage,
         personal=permissions.can(current_user, "complaint.personal"),
-        units=organisation.unit_choices() if manage or current_user.role == "leader" else [],
-        filters={"status": status, "category": category, "channel": channel, "unit_id": unit_id,
-                 "overdue": overdue},
+        unit_filter=manage or current_user.role == "leader", unit=unit,
+        filters={"status": status, "category": category, "channel": channel, "overdue": overdue},
         statuses=COMPLAINT_STATUSES, categories=COMPLAINT_CATEGORIES, channels=COMPLAINT_CHANNELS,
-        dispatch=DispatchForm(formdata=None) if manage else None)
+        dispatch=BulkDispatchForm(formdata=None) if manage else None)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -113,14 +116,15 @@ def complaint_record():
 @bp.route("/bulk-dispatch", methods=["POST"])
 @require("complaint.manage")
 def bulk_dispatch():
-    form = DispatchForm()
+    form = BulkDispatchForm()
     ids = [parse_int(value) for value in request.form.getlist("ids")]
-    if not form.validate_on_submit() or not ids or None in ids:
+    unit = pickers.pick_unit(current_user, request.form.get("unit"), form.unit_id.data)
+    if not form.validate_on_submit() or not ids or None in ids or unit.unknown:
         flash(_("Choose the complaints and the unit to dispatch them to."), "danger")
         return redirect(url_for("complaints.complaint_list")), 303
     rows = [load(Complaint, ident) for ident in ids]
     try:
-        complaints.dispatch_many(actor(), [(c, form.unit_id.data) for c in rows],
+        complaints.dispatch_many(actor(), [(c, unit.id) for c in rows],
                                  form.reply_due_on.data, form.on.data)
     except (InvalidInput, Conflict) as error:
         db.session.rollback()

@@ -11,7 +11,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from tracker import clock
 from tracker.blueprints import actor, authorize, file_download, load, require
@@ -34,8 +34,8 @@ from tracker.services import (
     charts,
     ledger,
     ledger_view,
-    organisation,
     permissions,
+    pickers,
     plans,
     task_import,
 )
@@ -278,40 +278,43 @@ def evidence(file_id):
 # Lists -------------------------------------------------------------------------
 
 
-def _ledger_filter() -> LedgerFilter:
+def _ledger_filter() -> tuple[LedgerFilter, dict[str, pickers.Picked]]:
+    """The ledger's filters, and the unit and owner pickers (a typed name resolved to its id)."""
     args = request.args
+    picked = {"unit": pickers.pick_unit(current_user, args.get("unit"), parse_int(args.get("unit_id"))),
+              "owner": pickers.pick_user(current_user, args.get("owner"),
+                                         parse_int(args.get("owner_user_id")))}
     return LedgerFilter(
         plan_id=parse_int(args.get("plan_id")), measure_id=parse_int(args.get("measure_id")),
-        unit_id=parse_int(args.get("unit_id")), owner_user_id=parse_int(args.get("owner_user_id")),
+        unit_id=picked["unit"].id, owner_user_id=picked["owner"].id,
         status=args.get("status") if args.get("status") in STATUS_LABELS else None,
         light=args.get("light") if args.get("light") in LIGHT_LABELS else None,
         due_from=parse_date(args.get("due_from")), due_to=parse_date(args.get("due_to")),
         q=(args.get("q") or "")[:100] or None,
         sort=args.get("sort") if args.get("sort") in ledger_view.SORT_KEYS else "due",
-    )
+        # a name that names no single unit or person: nothing matches (never more than asked)
+        extra=[false()] if any(p.unknown for p in picked.values()) else [],
+    ), picked
 
 
 @bp.route("/ledger")
 @require("ledger.view")
 def master_ledger():
-    filters, as_of = _ledger_filter(), _as_of()
+    (filters, picked), as_of = _ledger_filter(), _as_of()
     page = paginate_rows(ledger_view.query(current_user, filters, as_of),
                          parse_int(request.args.get("page")) or 1,
                          parse_int(request.args.get("per_page")) or 50)
     counts = ledger_view.status_counts(current_user, filters, as_of)
-    scope = permissions.visible_unit_ids(current_user)
-    units = [u for u in organisation.unit_choices() if scope is None or u[0] in scope]
     return render_template(
-        "plans/ledger.html", page=page, counts=counts, filters=filters, as_of=as_of, units=units,
+        "plans/ledger.html", page=page, counts=counts, filters=filters, as_of=as_of, picked=picked,
         plans=db.session.scalars(select(Plan).order_by(Plan.year.desc())).all(),
-        measures=ledger_view.measures_of(filters.plan_id),
-        owners=ledger_view.owner_choices(current_user))
+        measures=ledger_view.measures_of(filters.plan_id))
 
 
 @bp.route("/ledger.xlsx")
 @require("ledger.view")
 def master_ledger_xlsx():
-    filters, as_of = _ledger_filter(), _as_of()
+    (filters, _picked), as_of = _ledger_filter(), _as_of()
     output = ledger_view.export_xlsx(current_user, filters, as_of, _("Master ledger"))
     return file_download(output, f"ledger-{as_of.isoformat()}.xlsx")
 

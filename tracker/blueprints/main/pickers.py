@@ -1,0 +1,38 @@
+"""The JSON behind the type-ahead unit and person pickers of the list filters (login required)."""
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tracker.blueprints import require
+from tracker.blueprints.main import bp
+from tracker.services import pickers
+
+
+def _refuse(field: str, message: str):
+    return jsonify(error={"code": "invalid", "message": _("Please correct the fields named."),
+                          "fields": {field: message}}), 400
+
+
+def _answer(items: list[dict], more: bool):
+    return jsonify(items=items, more=more)
+
+
+@bp.route("/pickers/units")
+@require("unit.pick")
+def pick_units():
+    text = request.args.get("q")
+    if pickers.refused(text):
+        return _refuse("q", _("Contains characters that are not allowed."))
+    return _answer(*pickers.units(current_user, text))
+
+
+@bp.route("/pickers/users")
+@require("user.pick")
+def pick_users():
+    text, raw_unit = request.args.get("q"), request.args.get("unit_id") or ""
+    if pickers.refused(text):
+        return _refuse("q", _("Contains characters that are not allowed."))
+    if raw_unit and not (raw_unit.isascii() and raw_unit.isdigit() and len(raw_unit) < 10):
+        return _refuse("unit_id", _("Enter a whole number."))
+    return _answer(*pickers.users(current_user, text, int(raw_unit) if raw_unit else None))

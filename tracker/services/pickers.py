@@ -1,0 +1,155 @@
+"""Type-ahead pickers of units and people: a few matches of what was typed, within what the user reads.
+
+Filters of long lists name a unit or a person by a text box instead of a
+drop-down of every unit (2,000 at city scale): the browser asks for the
+matches as the user types (``GET /pickers/units``, ``/pickers/users``) and
+sends the chosen id; without script the typed name is resolved here.
+Who sees which rows is the policy's ``visible_unit_ids`` (``record.view``):
+everyone central sees all, a unit its own and the schools it liaises for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, case, false, func, or_, select
+
+from tracker.extensions import db
+from tracker.models import Unit, User
+from tracker.services import permissions, validation
+
+LIMIT = 20
+MAX_TEXT = 100
+
+
+def clean(text: str | None) -> str:
+    """Return the typed text stripped and cut to ``MAX_TEXT``; '' for nothing."""
+    return (text or "").strip()[:MAX_TEXT]
+
+
+def refused(text: str | None) -> bool:
+    """Whether the typed text holds control characters (NUL among them): no name does."""
+    return bool(text) and validation.has_control_characters(text)
+
+
+def _first_the_prefixed(column, text: str) -> list[ColumnElement]:
+    if not text:
+        return [column]
+    return [case((column.startswith(text, autoescape=True), 0), else_=1), column]
+
+
+def _unit_stmt(user: User, text: str):
+    stmt = select(Unit.id, Unit.name, Unit.kind).where(
+        Unit.is_archived.is_(False), permissions.unit_scope(user, Unit.id))
+    if text:
+        stmt = stmt.where(Unit.name.contains(text, autoescape=True))
+    return stmt
+
+
+def _user_stmt(user: User, text: str, unit_id: int | None = None):
+    stmt = (select(User.id, User.display_name, Unit.name).outerjoin(Unit, Unit.id == User.unit_id)
+            .where(_user_scope(user)))
+    if unit_id is not None:
+        stmt = stmt.where(User.unit_id == unit_id)
+    if text:
+        stmt = stmt.where(or_(User.display_name.contains(text, autoescape=True),
+                              User.username.contains(text, autoescape=True)))
+    return stmt
+
+
+def _user_scope(user: User) -> ColumnElement[bool]:
+    """The people of the units ``user`` reads (everyone, for those central)."""
+    scope = permissions.visible_unit_ids(user)
+    if scope is None:
+        return User.id.is_not(None)
+    return User.unit_id.in_(scope) if scope else false()
+
+
+def units(user: User, text: str | None, limit: int = LIMIT) -> tuple[list[dict], bool]:
+    """Return up to ``limit`` active units whose name holds ``text`` (prefix matches first), and
+    whether there are more."""
+    from tracker.services.organisation import UNIT_KIND_LABELS
+
+    text = clean(text)
+    rows = db.session.execute(_unit_stmt(user, text).order_by(
+        *_first_the_prefixed(Unit.name, text), Unit.id).limit(limit + 1)).all()
+    items = [{"id": ident, "label": name, "detail": str(UNIT_KIND_LABELS.get(kind, kind))}
+             for ident, name, kind in rows[:limit]]
+    return items, len(rows) > limit
+
+
+def users(user: User, text: str | None, unit_id: int | None = None,
+          limit: int = LIMIT) -> tuple[list[dict], bool]:
+    """Return up to ``limit`` people whose name or username holds ``text``, with their unit, and
+    whether there are more."""
+    text = clean(text)
+    rows = db.session.execute(_user_stmt(user, text, unit_id).order_by(
+        *_first_the_prefixed(User.display_name, text), User.id).limit(limit + 1)).all()
+    items = [{"id": ident, "label": name, "detail": unit or ""} for ident, name, unit in rows[:limit]]
+    return items, len(rows) > limit
+
+
+# Resolving a filter's text box ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Picked:
+    """What a picker filter asks for: the row's id (None: no filter), the text to show again,
+    and whether the text named no single row (then the filter matches nothing)."""
+
+    id: int | None = None
+    text: str = ""
+    unknown: bool = False
+
+
+def _resolve(exact, contains, text: str) -> Picked:
+    """One row whose label is ``text`` (or the only one holding it), else unknown."""
+    for stmt in (exact, contains):
+        found = db.session.scalars(stmt.limit(2)).all()
+        if len(found) == 1:
+            return Picked(found[0], text)
+        if len(found) > 1:
+            break
+    return Picked(None, text, unknown=True)
+
+
+def pick_unit(user: User, text: str | None, unit_id: int | None) -> Picked:
+    """Resolve a unit filter from its text box (``text``) and the id the script chose (``unit_id``).
+
+    No text box sent (a link): the id alone. An empty box: no filter. A box
+    that still shows the chosen unit's name: that unit. Else the name typed.
+    """
+    if text is not None and refused(text):
+        return Picked(None, "", unknown=True)
+    chosen = db.session.get(Unit, unit_id) if unit_id else None
+    if text is None:
+        return Picked(unit_id, chosen.name if chosen else "") if unit_id else Picked()
+    text = clean(text)
+    if not text:
+        return Picked()
+    if chosen is not None and chosen.name == text:
+        return Picked(chosen.id, text)
+    ids = select(Unit.id).where(Unit.is_archived.is_(False), permissions.unit_scope(user, Unit.id))
+    return _resolve(ids.where(func.lower(Unit.name) == text.lower()),
+                    ids.where(Unit.name.contains(text, autoescape=True)), text)
+
+
+def pick_user(user: User, text: str | None, user_id: int | None) -> Picked:
+    """Resolve a person filter like ``pick_unit``; a person outside ``user``'s units is never named."""
+    if text is not None and refused(text):
+        return Picked(None, "", unknown=True)
+    chosen = None
+    if user_id:
+        chosen = db.session.execute(select(User.id, User.display_name).where(
+            User.id == user_id, _user_scope(user))).first()
+    if text is None:
+        return Picked(user_id, chosen.display_name if chosen else "") if user_id else Picked()
+    text = clean(text)
+    if not text:
+        return Picked()
+    if chosen is not None and chosen.display_name == text:
+        return Picked(chosen.id, text)
+    ids = select(User.id).where(_user_scope(user))
+    return _resolve(ids.where(or_(User.display_name == text, User.username == text)),
+                    ids.where(or_(User.display_name.contains(text, autoescape=True),
+                                  User.username.contains(text, autoescape=True))), text)
