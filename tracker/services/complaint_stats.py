@@ -142,6 +142,52 @@ def stats(period, user: User | None = None, unit_id: int | None = None) -> list[
     return result
 
 
+# The page: a sorted, filtered table and charts of each peer group's ends -------------
+
+# key → whether it sorts descending by default; "rank" is the order of ``stats``
+SORTS = {"rank": False, "unit": False, "dispatched": True, "response_rate": True,
+         "resolution_rate": True, "satisfaction_rate": True, "score": True}
+
+
+def peer_groups(rows: list[dict]) -> list[str]:
+    """The peer groups of the rows, in the order of the ranking."""
+    return list(dict.fromkeys(row["peer_group"] for row in rows if row["peer_group"]))
+
+
+def table(rows: list[dict], *, peer_group: str | None = None, sort: str = "rank",
+          descending: bool | None = None) -> list[dict]:
+    """Return ``rows`` of one peer group (or all), sorted by ``sort``; empty values last.
+
+    The figures are those of ``stats``, untouched; ties keep the ranking's order.
+    """
+    if sort not in SORTS:
+        sort = "rank"
+    if descending is None:
+        descending = SORTS[sort]
+    chosen = [row for row in rows if peer_group is None or row["peer_group"] == peer_group]
+    if sort == "rank":
+        return chosen[::-1] if descending else chosen
+    filled = [row for row in chosen if row[sort] is not None]
+    empty = [row for row in chosen if row[sort] is None]
+    return sorted(filled, key=lambda row: row[sort], reverse=descending) + empty
+
+
+def ends(rows: list[dict], n: int = 10) -> list[dict]:
+    """Per peer group, its ``n`` best and ``n`` worst ranked units (all of them, if that is fewer).
+
+    ``rows`` in the ranking's order (``stats``); the units listed but not ranked are left out.
+    """
+    result = []
+    for group in dict.fromkeys(row["peer_group"] for row in rows):
+        ranked = [row for row in rows if row["peer_group"] == group and row["rank"] is not None]
+        if not ranked:
+            continue
+        whole = len(ranked) <= 2 * n
+        result.append({"peer_group": group, "ranked": len(ranked),
+                       "top": ranked if whole else ranked[:n], "bottom": [] if whole else ranked[-n:]})
+    return result
+
+
 def api_rows(rows: list[dict]) -> list[dict]:
     """Keep exactly the fields of API.md."""
     return [{k: row[k] for k in FIELDS} for row in rows]

@@ -1,14 +1,16 @@
 """The three complaint rates page and its .xlsx (registered on the complaints blueprint)."""
 
-from flask import Response, render_template, request
+from flask import Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker import clock
 from tracker.blueprints import require
 from tracker.blueprints.complaints import bp
+from tracker.blueprints.forms import parse_int
 from tracker.services import complaint_stats
 from tracker.services.errors import InvalidInput
+from tracker.services.pagination import ListPagination
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -22,11 +24,22 @@ def _period():
         return raw, complaint_stats.parse_period(clock.today().strftime("%Y-%m")), error.fields["period"]
 
 
+CHART_ENDS = 10  # the best and the worst units of each peer group in its chart
+PER_PAGE = 50
+
+
 def _chart(rows: list[dict]) -> list[dict]:
-    """Bars of the score (0..100) per unit, in the order of the table."""
-    return [{"label": row["unit"][:10], "score": row["score"],
+    """Bars of the score (0..100) per unit, in the given order."""
+    return [{"label": row["unit"][:10], "score": row["score"], "rank": row["rank"],
              "width": round(4 * row["score"], 1) if row["score"] is not None else 0,
              "y": 10 + 18 * index} for index, row in enumerate(rows)]
+
+
+def _url(**changes) -> str:
+    """This page's URL with the same arguments but ``changes`` (None drops one), on its first page."""
+    args = {key: value for key, value in request.args.items() if key != "page"}
+    args.update(changes)
+    return url_for("complaints.stats_page", **{k: v for k, v in args.items() if v not in (None, "")})
 
 
 @bp.route("/stats")
@@ -34,10 +47,25 @@ def _chart(rows: list[dict]) -> list[dict]:
 def stats_page():
     raw, period, error = _period()
     rows = complaint_stats.stats(period, current_user)
-    return render_template("complaints/stats.html", rows=rows, raw=raw, period=period, error=error,
-                           chart=_chart(rows), weights=complaint_stats.weights(),
-                           least=complaint_stats.settings.get("complaints.min_dispatched_ranked")), \
-        400 if error else 200
+    args = request.args
+    groups = complaint_stats.peer_groups(rows)
+    group = args.get("group") if args.get("group") in groups else None
+    sort = args.get("sort") if args.get("sort") in complaint_stats.SORTS else "rank"
+    descending = {"asc": False, "desc": True}.get(args.get("dir") or "", complaint_stats.SORTS[sort])
+    shown = complaint_stats.table(rows, peer_group=group, sort=sort, descending=descending)
+    per_page = min(max(parse_int(args.get("per_page")) or PER_PAGE, 10), 200)
+    page = ListPagination(shown, parse_int(args.get("page")), per_page)
+    charts = [{**end, "top": _chart(end["top"]), "bottom": _chart(end["bottom"])}
+              for end in complaint_stats.ends(rows, CHART_ENDS)
+              if group is None or end["peer_group"] == group]
+    sort_links = {key: _url(sort=key, dir=("asc" if descending else "desc") if key == sort
+                            else ("desc" if default else "asc"))
+                  for key, default in complaint_stats.SORTS.items()}
+    return render_template(
+        "complaints/stats.html", page=page, raw=raw, period=period, error=error, charts=charts,
+        groups=groups, group=group, sort=sort, descending=descending, sort_links=sort_links,
+        chart_ends=CHART_ENDS, weights=complaint_stats.weights(),
+        least=complaint_stats.settings.get("complaints.min_dispatched_ranked")), 400 if error else 200
 
 
 @bp.route("/stats.xlsx")
