@@ -120,7 +120,8 @@ def context(conn: Connection, today: date) -> Context:
 
 def computed_states(ctx: Context, task_where: str = "") -> str:
     """A derived table (task_id, planned_percent, actual_percent, last_reported_on, status, light)
-    computed from the records as of ``:as_of`` for the tasks matching ``task_where``."""
+    computed from the records as of ``:as_of`` for the tasks matching ``task_where``: each task's
+    latest report and last milestone reached are looked up through their indexes."""
     where = f"WHERE {task_where}" if task_where else ""
     return f"""(SELECT q.task_id, q.planned_percent, q.actual_percent, q.last_reported_on, q.status,
          CASE WHEN q.status = 'verified' THEN NULL
@@ -137,28 +138,23 @@ def computed_states(ctx: Context, task_where: str = "") -> str:
                     WHEN {ctx.days('COALESCE(p.last_reported_on, p.starts_on)', ':as_of')} > {STALE}
                          THEN 'stale'
                     ELSE 'on_track' END AS status
-          FROM (SELECT t.id AS task_id, t.starts_on, t.due_on, t.verified_on,
-                       CASE WHEN hm.task_id IS NOT NULL THEN COALESCE(ms.percent, 0)
-                            WHEN :as_of <= t.starts_on THEN 0
-                            WHEN :as_of >= t.due_on THEN 100
-                            ELSE 100 * {ctx.days('t.starts_on', ':as_of')}
-                                 / {ctx.days('t.starts_on', 't.due_on')} END AS planned_percent,
-                       le.percent AS latest, COALESCE(le.percent, 0) AS actual_percent,
-                       le.reported_on AS last_reported_on
-                  FROM tasks t
-                  LEFT JOIN (SELECT task_id, percent, reported_on
-                               FROM (SELECT task_id, percent, reported_on,
-                                            ROW_NUMBER() OVER (PARTITION BY task_id
-                                                               ORDER BY reported_on DESC, id DESC) AS n
-                                       FROM ledger_entries WHERE reported_on <= :as_of) e
-                              WHERE n = 1) le ON le.task_id = t.id
-                  LEFT JOIN (SELECT task_id, percent
-                               FROM (SELECT task_id, percent,
-                                            ROW_NUMBER() OVER (PARTITION BY task_id ORDER BY "on" DESC) AS n
-                                       FROM milestones WHERE "on" <= :as_of) m
-                              WHERE n = 1) ms ON ms.task_id = t.id
-                  LEFT JOIN (SELECT DISTINCT task_id FROM milestones) hm ON hm.task_id = t.id
-                  {where}) p) q)"""
+          FROM (SELECT r.task_id, r.starts_on, r.due_on, r.verified_on, r.latest, r.last_reported_on,
+                       COALESCE(r.latest, 0) AS actual_percent,
+                       CASE WHEN r.has_milestones THEN COALESCE(r.reached, 0)
+                            WHEN :as_of <= r.starts_on THEN 0
+                            WHEN :as_of >= r.due_on THEN 100
+                            ELSE 100 * {ctx.days('r.starts_on', ':as_of')}
+                                 / {ctx.days('r.starts_on', 'r.due_on')} END AS planned_percent
+                  FROM (SELECT t.id AS task_id, t.starts_on, t.due_on, t.verified_on,
+                               (SELECT e.percent FROM ledger_entries e
+                                 WHERE e.task_id = t.id AND e.reported_on <= :as_of
+                                 ORDER BY e.reported_on DESC, e.id DESC LIMIT 1) AS latest,
+                               (SELECT max(e.reported_on) FROM ledger_entries e
+                                 WHERE e.task_id = t.id AND e.reported_on <= :as_of) AS last_reported_on,
+                               (SELECT m.percent FROM milestones m WHERE m.task_id = t.id AND m."on" <= :as_of
+                                 ORDER BY m."on" DESC LIMIT 1) AS reached,
+                               EXISTS (SELECT 1 FROM milestones m WHERE m.task_id = t.id) AS has_milestones
+                          FROM tasks t {where}) r) p) q)"""
 
 
 def states(ctx: Context, as_of: date, task_where: str = "") -> str:

@@ -329,7 +329,13 @@ def measure_jobs(bench: Bench, runs: int) -> None:
     tomorrow = today + timedelta(days=1)
 
     def job(name: str, day: date) -> Callable[[], object]:
-        return lambda: jobs.JOBS[name].run(Actor(None, "scheduler", clock.now()), day)
+        def run() -> object:
+            # as jobs.execute: the job's lock first (on SQLite its write also opens the transaction,
+            # so that the savepoints inside the job are rolled back with it)
+            jobs._lock(name)
+            return jobs.JOBS[name].run(Actor(None, "scheduler", clock.now()), day)
+
+        return run
 
     def close_round() -> object:
         rnd = db.session.get(RatingRound, ctx.rating_round_id)
@@ -514,14 +520,15 @@ def main(argv: list[str] | None = None) -> int:
             generated = f"generated in {time.perf_counter() - started:,.0f} s"
         with app.app_context():
             conn = db.session.connection()
-            ctx = floors.Context(conn.dialect.name, today, floors.keeps_task_states(conn))
             counts = {table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in (
                 "units", "users", "tasks", "ledger_entries", "milestones", "complaints", "complaint_events",
                 "notices", "round_snapshots", "findings", "ballots", "ballot_answers", "flags")}
             version = conn.execute(text("SELECT sqlite_version()" if kind == "sqlite"
                                         else "SHOW server_version")).scalar_one()
             db.session.remove()
-        bench = Bench(app, ctx, requests=options.requests, warmup=options.warmup)
+        bench = Bench(app, floors.Context(kind, today, False), requests=options.requests,
+                      warmup=options.warmup)
+        load_before = os.getloadavg()
         head_name, office_name = prepare(bench), "office"
         server, base = start_server(url, folder, options.workers)
         try:
@@ -537,6 +544,7 @@ def main(argv: list[str] | None = None) -> int:
                     client.close()
             stop_server(server)
         measure_jobs(bench, options.job_runs)
+        load_after = os.getloadavg()
 
         database_label = f"SQLite {version}" if kind == "sqlite" else f"PostgreSQL {version} (fsync off)"
         header = [
@@ -546,15 +554,18 @@ def main(argv: list[str] | None = None) -> int:
             f"- Data: `python -m bench.generate --scale {options.scale} --today {today.isoformat()}` "
             f"({generated}): " + ", ".join(f"{n:,} {table.replace('_', ' ')}" for table, n in counts.items())
             + ".",
-            f"- Server: gunicorn with `gunicorn.conf.py` ({options.workers} workers × 4 threads) on "
-            f"127.0.0.1, {database_label}; kept task states: {'yes' if ctx.kept else 'no'}.",
+            f"- Server: gunicorn with `gunicorn.conf.py` ({options.workers} workers × "
+            f"{os.environ.get('TRACKER_THREADS') or 4} threads) on 127.0.0.1, rate limits off, "
+            f"{database_label}; kept task states: {'yes' if bench.ctx.kept else 'no'}.",
             f"- Client: one at a time over real HTTP (keep-alive); per case {options.warmup} warm-up "
             f"requests, then {options.requests} timed; writes and exports as listed; jobs in-process, "
             f"{options.job_runs} runs each, rolled back.",
             "- Floor: the plain SQL of `bench/floors.py` fetching what the page shows, through the same "
             "driver, timed as often in the same run. *rows = floor*: the page lists the same ids, "
             "in the same order, as the floor's first statement.",
-            f"- Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}.",
+            f"- Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}; "
+            f"load average {load_before[0]:.1f} at the start, {load_after[0]:.1f} at the end (a shared "
+            f"machine: other work ran meanwhile when it is above 1).",
             "- Targets are those for the city scale on PostgreSQL; elsewhere they are shown for reference.",
         ]
         text_report = report(bench, header)
