@@ -39,7 +39,14 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_task_states_light"), ["light"], unique=False)
         batch_op.create_index(batch_op.f("ix_task_states_valid_from"), ["valid_from"], unique=False)
         batch_op.create_index(batch_op.f("ix_task_states_changes_on"), ["changes_on"], unique=False)
+    # the ledger's order, (due date, id), from one index
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.drop_index("ix_tasks_due_on")
+        batch_op.create_index("ix_tasks_due_id", ["due_on", "id"], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.drop_index("ix_tasks_due_id")
+        batch_op.create_index("ix_tasks_due_on", ["due_on"], unique=False)
     op.drop_table("task_states")

@@ -78,6 +78,7 @@ class Task(Base):
         CheckConstraint(_in("recurrence", RECURRENCES), name="recurrence"),
         Index("ix_tasks_plan_unit", "plan_id", "owner_unit_id"),
         Index("ix_tasks_owner_unit_due", "owner_unit_id", "due_on"),
+        Index("ix_tasks_due_id", "due_on", "id"),  # the ledger's order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,7 +92,7 @@ class Task(Base):
     leader_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     starts_on: Mapped[date] = mapped_column(index=True)
-    due_on: Mapped[date] = mapped_column(index=True)
+    due_on: Mapped[date]
     weight: Mapped[float] = mapped_column(default=1.0)
     category: Mapped[str | None] = mapped_column(String(50), index=True)
     tags: Mapped[str | None] = mapped_column(String(200))

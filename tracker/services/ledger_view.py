@@ -11,12 +11,13 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
-from sqlalchemy import Select, case, false, func, or_, select, text
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import Select, case, false, func, literal, or_, select, text
+from sqlalchemy.orm import aliased, selectinload
 
 from tracker.extensions import db
 from tracker.models import Measure, Plan, Task, Unit, User
 from tracker.services import permissions, progress, task_states, validation
+from tracker.services.pagination import RowPagination, paginate_rows
 from tracker.services.plans import HEADING_LABELS
 
 STATUS_LABELS = {
@@ -30,13 +31,6 @@ STATUS_LABELS = {
 }
 LIGHT_LABELS = {"green": _l("Green"), "yellow": _l("Yellow"), "red": _l("Red")}
 LIGHT_FILLS = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE"}
-SORTS = {
-    "due": (Task.due_on, Task.id),
-    "-due": (Task.due_on.desc(), Task.id.desc()),
-    "title": (Task.title, Task.id),
-    "unit": (Unit.name, Task.due_on, Task.id),
-}
-SORT_KEYS = (*SORTS, "urgency", "gap", "-gap")
 
 
 @dataclass
@@ -84,45 +78,102 @@ def _base(user, filters: LedgerFilter, as_of: date, thresholds: progress.Thresho
     return view, task_where
 
 
-def _filtered(stmt: Select, view, filters: LedgerFilter) -> Select:
-    """Add the state filters and the order to a statement over ``view`` joined to Task and Unit."""
-    stmt = stmt.join(view, view.c.task_id == Task.id).join(Unit, Unit.id == Task.owner_unit_id)
+SORTS = {
+    "due": (Task.due_on, Task.id),
+    "-due": (Task.due_on.desc(), Task.id.desc()),
+    "title": (Task.title, Task.id),
+    "unit": (Unit.name, Task.due_on, Task.id),
+}
+
+
+SORT_KEYS = (*SORTS, "urgency", "gap", "-gap")
+
+
+def _order(view, sort: str) -> tuple:
+    """The ORDER BY of a sort key."""
+    if sort == "urgency":
+        return (case({"red": 0, "yellow": 1, "green": 2}, value=view.c.light, else_=3),
+                Task.due_on, Task.id)
+    if sort in ("gap", "-gap"):
+        gap = view.c.planned_percent - view.c.actual_percent
+        return (gap.desc() if sort == "gap" else gap, Task.id)
+    return SORTS.get(sort, SORTS["due"])
+
+
+def _matches(filters: LedgerFilter, status: str, light: str | None) -> bool:
+    """Whether a task in ``status`` with ``light`` passes the state filters."""
+    return ((not filters.status or status == filters.status)
+            and (not filters.light or light == filters.light)
+            and (not filters.open_only or status != "verified"))
+
+
+def _filtered(stmt: Select, view, filters: LedgerFilter, unit_joined: bool = False) -> Select:
+    """Join ``view`` to a statement over Task, add the state filters and the order."""
+    stmt = stmt.join(view, view.c.task_id == Task.id)
+    if filters.sort == "unit" and not unit_joined:
+        stmt = stmt.join(Unit, Unit.id == Task.owner_unit_id)
     if filters.status:
         stmt = stmt.where(view.c.status == filters.status)
     if filters.light:
         stmt = stmt.where(view.c.light == filters.light)
     if filters.open_only:
         stmt = stmt.where(view.c.status != "verified")
-    if filters.sort == "urgency":
-        order = case({"red": 0, "yellow": 1, "green": 2}, value=view.c.light, else_=3)
-        return stmt.order_by(order, Task.due_on, Task.id)
-    if filters.sort in ("gap", "-gap"):
-        gap = view.c.planned_percent - view.c.actual_percent
-        return stmt.order_by(gap.desc() if filters.sort == "gap" else gap, Task.id)
-    return stmt.order_by(*SORTS.get(filters.sort, SORTS["due"]))
+    return stmt.order_by(*_order(view, filters.sort))
+
+
+def _query(view, filters: LedgerFilter) -> Select:
+    stmt = select(Task, view.c.planned_percent, view.c.actual_percent, view.c.status, view.c.light,
+                  view.c.last_reported_on).options(
+        # loaded apart: four joins more make planning the page dearer than running it
+        selectinload(Task.owner_unit), selectinload(Task.owner_user), selectinload(Task.measure),
+        selectinload(Task.leader))
+    return _filtered(stmt, view, filters)
 
 
 def query(user, filters: LedgerFilter, as_of: date,
           thresholds: progress.Thresholds | None = None) -> Select:
     """Build the filtered, sorted query of (Task, planned, actual, status, light, last report)."""
     thresholds = thresholds or progress.Thresholds.from_settings()
-    view, _where = _base(user, filters, as_of, thresholds)
-    stmt = select(Task, view.c.planned_percent, view.c.actual_percent, view.c.status, view.c.light,
-                  view.c.last_reported_on).options(
-        joinedload(Task.owner_unit), joinedload(Task.owner_user), joinedload(Task.measure),
-        joinedload(Task.leader))
-    return _filtered(stmt, view, filters)
+    return _query(_base(user, filters, as_of, thresholds)[0], filters)
+
+
+def _summary(view, filters: LedgerFilter) -> tuple[dict[str, int], int]:
+    light = view.c.light if filters.light else literal(None)  # the light costs a second pass
+    rows = db.session.execute(select(view.c.status, light, func.count())
+                              .group_by(view.c.status, light)).all()
+    counts = dict.fromkeys(progress.STATUSES, 0)
+    for status, _light, number in rows:
+        counts[status] += number
+    return counts, sum(number for status, light, number in rows if _matches(filters, status, light))
+
+
+def summary(user, filters: LedgerFilter, as_of: date,
+            thresholds: progress.Thresholds | None = None) -> tuple[dict[str, int], int]:
+    """Return the count per status (ignoring the status filter) and the number of tasks that
+    pass every filter, from one grouped query."""
+    thresholds = thresholds or progress.Thresholds.from_settings()
+    return _summary(_base(user, filters, as_of, thresholds)[0], filters)
 
 
 def status_counts(user, filters: LedgerFilter, as_of: date,
                   thresholds: progress.Thresholds | None = None) -> dict[str, int]:
     """Count the filtered tasks per status (ignoring the status filter itself)."""
-    thresholds = thresholds or progress.Thresholds.from_settings()
-    view, _where = _base(user, filters, as_of, thresholds)
-    rows = db.session.execute(select(view.c.status, func.count()).group_by(view.c.status)).all()
-    counts = dict.fromkeys(progress.STATUSES, 0)
-    counts.update(dict(rows))
-    return counts
+    return summary(user, filters, as_of, thresholds)[0]
+
+
+def page(user, filters: LedgerFilter, as_of: date, number: int, per_page: int,
+         max_per_page: int = 200) -> tuple[RowPagination, dict[str, int]]:
+    """Return a page of the ledger and the counts per status.
+
+    For today the kept states answer both at once. For another day every
+    task's state is computed from the records once, into a temporary table
+    that the counts and the page then read.
+    """
+    thresholds = progress.Thresholds.from_settings()
+    with task_states.view_for_reading(as_of, thresholds, filters.task_conditions(user)) as view:
+        counts, total = _summary(view, filters)
+        return paginate_rows(_query(view, filters), number, per_page, max_per_page,
+                             total=total), counts
 
 
 def plan_progress(plan: Plan, as_of: date, user=None,
@@ -158,10 +209,11 @@ def export_rows(user, filters: LedgerFilter, as_of: date) -> Select:
                view.c.planned_percent, view.c.actual_percent, view.c.status, view.c.light,
                view.c.last_reported_on)
         .join_from(Task, Measure, Measure.id == Task.measure_id)
+        .join(Unit, Unit.id == Task.owner_unit_id)
         .outerjoin(owner, owner.id == Task.owner_user_id)
         .outerjoin(leader, leader.id == Task.leader_user_id)
     )
-    return _filtered(stmt, view, filters)
+    return _filtered(stmt, view, filters, unit_joined=True)
 
 
 def export_xlsx(user, filters: LedgerFilter, as_of: date, title: str) -> IO[bytes]:

@@ -33,10 +33,16 @@ class RowPagination(SelectPagination):
         stmt = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
         return list(self._query_args["session"].execute(stmt).all())
 
+    def _query_count(self) -> int:
+        total = self._query_args.get("total")
+        return super()._query_count() if total is None else total
 
-def paginate_rows(stmt: Select, page: int, per_page: int, max_per_page: int = 200) -> RowPagination:
+
+def paginate_rows(stmt: Select, page: int, per_page: int, max_per_page: int = 200,
+                  total: int | None = None) -> RowPagination:
+    """A page of ``stmt``; ``total`` saves counting the rows when the caller knows it."""
     return RowPagination(select=stmt, session=db.session(), page=page, per_page=per_page,
-                         max_per_page=max_per_page, error_out=False, count=True)
+                         max_per_page=max_per_page, error_out=False, count=True, total=total)
 
 
 class ListPagination(Pagination):

@@ -194,22 +194,20 @@ def _days_between_sqlite(element, compiler, **kw):
 
 def progress_subquery(as_of: date, thresholds: Thresholds, where: Iterable[ColumnElement] = ()):
     """Return a subquery of (task_id, planned_percent, actual_percent, last_reported_on, status,
-    light) for the tasks matching ``where``, computed in the database as of D."""
+    light) for the tasks matching ``where``, computed in the database as of D.
+
+    Two levels: the first looks up each task's latest entry and planned percent
+    once (an index probe each); OFFSET 0 keeps the databases from merging it
+    into the second, which would repeat the probes for every use in the rules.
+    """
     day = literal(as_of, Date)
-    latest = (
-        select(LedgerEntry.percent)
-        .where(LedgerEntry.task_id == Task.id, LedgerEntry.reported_on <= day)
-        .order_by(LedgerEntry.reported_on.desc(), LedgerEntry.id.desc())
-        .limit(1)
-        .correlate(Task)
-        .scalar_subquery()
-    )
-    last_on = (
-        select(func.max(LedgerEntry.reported_on))
-        .where(LedgerEntry.task_id == Task.id, LedgerEntry.reported_on <= day)
-        .correlate(Task)
-        .scalar_subquery()
-    )
+
+    def latest(column):
+        return (select(column)
+                .where(LedgerEntry.task_id == Task.id, LedgerEntry.reported_on <= day)
+                .order_by(LedgerEntry.reported_on.desc(), LedgerEntry.id.desc())
+                .limit(1).correlate(Task).scalar_subquery())
+
     milestone = (
         select(Milestone.percent)
         .where(Milestone.task_id == Task.id, Milestone.on <= day)
@@ -225,29 +223,33 @@ def progress_subquery(as_of: date, thresholds: Thresholds, where: Iterable[Colum
         else_=(100 * days_between(Task.starts_on, day)).op("/")(
             days_between(Task.starts_on, Task.due_on)),
     )
-    planned = cast(case((has_milestones, func.coalesce(milestone, 0)), else_=linear), Integer)
-    actual = func.coalesce(latest, 0)
-    status = case(
-        (and_(Task.verified_on.is_not(None), Task.verified_on <= day), "verified"),
-        (latest == 100, "awaiting_verification"),
-        (day < Task.starts_on, "not_started"),
-        (day > Task.due_on, "overdue"),
-        (planned - actual >= thresholds.lagging_points, "lagging"),
-        (days_between(func.coalesce(last_on, Task.starts_on), day) > thresholds.stale_days, "stale"),
-        else_="on_track",
-    )
-    inner = (
+    facts = (
         select(
-            Task.id.label("task_id"),
-            planned.label("planned_percent"),
-            actual.label("actual_percent"),
-            last_on.label("last_reported_on"),
-            status.label("status"),
-            Task.due_on.label("due_on"),
+            Task.id.label("task_id"), Task.starts_on, Task.due_on, Task.verified_on,
+            latest(LedgerEntry.percent).label("latest"),
+            latest(LedgerEntry.reported_on).label("last_reported_on"),
+            cast(case((has_milestones, func.coalesce(milestone, 0)), else_=linear),
+                 Integer).label("planned_percent"),
         )
         .where(*where)
-        .subquery("progress_inner")
+        .offset(0)
+        .subquery("progress_facts")
     )
+    actual = func.coalesce(facts.c.latest, 0)
+    status = case(
+        (and_(facts.c.verified_on.is_not(None), facts.c.verified_on <= day), "verified"),
+        (facts.c.latest == 100, "awaiting_verification"),
+        (day < facts.c.starts_on, "not_started"),
+        (day > facts.c.due_on, "overdue"),
+        (facts.c.planned_percent - actual >= thresholds.lagging_points, "lagging"),
+        (days_between(func.coalesce(facts.c.last_reported_on, facts.c.starts_on), day)
+         > thresholds.stale_days, "stale"),
+        else_="on_track",
+    )
+    inner = select(
+        facts.c.task_id, facts.c.planned_percent, actual.label("actual_percent"),
+        facts.c.last_reported_on, status.label("status"), facts.c.due_on,
+    ).subquery("progress_inner")
     light_expr = case(
         (inner.c.status == "verified", None),
         (inner.c.status == "overdue", "red"),

@@ -25,14 +25,31 @@ the SQL twin in ``progress`` computes the state from the records.
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, Select, delete, event, func, insert, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import True_
 
 from tracker.extensions import db
 from tracker.models import LedgerEntry, Milestone, Task, TaskState, Verification
@@ -67,8 +84,9 @@ def state_of(facts: Facts, as_of: date, thresholds: progress.Thresholds) -> dict
     state = progress.task_progress(**args)
     counted = [entry for entry in facts.entries if entry[0] <= as_of]
     return {
-        "status": state.status, "light": state.light, "planned_percent": state.planned,
-        "actual_percent": state.actual, "last_reported_on": max(counted)[0] if counted else None,
+        "status": state.status, "light": state.light,
+        "planned_percent": state.planned, "actual_percent": state.actual,
+        "last_reported_on": max(counted)[0] if counted else None,
         "valid_from": as_of, "changes_on": progress.changes_on(**args),
     }
 
@@ -303,16 +321,47 @@ def init_app(app) -> None:
 # Reading ---------------------------------------------------------------------
 
 
+def kept_for(as_of: date, thresholds: progress.Thresholds) -> bool:
+    """Whether the kept rows answer for D with these thresholds."""
+    return thresholds == progress.Thresholds.from_settings() and usable_for(as_of)
+
+
+def _kept(where: Iterable):
+    stmt = select(TaskState.task_id, TaskState.planned_percent, TaskState.actual_percent,
+                  TaskState.last_reported_on, TaskState.status, TaskState.light)
+    conditions = [condition for condition in where if not isinstance(condition, True_)]
+    if conditions:  # else counts read the kept rows alone
+        stmt = stmt.join(Task, Task.id == TaskState.task_id).where(*conditions)
+    return stmt.subquery("progress")
+
+
 def view(as_of: date, thresholds: progress.Thresholds, where: Iterable = ()):
     """Return a subquery of (task_id, planned_percent, actual_percent, last_reported_on, status,
     light) for the tasks matching ``where`` as of D: the kept rows when they all hold on D,
     else computed from the records (``progress.progress_subquery``)."""
-    if thresholds != progress.Thresholds.from_settings() or not usable_for(as_of):
-        return progress.progress_subquery(as_of, thresholds, where)
-    return (
-        select(TaskState.task_id, TaskState.planned_percent, TaskState.actual_percent,
-               TaskState.last_reported_on, TaskState.status, TaskState.light)
-        .join(Task, Task.id == TaskState.task_id)
-        .where(*where)
-        .subquery("progress")
-    )
+    if kept_for(as_of, thresholds):
+        return _kept(where)
+    return progress.progress_subquery(as_of, thresholds, where)
+
+
+@contextmanager
+def view_for_reading(as_of: date, thresholds: progress.Thresholds, where: Iterable = ()):
+    """Like ``view``, for several statements: a state computed from the records is computed
+    once, into a temporary table dropped at the end."""
+    if kept_for(as_of, thresholds):
+        yield _kept(where)
+        return
+    computed = progress.progress_subquery(as_of, thresholds, where)
+    table = Table(
+        f"progress_{secrets.token_hex(6)}", MetaData(),
+        Column("task_id", Integer, primary_key=True), Column("planned_percent", Integer),
+        Column("actual_percent", Integer), Column("last_reported_on", Date),
+        Column("status", String(25)), Column("light", String(10)), prefixes=["TEMPORARY"])
+    conn = db.session.connection()
+    table.create(conn)
+    try:
+        conn.execute(table.insert().from_select([column.name for column in table.columns],
+                                                select(*computed.c)))
+        yield table
+    finally:
+        table.drop(conn)

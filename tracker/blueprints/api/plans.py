@@ -31,7 +31,6 @@ from tracker.models import Plan, Task
 from tracker.services import ledger, ledger_view, permissions, plans, task_import
 from tracker.services.errors import InvalidInput
 from tracker.services.ledger_view import LedgerFilter
-from tracker.services.pagination import paginate_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -174,8 +173,7 @@ def list_tasks(query: TaskQuery):
     as_of = query.as_of or clock.today()
     filters = LedgerFilter(plan_id=query.plan_id, measure_id=query.measure_id,
                            unit_id=query.unit_id, status=query.status, light=query.light)
-    page = paginate_rows(ledger_view.query(acting_user(), filters, as_of), query.page,
-                         query.per_page)
+    page, _counts = ledger_view.page(acting_user(), filters, as_of, query.page, query.per_page)
     return {"items": [task_json(*row[:5]) for row in page.items], "page": query.page,
             "per_page": query.per_page, "total": page.total}, 200
 

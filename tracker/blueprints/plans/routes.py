@@ -41,7 +41,6 @@ from tracker.services import (
 )
 from tracker.services.errors import InvalidInput, RowErrors
 from tracker.services.ledger_view import LIGHT_LABELS, STATUS_LABELS, LedgerFilter
-from tracker.services.pagination import paginate_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -301,10 +300,9 @@ def _ledger_filter() -> tuple[LedgerFilter, dict[str, pickers.Picked]]:
 @require("ledger.view")
 def master_ledger():
     (filters, picked), as_of = _ledger_filter(), _as_of()
-    page = paginate_rows(ledger_view.query(current_user, filters, as_of),
-                         parse_int(request.args.get("page")) or 1,
-                         parse_int(request.args.get("per_page")) or 50)
-    counts = ledger_view.status_counts(current_user, filters, as_of)
+    page, counts = ledger_view.page(current_user, filters, as_of,
+                                    parse_int(request.args.get("page")) or 1,
+                                    parse_int(request.args.get("per_page")) or 50)
     return render_template(
         "plans/ledger.html", page=page, counts=counts, filters=filters, as_of=as_of, picked=picked,
         plans=db.session.scalars(select(Plan).order_by(Plan.year.desc())).all(),
