@@ -36,7 +36,16 @@ from tracker.models import (
     User,
 )
 from tracker.models.accountability import FLAG_ACTIONS, FLAG_RULES, Flag, FlagEvent
-from tracker.services import audit, notifications, permissions, progress, rankings, settings, validation
+from tracker.services import (
+    audit,
+    notifications,
+    permissions,
+    progress,
+    rankings,
+    settings,
+    task_states,
+    validation,
+)
 from tracker.services.errors import Conflict, InvalidInput
 
 RULE_LABELS = {
@@ -263,7 +272,7 @@ def _poor_delivery(found: _Candidates, values: dict, as_of: date) -> None:
     tasks = {}
     wanted = set(lagging)
     days = values["rules.task_overdue_days"]
-    view = progress.progress_subquery(as_of, progress.Thresholds.from_settings(), [
+    view = task_states.view(as_of, progress.Thresholds.from_settings(), [
         Task.plan.has(Plan.status == "active"), Task.due_on < as_of - timedelta(days=days)])
     overdue = db.session.execute(
         select(Task.id, Task.title, Task.owner_unit_id, Task.due_on, view.c.actual_percent)

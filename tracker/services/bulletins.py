@@ -30,6 +30,7 @@ from tracker.services import (
     notices,
     progress,
     settings,
+    task_states,
     validation,
 )
 from tracker.services.errors import Conflict, InvalidInput
@@ -170,7 +171,7 @@ def criticism(period: Period) -> list[dict]:
         .group_by(Finding.task_id, Finding.unit_id)
         .having(func.count() >= threshold)
     ).all()
-    view = progress.progress_subquery(
+    view = task_states.view(
         period.ends_on,
         progress.Thresholds.from_settings(),
         [Task.plan.has(Plan.status == "active")],

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.models import Finding, Plan, RoundSnapshot, SupervisionRound, Task, Unit
-from tracker.services import audit, permissions, progress, validation
+from tracker.services import audit, permissions, progress, task_states, validation
 from tracker.services.errors import Conflict, InvalidInput
 
 FINDING_KIND_LABELS = {"lagging": _l("Lagging"), "overdue": _l("Overdue"),
@@ -63,7 +63,7 @@ def start_round(actor: audit.Actor, week_start: Any) -> tuple[SupervisionRound, 
     except IntegrityError:
         return db.session.scalar(select(SupervisionRound).where(
             SupervisionRound.week_start == week_start)), False
-    view = progress.progress_subquery(as_of, progress.Thresholds.from_settings(),
+    view = task_states.view(as_of, progress.Thresholds.from_settings(),
                                       round_scope(week_start))
     snapshot_rows = (
         select(literal(rnd.id), view.c.task_id, Task.owner_unit_id, view.c.planned_percent,
