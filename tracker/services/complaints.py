@@ -19,7 +19,7 @@ from typing import IO, Any
 import holidays
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import clock
@@ -371,18 +371,45 @@ def _words(text: str | None) -> set[str]:
     return result
 
 
+SIMILAR_EARLIER = 40  # candidates per kind (the same unit, the same category) before the complaint …
+SIMILAR_LATER = 10  # … and after it
+
+
+def similar_candidates(complaint: Complaint, days: int = 120) -> Select:
+    """The few complaints worth comparing with ``complaint``, chosen in SQL.
+
+    The latest ``SIMILAR_EARLIER`` complaints before it and the first
+    ``SIMILAR_LATER`` after it, within ``days``, among those of its named unit
+    and, apart, of its category: each part a short walk down one index
+    ((unit_id, submitted_at, id) or (category, submitted_at, id)), never the
+    months of complaints in between.
+    """
+    at = complaint.submitted_at
+    near = and_(Complaint.id != complaint.id, Complaint.status != "duplicate",
+                Complaint.submitted_at >= at - timedelta(days=days),
+                Complaint.submitted_at <= at + timedelta(days=days))
+    kinds = [Complaint.category == complaint.category]
+    if complaint.unit_id is not None:
+        kinds.append(Complaint.unit_id == complaint.unit_id)
+    parts = []
+    for kind in kinds:
+        earlier = (select(Complaint.id).where(near, kind, Complaint.submitted_at <= at)
+                   .order_by(Complaint.submitted_at.desc(), Complaint.id.desc()).limit(SIMILAR_EARLIER))
+        later = (select(Complaint.id).where(near, kind, Complaint.submitted_at > at)
+                 .order_by(Complaint.submitted_at, Complaint.id).limit(SIMILAR_LATER))
+        parts += [select(earlier.subquery().c.id), select(later.subquery().c.id)]
+    return (select(Complaint).where(Complaint.id.in_(union_all(*parts)))
+            .options(joinedload(Complaint.unit)))
+
+
 def similar(complaint: Complaint, limit: int = 5, days: int = 120) -> list[tuple[Complaint, float]]:
-    """Suggest earlier cases this one may repeat: same unit and/or category, shared words, recent."""
-    since = complaint.submitted_at - timedelta(days=days)
-    stmt = (select(Complaint).where(
-        Complaint.id != complaint.id, Complaint.status != "duplicate",
-        Complaint.submitted_at >= since,
-        or_(Complaint.category == complaint.category,
-            and_(complaint.unit_id is not None, Complaint.unit_id == complaint.unit_id)))
-        .options(joinedload(Complaint.unit)).order_by(Complaint.submitted_at.desc()).limit(200))
+    """Suggest cases this one may repeat: same unit and/or category, shared words, near in time.
+
+    One query fetches the candidates (``similar_candidates``); only they are scored here.
+    """
     mine = _words(f"{complaint.subject} {complaint.description}")
     scored = []
-    for other in db.session.scalars(stmt):
+    for other in db.session.scalars(similar_candidates(complaint, days)):
         score = 0.0
         if complaint.unit_id is not None and other.unit_id == complaint.unit_id:
             score += 2
