@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import bisect
 import itertools
-import json
 import random
 import sys
 import time
@@ -58,7 +57,7 @@ class Scale:
     tasks: int
     entries: int  # ledger entries, about
     complaints: int
-    ballots: int  # of the open round; the closed round before it gets a third as many
+    ballots: int  # of the open round; the closed one before it: a tenth (at least four per unit)
     spare_codes: int  # unused invitation codes of the open round (the benchmark votes with them)
     weeks: int = 6  # weekly supervision rounds before the last full week
     units_per_ballot: int = 5  # × 3 dimensions = 15 answers
@@ -111,27 +110,23 @@ def _person(index: int) -> str:
 
 
 class Loader:
-    """Write rows with their ids: COPY on PostgreSQL, executemany on SQLite (one transaction)."""
+    """Write rows with their ids: COPY on PostgreSQL, executemany on SQLite (one transaction).
+
+    Rows hold plain Python values: ints, floats, strings, bools, dates, None, and moments as
+    naive UTC datetimes (as ``models.base.UTCDateTime`` stores them). COPY takes them as they
+    are; for SQLite they become what SQLAlchemy stores there (ISO text, 0/1).
+    """
 
     def __init__(self, conn: Connection):
         self.conn = conn
         self.postgresql = conn.dialect.name == "postgresql"
         self.counts: dict[str, int] = {}
+        self.convert: dict[type, Callable] = {
+            datetime: lambda value: value.isoformat(" ", "microseconds"), date: date.isoformat, bool: int}
 
-        def text_json(value) -> str:
-            return json.dumps(value, ensure_ascii=False)
-
-        def naive_utc(value: datetime):  # as models.base.UTCDateTime stores a moment
-            if value.tzinfo is not None:
-                value = value.astimezone(UTC).replace(tzinfo=None)
-            return value if self.postgresql else value.isoformat(" ", "microseconds")
-
-        # by the value's type: how to hand it to the driver (what SQLAlchemy would store)
-        self.convert: dict[type, Callable] = {dict: text_json, list: text_json, datetime: naive_utc}
-        if not self.postgresql:
-            self.convert.update({date: date.isoformat, bool: int})
-
-    def _row(self, row: Sequence) -> list:
+    def _row(self, row: Sequence) -> Sequence:
+        if self.postgresql:
+            return row
         convert = self.convert
         return [convert[type(v)](v) if type(v) in convert else v for v in row]
 
@@ -215,10 +210,17 @@ class Bureau:
         self.leader_ids: list[int] = []
         self.next_user_id = 1
         self.round_units: list[int] = []
+        self.offsets: dict[date, timedelta] = {}
 
-    # time helpers: a local day and hour as an aware moment
+    # time helpers: a local day and hour as the stored moment (naive UTC)
     def at(self, day: date, hour: int = 10, minute: int = 0) -> datetime:
-        return datetime.combine(day, clock_time(hour, minute), tzinfo=self.zone).astimezone(UTC)
+        offset = self.offsets.get(day)
+        if offset is None:  # the zone's offset from UTC that day (at noon)
+            offset = self.offsets[day] = datetime.combine(day, clock_time(12), tzinfo=self.zone).utcoffset()
+        return datetime.combine(day, clock_time(hour, minute)) - offset
+
+    def aware(self, day: date, hour: int = 10) -> datetime:
+        return self.at(day, hour).replace(tzinfo=UTC)
 
     def days(self, low: int, high: int) -> timedelta:
         return timedelta(days=self.rng.randint(low, high))
@@ -489,7 +491,7 @@ class Bureau:
         complaint_rows, event_rows, notice_sources = [], [], []
 
         def day_of(moment: datetime) -> date:
-            return moment.astimezone(self.zone).date()
+            return moment.replace(tzinfo=UTC).astimezone(self.zone).date()
 
         def later(moment: datetime, low: int, high: int, hour: int) -> datetime:
             day = min(today, day_of(moment) + self.days(low, high))
@@ -637,7 +639,8 @@ class Bureau:
         round_rows, unit_rows, dimension_rows, group_rows = [], [], [], []
         plans = []
         for round_id, ((y, h), ballots) in enumerate(
-                ((earlier, self.scale.ballots // 3), ((year, half), self.scale.ballots)), start=1):
+                ((earlier, max(self.scale.ballots // 10, 4 * len(units))),
+                 ((year, half), self.scale.ballots)), start=1):
             start = date(y, 1 if h == 1 else 7, 1)
             opened = start + timedelta(days=140) if round_id == 1 else max(start, today - timedelta(days=20))
             round_rows.append((round_id, f"{y}年{'上' if h == 1 else '下'}半年机关作风评议", f"{y}-H{h}",
@@ -777,11 +780,11 @@ def load(scale: Scale, today: date, password_hash: str, seed: int = SEED,
     office = db.session.scalar(select(User).where(User.username == "office"))
     rnd = db.session.get(RatingRound, round_id)
     closed_on = min(today - timedelta(days=1), rnd.opened_at.date() + timedelta(days=30))
-    actor = audit.Actor(office, "127.0.0.1", bureau.at(closed_on, 17))
+    actor = audit.Actor(office, "127.0.0.1", bureau.aware(closed_on, 17))
     step("close earlier round", lambda: (ratings.close(actor, rnd),
                                          ratings.publish_results(actor, rnd)))
     step("accountability rules", lambda: accountability.evaluate(
-        replace(actor, now=bureau.at(today, 7)), today))
+        replace(actor, now=bureau.aware(today, 7)), today))
     db.session.commit()
     counts = dict(loader.counts)
     if kept is not None:
