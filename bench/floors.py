@@ -189,8 +189,11 @@ def ledger(ctx: Context, *, as_of: date | None = None, unit_id: int | None = Non
         params["status"] = status
     rows = (TASK_ROW.format(states=source) + (f"\n WHERE {' AND '.join(rows_where)}" if rows_where else "")
             + "\n ORDER BY t.due_on, t.id LIMIT :per_page")
-    counts = (f"SELECT s.status, count(*) FROM tasks t JOIN {source} s ON s.task_id = t.id"
-              + (f" WHERE {' AND '.join(where)}" if where else "") + " GROUP BY s.status")
+    if source == "task_states" and not where:  # every task: the kept rows alone
+        counts = "SELECT s.status, count(*) FROM task_states s GROUP BY s.status"
+    else:
+        counts = (f"SELECT s.status, count(*) FROM tasks t JOIN {source} s ON s.task_id = t.id"
+                  + (f" WHERE {' AND '.join(where)}" if where else "") + " GROUP BY s.status")
     return Floor([(rows, params), (counts, params)])
 
 

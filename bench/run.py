@@ -424,6 +424,17 @@ def report(bench: Bench, header: list[str]) -> str:
 # Running it --------------------------------------------------------------------------
 
 
+def code_version() -> str:
+    """The commit measured, and whether the app's code differed from it."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True,  # noqa: S603, S607
+                              text=True).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    changed = git("status", "--porcelain", "tracker", "migrations", "wsgi.py", "gunicorn.conf.py")
+    return f"commit {commit}" + (", with uncommitted changes to the app" if changed else "")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -546,6 +557,7 @@ def main(argv: list[str] | None = None) -> int:
         measure_jobs(bench, options.job_runs)
         load_after = os.getloadavg()
 
+        code = code_version()
         database_label = f"SQLite {version}" if kind == "sqlite" else f"PostgreSQL {version} (fsync off)"
         header = [
             f"# Benchmark: {options.scale} scale on {'SQLite' if kind == 'sqlite' else 'PostgreSQL'}, "
@@ -554,6 +566,7 @@ def main(argv: list[str] | None = None) -> int:
             f"- Data: `python -m bench.generate --scale {options.scale} --today {today.isoformat()}` "
             f"({generated}): " + ", ".join(f"{n:,} {table.replace('_', ' ')}" for table, n in counts.items())
             + ".",
+            f"- Code: {code}.",
             f"- Server: gunicorn with `gunicorn.conf.py` ({options.workers} workers × "
             f"{os.environ.get('TRACKER_THREADS') or 4} threads) on 127.0.0.1, rate limits off, "
             f"{database_label}; kept task states: {'yes' if bench.ctx.kept else 'no'}.",
