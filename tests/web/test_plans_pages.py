@@ -138,14 +138,16 @@ def test_ledger_export_matches_the_page(client, make, login):
     page = client.get(f"/ledger?plan_id={plan.id}&as_of=2026-10-16").get_data(as_text=True)
     export = client.get(f"/ledger.xlsx?plan_id={plan.id}&as_of=2026-10-16")
     sheet = load_workbook(io.BytesIO(export.data))["工作总台账"]
-    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert sheet["A2"].value == f"筛选条件：计划：{plan.title}"
+    assert sheet.freeze_panes == "A4" and sheet.auto_filter.ref == "A3:O6"
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
     assert [r[3] for r in rows] == ["任务0", "任务1", "任务2"]
     assert [(r[10], r[11], r[12]) for r in rows] == [(50, 0, "进展缓慢"), (50, 30, "进展缓慢"),
                                                      (50, 60, "正常")]
     for r in rows:
         assert r[3] in page
-    colours = [sheet.cell(row=i, column=14).fill.fgColor.rgb for i in range(3, 6)]
-    assert colours == ["00FFEB9C", "00FFEB9C", "00C6EFCE"]
+    colours = [sheet.cell(row=i, column=14).fill.fgColor.rgb for i in range(4, 7)]
+    assert colours == ["FFFFEB9C", "FFFFEB9C", "FFC6EFCE"]
 
 
 @pytest.mark.parametrize("path", ["/ledger?as_of=2026-10-16", "/my-tasks", "/verification",

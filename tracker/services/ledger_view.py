@@ -8,15 +8,12 @@ from datetime import date
 from typing import IO
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
 from sqlalchemy import Select, case, false, func, literal, or_, select, text
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.extensions import db
 from tracker.models import Measure, Plan, Task, Unit, User
-from tracker.services import permissions, progress, task_states, validation
+from tracker.services import permissions, progress, task_states, validation, xlsx
 from tracker.services.pagination import RowPagination, paginate_rows
 from tracker.services.plans import HEADING_LABELS
 
@@ -30,7 +27,6 @@ STATUS_LABELS = {
     "on_track": _l("On track"),
 }
 LIGHT_LABELS = {"green": _l("Green"), "yellow": _l("Yellow"), "red": _l("Red")}
-LIGHT_FILLS = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE"}
 
 
 @dataclass
@@ -195,10 +191,6 @@ def plan_progress(plan: Plan, as_of: date, user=None,
     return (round(total / weight, 2) if weight else None), by_measure
 
 
-HEADERS = ("序号", "重点措施类别", "重点措施", "任务", "标准", "责任单位", "责任人", "分管领导",
-           "开始日期", "完成时限", "计划进度%", "实际进度%", "状态", "亮灯", "最近交账")
-
-
 def export_rows(user, filters: LedgerFilter, as_of: date) -> Select:
     """The ledger's rows as plain columns in the order of HEADERS (no ORM objects: 100,000 rows)."""
     view, _where = _base(user, filters, as_of, progress.Thresholds.from_settings())
@@ -216,41 +208,65 @@ def export_rows(user, filters: LedgerFilter, as_of: date) -> Select:
     return _filtered(stmt, view, filters, unit_joined=True)
 
 
-def export_xlsx(user, filters: LedgerFilter, as_of: date, title: str) -> IO[bytes]:
+COLUMNS = (
+    xlsx.Column("序号", "int", 6), xlsx.Column("重点措施类别", width=12), xlsx.Column("重点措施", "wrap"),
+    xlsx.Column("任务", "wrap"), xlsx.Column("标准", "wrap"), xlsx.Column("责任单位", "wrap"),
+    xlsx.Column("责任人"), xlsx.Column("分管领导"), xlsx.Column("开始日期", "date", 12),
+    xlsx.Column("完成时限", "date", 12), xlsx.Column("计划进度%", "int", 10),
+    xlsx.Column("实际进度%", "int", 10), xlsx.Column("状态", width=12), xlsx.Column("亮灯", width=8),
+    xlsx.Column("最近交账", "date", 12),
+)
+
+
+def export_xlsx(user, filters: LedgerFilter, as_of: date, title: str,
+                notes: tuple[str, ...] = ()) -> IO[bytes]:
     """Return the filtered ledger as an .xlsx file (a temporary file, read from the start).
 
-    Rows are fetched in batches and written by openpyxl's write-only mode, so
-    the whole city ledger goes out in constant memory.
+    Rows are fetched in batches and streamed into the sheet, so the whole city
+    ledger goes out in constant memory; the light is the cell's colour.
     """
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("工作总台账")
-    sheet.append([f"{title}（截至 {as_of.isoformat()}）"])
-    header = []
-    for heading_text in HEADERS:
-        cell = WriteOnlyCell(sheet, value=heading_text)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    fills = {light: PatternFill("solid", fgColor=color) for light, color in LIGHT_FILLS.items()}
     headings = {code: str(label) for code, label in HEADING_LABELS.items()}
     statuses = {code: str(label) for code, label in STATUS_LABELS.items()}
     lights = {code: str(label) for code, label in LIGHT_LABELS.items()}
     if db.engine.dialect.name == "postgresql":  # plan for all rows, not the first ones
         db.session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
     result = db.session.execute(export_rows(user, filters, as_of).execution_options(yield_per=2000))
-    for number, row in enumerate(result, start=1):
-        (heading, measure, task, standard, unit, owner, leader, starts_on, due_on, planned, actual,
-         status, light, last_on) = row
-        light_cell = WriteOnlyCell(sheet, value=lights[light] if light else "—")
-        if light:
-            light_cell.fill = fills[light]
-        sheet.append([number, headings[heading], measure, task, standard, unit, owner or "",
-                      leader or "", starts_on, due_on, planned, actual, statuses[status],
-                      light_cell, last_on or ""])
+
+    def rows():
+        for number, row in enumerate(result, start=1):
+            (heading, measure, task, standard, unit, owner, leader, starts_on, due_on, planned,
+             actual, status, light, last_on) = row
+            yield ((number, headings[heading], measure, task, standard, unit, owner, leader,
+                    starts_on, due_on, planned, actual, statuses[status],
+                    lights[light] if light else "—", last_on),
+                   {13: light} if light else None)
+
     output = tempfile.TemporaryFile()  # noqa: SIM115  (the response closes it)
-    book.save(output)
+    xlsx.write(output, sheet_name="工作总台账", title=f"{title}（截至 {as_of.isoformat()}）",
+               notes=notes, columns=COLUMNS, rows=rows())
     output.seek(0)
     return output
+
+
+def describe(filters: LedgerFilter) -> str:
+    """The filters that produced an export, in words (the sheet's second line)."""
+    names = []
+    for label, model, ident in (("计划", Plan, filters.plan_id), ("重点措施", Measure, filters.measure_id),
+                                ("责任单位", Unit, filters.unit_id), ("责任人", User, filters.owner_user_id)):
+        if ident:
+            row = db.session.get(model, ident)
+            value = getattr(row, "display_name", None) or getattr(row, "title", None) or getattr(
+                row, "name", None) if row else None
+            names.append(f"{label}：{value or ident}")
+    if filters.status:
+        names.append(f"状态：{STATUS_LABELS[filters.status]}")
+    if filters.light:
+        names.append(f"亮灯：{LIGHT_LABELS[filters.light]}")
+    if filters.due_from or filters.due_to:
+        names.append(f"完成时限：{filters.due_from or '…'} 至 {filters.due_to or '…'}")
+    if filters.q:
+        names.append(f"关键词：{filters.q}")
+    return "筛选条件：" + ("；".join(names) if names else "全部任务")
 
 
 def measures_of(plan_id: int | None) -> list[Measure]:

@@ -144,7 +144,9 @@ def ledger_xlsx(plan_id: int, query: AsOfQuery):
     plan = load(Plan, plan_id)
     authorize("ledger.view", plan)
     as_of = query.as_of or clock.today()
-    output = ledger_view.export_xlsx(acting_user(), LedgerFilter(plan_id=plan.id), as_of, plan.title)
+    filters = LedgerFilter(plan_id=plan.id)
+    output = ledger_view.export_xlsx(acting_user(), filters, as_of, plan.title,
+                                     (ledger_view.describe(filters),))
     return file_download(output, f"ledger-{plan.id}-{as_of.isoformat()}.xlsx")
 
 

@@ -313,7 +313,8 @@ def master_ledger():
 @require("ledger.view")
 def master_ledger_xlsx():
     (filters, _picked), as_of = _ledger_filter(), _as_of()
-    output = ledger_view.export_xlsx(current_user, filters, as_of, _("Master ledger"))
+    output = ledger_view.export_xlsx(current_user, filters, as_of, _("Master ledger"),
+                                     (ledger_view.describe(filters),))
     return file_download(output, f"ledger-{as_of.isoformat()}.xlsx")
 
 

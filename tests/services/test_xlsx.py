@@ -1,0 +1,69 @@
+"""The streaming .xlsx writer: read back with openpyxl, as Excel and WPS would open it."""
+
+import io
+import zipfile
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from tracker.services import xlsx
+
+COLUMNS = (xlsx.Column("序号", "int", 6), xlsx.Column("任务", "wrap"), xlsx.Column("单位"),
+           xlsx.Column("完成时限", "date"), xlsx.Column("进度", "percent"), xlsx.Column("亮灯"))
+
+
+def _book(rows, notes=("筛选：全部单位",)):
+    output = io.BytesIO()
+    xlsx.write(output, sheet_name="工作总台账", title="工作总台账（截至 2026-11-28）", notes=notes,
+               columns=COLUMNS, rows=rows)
+    output.seek(0)
+    return output
+
+
+def test_title_notes_header_frozen_filtered_and_printable():
+    rows = [((1, "完善作风建设制度" * 5, "城关小学", date(2026, 12, 1), 0.5, "黄灯"), {5: "yellow"}),
+            ((2, "整治推诿扯皮", "西郊初级中学", date(2026, 11, 30), 1, "红灯"), {5: "red"})]
+    sheet = load_workbook(_book(rows)).active
+    assert sheet.title == "工作总台账"
+    assert sheet["A1"].value == "工作总台账（截至 2026-11-28）" and sheet["A1"].font.b
+    assert sheet["A2"].value == "筛选：全部单位"
+    assert [cell.value for cell in sheet[3]] == [column.header for column in COLUMNS]
+    assert sheet["B3"].font.b
+    assert sheet.freeze_panes == "A4"
+    assert sheet.auto_filter.ref == "A3:F5"
+    assert sheet.print_title_rows == "$3:$3"
+    assert (sheet.page_setup.paperSize, sheet.page_setup.orientation) == (9, "landscape")
+    assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet["D4"].is_date and sheet["D4"].value.date() == date(2026, 12, 1)
+    assert sheet["D4"].number_format == "yyyy-mm-dd"
+    assert sheet["E4"].value == 0.5 and sheet["E4"].number_format == "0.00%"
+    assert sheet["F4"].fill.fgColor.rgb == "FFFFEB9C" and sheet["F5"].fill.fgColor.rgb == "FFFFC7CE"
+    assert sheet["B4"].alignment.wrap_text
+    # widths fitted to the content, capped; CJK characters count double
+    assert sheet.column_dimensions["B"].width == xlsx.MAX_WIDTH
+    assert sheet.column_dimensions["C"].width == len("西郊初级中学") * 2 + 2
+    assert sheet.column_dimensions["A"].width == 6
+
+
+@pytest.mark.parametrize("text", ["=cmd|' /C calc'!A0", "+1+2", "-2+3", "@SUM(A1)", "\t=1+1",
+                                  "\r=1+1", '=HYPERLINK("http://x","y")'])
+def test_text_is_never_a_formula(text):
+    data = _book([((1, text, text, None, None, None), None)], notes=(text,))
+    with zipfile.ZipFile(data) as package:
+        sheet_xml = package.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml
+    sheet = load_workbook(data).active
+    for ref in ("A2", "B4", "C4"):
+        assert sheet[ref].data_type == "s"
+        assert sheet[ref].value.startswith("'")
+
+
+def test_characters_xml_forbids_are_dropped_and_markup_escaped():
+    sheet = load_workbook(_book([((1, "a\x00b\x07c <b>&amp;</b>", "x", None, None, None), None)])).active
+    assert sheet["B4"].value == "abc <b>&amp;</b>"
+
+
+def test_an_empty_sheet_keeps_its_header_and_filter():
+    sheet = load_workbook(_book([])).active
+    assert sheet.max_row == 3 and sheet.auto_filter.ref == "A3:F3"
