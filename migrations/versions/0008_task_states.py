@@ -21,6 +21,8 @@ def upgrade():
     op.create_table(
         "task_states",
         sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("owner_unit_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=25), nullable=False),
         sa.Column("light", sa.String(length=10), nullable=True),
         sa.Column("planned_percent", sa.Integer(), nullable=False),
@@ -32,10 +34,15 @@ def upgrade():
         sa.CheckConstraint("actual_percent BETWEEN 0 AND 100", name=op.f("ck_task_states_actual")),
         sa.ForeignKeyConstraint(["task_id"], ["tasks.id"], name=op.f("fk_task_states_task_id_tasks"),
                                 ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["plan_id"], ["plans.id"], name=op.f("fk_task_states_plan_id_plans"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["owner_unit_id"], ["units.id"],
+                                name=op.f("fk_task_states_owner_unit_id_units"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("task_id", name=op.f("pk_task_states")),
     )
     with op.batch_alter_table("task_states", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_task_states_status"), ["status"], unique=False)
+        batch_op.create_index(batch_op.f("ix_task_states_owner_unit_id"), ["owner_unit_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_task_states_light"), ["light"], unique=False)
         batch_op.create_index(batch_op.f("ix_task_states_valid_from"), ["valid_from"], unique=False)
         batch_op.create_index(batch_op.f("ix_task_states_changes_on"), ["changes_on"], unique=False)

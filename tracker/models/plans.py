@@ -204,6 +204,9 @@ class TaskState(Base):
 
     task_id: Mapped[int] = mapped_column(
         ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True)
+    # the task's, copied so that counts by plan or unit read these rows alone
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    owner_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(25), index=True)
     light: Mapped[str | None] = mapped_column(String(10), index=True)
     planned_percent: Mapped[int]

@@ -46,10 +46,13 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
 )
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import True_
+from sqlalchemy.sql.util import find_tables
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from tracker.extensions import db
 from tracker.models import LedgerEntry, Milestone, Task, TaskState, Verification
@@ -61,14 +64,16 @@ CHUNK = 2000
 # readers compute from the records meanwhile.
 INLINE_REFRESH_LIMIT = 2000
 Scope = Sequence[int] | Select | None  # some tasks, the tasks a query selects, or all
-COLUMNS = ("status", "light", "planned_percent", "actual_percent", "last_reported_on",
-           "valid_from", "changes_on")
+COLUMNS = ("plan_id", "owner_unit_id", "status", "light", "planned_percent", "actual_percent",
+           "last_reported_on", "valid_from", "changes_on")
 
 
 @dataclass(frozen=True)
 class Facts:
-    """What the rules read of one task."""
+    """What the rules read of one task (and where it belongs)."""
 
+    plan_id: int
+    owner_unit_id: int
     starts_on: date
     due_on: date
     verified_on: date | None
@@ -84,6 +89,7 @@ def state_of(facts: Facts, as_of: date, thresholds: progress.Thresholds) -> dict
     state = progress.task_progress(**args)
     counted = [entry for entry in facts.entries if entry[0] <= as_of]
     return {
+        "plan_id": facts.plan_id, "owner_unit_id": facts.owner_unit_id,
         "status": state.status, "light": state.light,
         "planned_percent": state.planned, "actual_percent": state.actual,
         "last_reported_on": max(counted)[0] if counted else None,
@@ -104,8 +110,8 @@ def _facts(conn: Connection, scope: Scope, as_of: date) -> dict[int, Facts]:
     def scoped(stmt, column):
         return stmt if scope is None else stmt.where(column.in_(scope))
 
-    tasks = conn.execute(scoped(select(Task.id, Task.starts_on, Task.due_on, Task.verified_on),
-                                Task.id)).all()
+    tasks = conn.execute(scoped(select(Task.id, Task.plan_id, Task.owner_unit_id, Task.starts_on,
+                                       Task.due_on, Task.verified_on), Task.id)).all()
     milestones: dict[int, list] = defaultdict(list)
     for task_id, on, percent in conn.execute(scoped(
             select(Milestone.task_id, Milestone.on, Milestone.percent), Milestone.task_id)):
@@ -126,9 +132,9 @@ def _facts(conn: Connection, scope: Scope, as_of: date) -> dict[int, Facts]:
         for task_id, on, ident, percent in conn.execute(stmt):
             entries[task_id].append((on, ident, percent))
     return {
-        task_id: Facts(starts_on, due_on, verified_on, tuple(milestones[task_id]),
-                       tuple(entries[task_id]))
-        for task_id, starts_on, due_on, verified_on in tasks
+        task_id: Facts(plan_id, unit_id, starts_on, due_on, verified_on,
+                       tuple(milestones[task_id]), tuple(entries[task_id]))
+        for task_id, plan_id, unit_id, starts_on, due_on, verified_on in tasks
     }
 
 
@@ -198,6 +204,8 @@ def rebuild(as_of: date, thresholds: progress.Thresholds | None = None) -> int:
     states = compute(conn, None, as_of, thresholds)
     conn.execute(delete(TaskState))
     _insert(conn, [{"task_id": task_id, **state} for task_id, state in sorted(states.items())])
+    if conn.dialect.name == "postgresql":  # plans for the new rows at once, not at autovacuum's pace
+        conn.execute(text("ANALYZE task_states"))
     return len(states)
 
 
@@ -227,7 +235,7 @@ def check(as_of: date) -> list[tuple[int, dict, dict]]:
             wrong.append((task_id, have, want))
             continue
         have = {key: have[key] for key in COLUMNS}
-        same_state = all(have[key] == want[key] for key in COLUMNS[:5])
+        same_state = all(have[key] == want[key] for key in COLUMNS[:7])
         still_valid = have["valid_from"] <= as_of and (have["changes_on"] is None
                                                        or have["changes_on"] > as_of)
         if not (same_state and still_valid):
@@ -326,13 +334,30 @@ def kept_for(as_of: date, thresholds: progress.Thresholds) -> bool:
     return thresholds == progress.Thresholds.from_settings() and usable_for(as_of)
 
 
+_COPIED = {"plan_id": TaskState.plan_id, "owner_unit_id": TaskState.owner_unit_id}
+
+
+def _on_kept_rows(condition):
+    """The condition over the kept row's copies of the task's plan and unit, when it reads
+    nothing else of the task (then counts need not join the tasks); else None."""
+    def swap(element):
+        if getattr(element, "table", None) is Task.__table__:
+            return _COPIED.get(getattr(element, "name", None))
+        return None
+
+    swapped = replacement_traverse(condition, {}, swap)
+    return None if Task.__table__ in find_tables(swapped, check_columns=True,
+                                                 include_crud=True) else swapped
+
+
 def _kept(where: Iterable):
     stmt = select(TaskState.task_id, TaskState.planned_percent, TaskState.actual_percent,
                   TaskState.last_reported_on, TaskState.status, TaskState.light)
     conditions = [condition for condition in where if not isinstance(condition, True_)]
-    if conditions:  # else counts read the kept rows alone
-        stmt = stmt.join(Task, Task.id == TaskState.task_id).where(*conditions)
-    return stmt.subquery("progress")
+    swapped = [_on_kept_rows(condition) for condition in conditions]
+    if all(condition is not None for condition in swapped):
+        return stmt.where(*swapped).subquery("progress")
+    return stmt.join(Task, Task.id == TaskState.task_id).where(*conditions).subquery("progress")
 
 
 def view(as_of: date, thresholds: progress.Thresholds, where: Iterable = ()):
