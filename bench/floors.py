@@ -73,6 +73,7 @@ class Context:
     dialect: str
     today: date
     kept: bool  # the schema keeps task states
+    kept_owner: bool = False  # … with each task's plan and owner unit (counts need no join)
     unit_id: int = 0  # the busiest unit (its head opens "my tasks")
     task_id: int = 0
     month: str = ""  # the previous month, as 2026-10
@@ -100,6 +101,9 @@ def keeps_task_states(conn: Connection) -> bool:
 def context(conn: Connection, today: date) -> Context:
     """The context of a generated database: the busiest unit, its most reported task, the open round."""
     ctx = Context(conn.dialect.name, today, keeps_task_states(conn))
+    if ctx.kept:
+        columns = {column["name"] for column in inspect(conn).get_columns("task_states")}
+        ctx.kept_owner = {"plan_id", "owner_unit_id"} <= columns
     ctx.unit_id = conn.execute(text(
         "SELECT t.owner_unit_id FROM tasks t JOIN units u ON u.id = t.owner_unit_id "
         "WHERE u.kind <> 'office' GROUP BY t.owner_unit_id "
@@ -191,6 +195,9 @@ def ledger(ctx: Context, *, as_of: date | None = None, unit_id: int | None = Non
             + "\n ORDER BY t.due_on, t.id LIMIT :per_page")
     if source == "task_states" and not where:  # every task: the kept rows alone
         counts = "SELECT s.status, count(*) FROM task_states s GROUP BY s.status"
+    elif source == "task_states" and ctx.kept_owner:  # one unit's: the kept rows alone too
+        counts = ("SELECT s.status, count(*) FROM task_states s WHERE s.owner_unit_id = :unit_id "
+                  "GROUP BY s.status")
     else:
         counts = (f"SELECT s.status, count(*) FROM tasks t JOIN {source} s ON s.task_id = t.id"
                   + (f" WHERE {' AND '.join(where)}" if where else "") + " GROUP BY s.status")
@@ -207,10 +214,15 @@ def api_tasks(ctx: Context) -> Floor:
 def dashboard(ctx: Context) -> Floor:
     """The dashboard: tasks of active plans per status, units by kind and peer group, users by role."""
     params = {"as_of": ctx.day(ctx.today)}
+    if ctx.kept and ctx.kept_owner:
+        counts = ("SELECT s.status, count(*) FROM task_states s JOIN plans p ON p.id = s.plan_id "
+                  "WHERE p.status = 'active' GROUP BY s.status ORDER BY s.status")
+    else:
+        counts = (f"SELECT s.status, count(*) FROM tasks t JOIN plans p ON p.id = t.plan_id "
+                  f"JOIN {states(ctx, ctx.today)} s ON s.task_id = t.id WHERE p.status = 'active' "
+                  f"GROUP BY s.status ORDER BY s.status")
     return Floor([
-        (f"SELECT s.status, count(*) FROM tasks t JOIN plans p ON p.id = t.plan_id "
-         f"JOIN {states(ctx, ctx.today)} s ON s.task_id = t.id WHERE p.status = 'active' "
-         f"GROUP BY s.status ORDER BY s.status", params),
+        (counts, params),
         ("SELECT kind, peer_group, count(*) FROM units WHERE NOT is_archived "
          "GROUP BY kind, peer_group ORDER BY kind, peer_group", {}),
         ("SELECT role, count(*) FROM users WHERE is_active GROUP BY role", {}),

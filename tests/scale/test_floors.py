@@ -59,12 +59,13 @@ def test_the_ledger_floors_count_what_the_page_counts(app):
     ctx = context()
     office = db.session.scalar(select(User).where(User.username == "office"))
     for as_of in (ctx.today, ctx.today - timedelta(days=60)):
-        floor = floors.ledger(ctx, as_of=as_of)
-        with db.engine.connect() as conn:
-            counted = dict(conn.execute(text(floor.statements[1][0]), floor.statements[1][1]).all())
-        shown = {status: n for status, n in ledger_view.status_counts(
-            office, ledger_view.LedgerFilter(), as_of).items() if n}
-        assert counted == shown
+        for unit_id in (None, ctx.unit_id):
+            floor = floors.ledger(ctx, as_of=as_of, unit_id=unit_id)
+            with db.engine.connect() as conn:
+                counted = dict(conn.execute(text(floor.statements[1][0]), floor.statements[1][1]).all())
+            shown = {status: n for status, n in ledger_view.status_counts(
+                office, ledger_view.LedgerFilter(unit_id=unit_id), as_of).items() if n}
+            assert counted == shown, (as_of, unit_id)
 
 
 def test_the_dashboard_floor_counts_the_tasks_of_active_plans(app):
