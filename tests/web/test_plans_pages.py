@@ -200,3 +200,21 @@ def test_the_ledger_pages_through_long_lists_keeping_the_filters(client, make, l
     assert f"plan_id={plan.id}" in html and "page=2" in html
     second = client.get(f"/ledger?plan_id={plan.id}&per_page=2&page=2").get_data(as_text=True)
     assert "分页任务2" in second and "分页任务0" not in second
+
+
+def test_my_tasks_come_twenty_to_a_page_most_urgent_first(client, make, login):
+    school = make.unit()
+    measure = make.measure(make.plan())
+    for index in range(23):  # the last three overdue: red, first
+        starts = TODAY - timedelta(days=30)
+        due = TODAY - timedelta(days=1) if index >= 20 else TODAY + timedelta(days=20 + index)
+        make.task(measure, school, title=f"本单位任务{index:02d}", starts_on=starts.isoformat(),
+                  due_on=due.isoformat())
+    login(make.user("unit_head", unit=school))
+    first = client.get("/my-tasks").get_data(as_text=True)
+    assert first.count('class="card mb-3 task-card') == 20
+    assert first.index("本单位任务20") < first.index("本单位任务00")
+    assert "23" in first and "?page=2" in first
+    second = client.get("/my-tasks?page=2").get_data(as_text=True)
+    assert second.count('class="card mb-3 task-card') == 3
+    assert "本单位任务19" in second and "本单位任务00" not in second

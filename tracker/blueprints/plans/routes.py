@@ -324,8 +324,10 @@ def my_tasks():
     as_of = _as_of()
     filters = LedgerFilter(unit_id=current_user.unit_id, open_only=True, sort="urgency",
                            extra=[Task.plan.has(Plan.status == "active")])
-    rows = db.session.execute(ledger_view.query(current_user, filters, as_of).limit(200)).all()
-    return render_template("plans/my_tasks.html", rows=rows, as_of=as_of, report=ReportForm())
+    page, _counts = ledger_view.page(current_user, filters, as_of,
+                                     parse_int(request.args.get("page")) or 1, 20, 20)
+    return render_template("plans/my_tasks.html", page=page, rows=page.items, as_of=as_of,
+                           report=ReportForm())
 
 
 @bp.route("/verification")
