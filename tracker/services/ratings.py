@@ -303,7 +303,9 @@ def _check_answers(rnd: RatingRound, answers: Any) -> list[tuple[int, int, int]]
     if not isinstance(answers, list | tuple) or not answers:
         raise InvalidInput(_("Please correct the marked fields."),
                            {"answers": _("Rate at least one unit.")})
-    unit_ids = {u.id for u in rnd.units}
+    # the ids alone: a city round has 2,000 units, not to be loaded as objects per ballot
+    unit_ids = set(db.session.scalars(select(rating_round_units.c.unit_id).where(
+        rating_round_units.c.round_id == rnd.id)))
     dimensions = {d.key: d.id for d in rnd.dimensions}
     errors: dict[str, str] = {}
     seen: set[tuple[int, int]] = set()
