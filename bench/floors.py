@@ -26,7 +26,7 @@ from sqlalchemy import Connection, inspect, text
 LAGGING, STALE, DUE_SOON = 15, 7, 3
 PAGE = 50  # the ledger, the complaint list and the API's default page
 FLAG_PAGE = 30
-MY_TASKS = 200
+MY_TASKS = 20  # cards a page
 
 
 # What a page lists: the ids in its links, in the page's order.
@@ -230,14 +230,21 @@ def dashboard(ctx: Context) -> Floor:
 
 
 def my_tasks(ctx: Context) -> Floor:
-    """A unit head's open tasks of active plans, most urgent first (up to 200)."""
+    """A unit head's open tasks of active plans, most urgent first: the first 20, and how many."""
     params = {"as_of": ctx.day(ctx.today), "unit_id": ctx.unit_id, "limit": MY_TASKS}
     source = states(ctx, ctx.today, "t.owner_unit_id = :unit_id")
     rows = (TASK_ROW.format(states=source) + " JOIN plans p ON p.id = t.plan_id"
             " WHERE t.owner_unit_id = :unit_id AND p.status = 'active' AND s.status <> 'verified'"
             " ORDER BY CASE s.light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'green' THEN 2 ELSE 3 END,"
             " t.due_on, t.id LIMIT :limit")
-    return Floor([(rows, params)])
+    if source == "task_states" and ctx.kept_owner:
+        total = ("SELECT count(*) FROM task_states s JOIN plans p ON p.id = s.plan_id WHERE "
+                 "s.owner_unit_id = :unit_id AND p.status = 'active' AND s.status <> 'verified'")
+    else:
+        total = (f"SELECT count(*) FROM tasks t JOIN plans p ON p.id = t.plan_id JOIN {source} s "
+                 f"ON s.task_id = t.id WHERE t.owner_unit_id = :unit_id AND p.status = 'active' "
+                 f"AND s.status <> 'verified'")
+    return Floor([(rows, params), (total, params)])
 
 
 def task_page(ctx: Context) -> Floor:
