@@ -35,11 +35,8 @@ from datetime import date
 from sqlalchemy import (
     Column,
     Connection,
-    Date,
-    Integer,
     MetaData,
     Select,
-    String,
     Table,
     delete,
     event,
@@ -49,8 +46,10 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import True_
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.elements import ClauseElement, True_
 from sqlalchemy.sql.util import find_tables
 from sqlalchemy.sql.visitors import replacement_traverse
 
@@ -377,16 +376,27 @@ def view_for_reading(as_of: date, thresholds: progress.Thresholds, where: Iterab
         yield _kept(where)
         return
     computed = progress.progress_subquery(as_of, thresholds, where)
-    table = Table(
-        f"progress_{secrets.token_hex(6)}", MetaData(),
-        Column("task_id", Integer, primary_key=True), Column("planned_percent", Integer),
-        Column("actual_percent", Integer), Column("last_reported_on", Date),
-        Column("status", String(25)), Column("light", String(10)), prefixes=["TEMPORARY"])
+    name = f"progress_{secrets.token_hex(6)}"
     conn = db.session.connection()
-    table.create(conn)
+    conn.execute(_CreateTemporaryTableAs(name, select(*computed.c)))
+    conn.exec_driver_sql(f"CREATE INDEX {name}_task ON {name} (task_id)")  # a page probes it
+    if conn.dialect.name == "postgresql":  # temporary tables get no statistics on their own
+        conn.exec_driver_sql(f"ANALYZE {name}")
     try:
-        conn.execute(table.insert().from_select([column.name for column in table.columns],
-                                                select(*computed.c)))
-        yield table
+        yield Table(name, MetaData(), *(Column(column.name, column.type) for column in computed.c))
     finally:
-        table.drop(conn)
+        conn.exec_driver_sql(f"DROP TABLE {name}")
+
+
+class _CreateTemporaryTableAs(Executable, ClauseElement):
+    """CREATE TEMPORARY TABLE … AS SELECT …: no index or constraint to maintain while filling."""
+
+    inherit_cache = False
+
+    def __init__(self, name: str, query: Select):
+        self.name, self.query = name, query
+
+
+@compiles(_CreateTemporaryTableAs)
+def _create_temporary_table_as(element, compiler, **kw):
+    return f"CREATE TEMPORARY TABLE {element.name} AS {compiler.process(element.query, **kw)}"
