@@ -239,6 +239,8 @@ def test_the_queue_dispatches_to_a_typed_unit(client, login, org, make):
     db.session.commit()
     ids = [str(first.id), str(second.id)]
     login(org["office"])
+    for unit_id in ("9" * 30, "-1", "abc"):  # never a 500, nothing dispatched
+        assert client.post("/complaints/bulk-dispatch", data={"ids": ids, "unit_id": unit_id}).status_code == 303
     refused = client.post("/complaints/bulk-dispatch", data={"ids": ids, "unit": "第一", "unit_id": ""})
     assert refused.status_code == 303  # two units hold "第一": nothing is dispatched
     assert {db.session.get(Complaint, int(i)).status for i in ids} == {"accepted"}
@@ -246,3 +248,35 @@ def test_the_queue_dispatches_to_a_typed_unit(client, login, org, make):
     assert done.status_code == 302
     db.session.expire_all()
     assert {db.session.get(Complaint, int(i)).dispatched_unit_id for i in ids} == {org["school"].id}
+
+
+def test_the_pickers_run_the_same_statements_for_2_and_20_matches(client, login, make, org):
+    def measure(path: str) -> int:
+        db.session.close()
+        g.pop("_login_user", None)
+        with count_queries() as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    login(org["dept_head"])
+    few = [measure("/pickers/units?q=第"), measure("/pickers/users?q=张")]
+    for number in range(20):
+        school = make.unit(name=f"第{number}附属学校", liaison_unit_id=org["department"].id)
+        make.user("unit_member", unit=school, display_name=f"张{number}")
+    assert [measure("/pickers/units?q=第"), measure("/pickers/users?q=张")] == few
+
+
+def test_a_unit_id_beyond_the_databases_integers_is_refused_not_a_500(client, login, org, make):
+    from tracker.services import complaints
+
+    office = make.actor(org["office"])
+    complaint = complaints.submit(office, category="other", description="一件待下派的投诉")
+    complaints.accept(office, complaint)
+    db.session.commit()
+    login(org["office"])
+    response = client.post(f"/complaints/{complaint.id}/dispatch", data={"unit_id": "9" * 30})
+    assert response.status_code == 400
+    form = client.post("/public/complaints/new", data={
+        "category": "other", "unit_id": "9" * 30, "description": "一件投诉的内容"},
+        content_type="multipart/form-data")
+    assert form.status_code == 400

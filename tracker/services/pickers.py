@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, case, false, func, or_, select
+from sqlalchemy import ColumnElement, case, false, func, or_, select, true
 
 from tracker.extensions import db
 from tracker.models import Unit, User
@@ -32,7 +32,8 @@ def refused(text: str | None) -> bool:
     return bool(text) and validation.has_control_characters(text)
 
 
-def _first_the_prefixed(column, text: str) -> list[ColumnElement]:
+def _prefix_first(column, text: str) -> list[ColumnElement]:
+    """Order by ``column``, the values that start with ``text`` first."""
     if not text:
         return [column]
     return [case((column.startswith(text, autoescape=True), 0), else_=1), column]
@@ -61,7 +62,7 @@ def _user_scope(user: User) -> ColumnElement[bool]:
     """The people of the units ``user`` reads (everyone, for those central)."""
     scope = permissions.visible_unit_ids(user)
     if scope is None:
-        return User.id.is_not(None)
+        return true()
     return User.unit_id.in_(scope) if scope else false()
 
 
@@ -72,7 +73,7 @@ def units(user: User, text: str | None, limit: int = LIMIT) -> tuple[list[dict],
 
     text = clean(text)
     rows = db.session.execute(_unit_stmt(user, text).order_by(
-        *_first_the_prefixed(Unit.name, text), Unit.id).limit(limit + 1)).all()
+        *_prefix_first(Unit.name, text), Unit.id).limit(limit + 1)).all()
     items = [{"id": ident, "label": name, "detail": str(UNIT_KIND_LABELS.get(kind, kind))}
              for ident, name, kind in rows[:limit]]
     return items, len(rows) > limit
@@ -84,7 +85,7 @@ def users(user: User, text: str | None, unit_id: int | None = None,
     whether there are more."""
     text = clean(text)
     rows = db.session.execute(_user_stmt(user, text, unit_id).order_by(
-        *_first_the_prefixed(User.display_name, text), User.id).limit(limit + 1)).all()
+        *_prefix_first(User.display_name, text), User.id).limit(limit + 1)).all()
     items = [{"id": ident, "label": name, "detail": unit or ""} for ident, name, unit in rows[:limit]]
     return items, len(rows) > limit
 
@@ -113,13 +114,18 @@ def _resolve(exact, contains, text: str) -> Picked:
     return Picked(None, text, unknown=True)
 
 
+def _bad(text: str | None, ident: int | None) -> bool:
+    """Control characters typed, or an id no row can have (nothing to look up)."""
+    return (text is not None and refused(text)) or (ident is not None and not 0 <= ident < 2**31)
+
+
 def pick_unit(user: User, text: str | None, unit_id: int | None) -> Picked:
     """Resolve a unit filter from its text box (``text``) and the id the script chose (``unit_id``).
 
     No text box sent (a link): the id alone. An empty box: no filter. A box
     that still shows the chosen unit's name: that unit. Else the name typed.
     """
-    if text is not None and refused(text):
+    if _bad(text, unit_id):
         return Picked(None, "", unknown=True)
     chosen = db.session.get(Unit, unit_id) if unit_id else None
     if text is None:
@@ -136,7 +142,7 @@ def pick_unit(user: User, text: str | None, unit_id: int | None) -> Picked:
 
 def pick_user(user: User, text: str | None, user_id: int | None) -> Picked:
     """Resolve a person filter like ``pick_unit``; a person outside ``user``'s units is never named."""
-    if text is not None and refused(text):
+    if _bad(text, user_id):
         return Picked(None, "", unknown=True)
     chosen = None
     if user_id:

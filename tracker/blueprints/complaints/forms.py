@@ -21,10 +21,13 @@ from tracker.services.complaints import CATEGORY_LABELS, CHANNEL_LABELS, RATING_
 
 
 def _int_or_none(value):
+    """The id chosen (None for none); -1, refused by the service as "choose a unit from the list",
+    for what no id can be (not a number, or beyond the database's integers)."""
     try:
-        return int(value) if value not in (None, "", "0") else None
+        number = int(value) if value not in (None, "", "0") else None
     except (TypeError, ValueError):
-        return -1  # refused by the service as "choose a unit from the list"
+        return -1
+    return number if number is None or 0 < number < 2**31 else -1
 
 
 class ComplaintForm(FlaskForm):
@@ -86,24 +89,25 @@ class DuplicateForm(FlaskForm):
     submit = SubmitField(_l("Mark as duplicate"))
 
 
-class DispatchForm(FlaskForm):
-    unit_id = SelectField(_l("Dispatch to"), coerce=_int_or_none, validate_choice=False)
+class _DispatchDetails(FlaskForm):
     reply_due_on = DateField(_l("Reply deadline"), validators=[Optional()])
     on = DateField(_l("Dispatched on (a paper step)"), validators=[Optional()])
     submit = SubmitField(_l("Dispatch"))
+
+
+class DispatchForm(_DispatchDetails):
+    unit_id = SelectField(_l("Dispatch to"), coerce=_int_or_none, validate_choice=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.unit_id.choices = [(0, _l("Choose…"))] + list(organisation.unit_choices())
 
 
-class BulkDispatchForm(DispatchForm):
-    """Dispatch from the queue: the unit typed in a picker (``unit``) or chosen by its id, never a
-    drop-down of every unit."""
+class BulkDispatchForm(_DispatchDetails):
+    """Dispatch from the queue: the unit chosen in a picker (its id here, its name in ``unit``),
+    never a drop-down of every unit."""
 
-    def __init__(self, *args, **kwargs):
-        FlaskForm.__init__(self, *args, **kwargs)
-        self.unit_id.choices = []
+    unit_id = HiddenField(_l("Dispatch to"), filters=[_int_or_none])
 
 
 class ReplyForm(FlaskForm):
