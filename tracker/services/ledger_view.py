@@ -276,13 +276,6 @@ def measures_of(plan_id: int | None) -> list[Measure]:
     return list(db.session.scalars(stmt))
 
 
-def owner_choices(user) -> list[tuple[int, str]]:
-    stmt = (select(User.id, User.display_name).join(Task, Task.owner_user_id == User.id)
-            .where(permissions.unit_scope(user, Task.owner_unit_id)).distinct()
-            .order_by(User.display_name))
-    return [tuple(r) for r in db.session.execute(stmt)]
-
-
 def heading_label(code: str) -> str:
     return str(HEADING_LABELS.get(code, code))
 
