@@ -58,7 +58,7 @@ def complaint(unit, first_on, due_on, replied_on=None, *, status=None, resolved=
 
 
 def rate_world(make):
-    """The hand-built October of DOMAIN's three rates (see test_complaint_stats for the numbers)."""
+    """The hand-built October of docs/domain.md's three rates (see test_complaint_stats for the numbers)."""
     a = make.unit(name="甲小学", peer_group="primary_schools")
     b = make.unit(name="乙小学", peer_group="primary_schools")
     c = make.unit(name="丙小学", peer_group="primary_schools")

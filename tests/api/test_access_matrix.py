@@ -1,4 +1,4 @@
-"""Every API endpoint × no token and every role → the expected status (DESIGN "Tests").
+"""Every API endpoint × no token and every role → the expected status (docs/architecture.md "Tests").
 
 The table below is the access policy of the API, written out. An endpoint
 declared without a row here fails ``test_the_matrix_covers_every_endpoint``:

@@ -1,4 +1,4 @@
-"""API.md "Accountability": shapes, the workflow through the API, bad input, 409s."""
+"""docs/api.md "Accountability": shapes, the workflow through the API, bad input, 409s."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""API of special assessments and innovations: shapes (API.md), frozen rankings, bad input."""
+"""API of special assessments and innovations: shapes (docs/api.md), frozen rankings, bad input."""
 
 from __future__ import annotations
 

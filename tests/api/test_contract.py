@@ -1,4 +1,4 @@
-"""The API.md contract for tokens, organisation and audit."""
+"""The docs/api.md contract for tokens, organisation and audit."""
 
 import re
 from datetime import datetime

@@ -1,4 +1,4 @@
-"""API: complaint rates (hand-computed) and rectification notices (API.md)."""
+"""API: complaint rates (hand-computed) and rectification notices (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rating rounds through the API (API.md "Ratings, assessments, innovations")."""
+"""Rating rounds through the API (docs/api.md "Ratings, assessments, innovations")."""
 
 from __future__ import annotations
 

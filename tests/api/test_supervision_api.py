@@ -1,4 +1,4 @@
-"""Supervision rounds through the API (API.md "Supervision and bulletins")."""
+"""Supervision rounds through the API (docs/api.md "Supervision and bulletins")."""
 
 from tracker.extensions import db
 

@@ -1,4 +1,4 @@
-"""Bulletins on hand-built ledgers (DOMAIN "Supervision cadence": 月通报)."""
+"""Bulletins on hand-built ledgers (docs/domain.md "Supervision cadence": 月通报)."""
 
 import io
 from datetime import UTC, date, datetime

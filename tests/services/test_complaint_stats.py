@@ -1,4 +1,4 @@
-"""The three complaint rates, the score and the ranking on hand-built cases (DOMAIN)."""
+"""The three complaint rates, the score and the ranking on hand-built cases (docs/domain.md)."""
 
 from __future__ import annotations
 

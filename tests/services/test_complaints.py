@@ -1,4 +1,4 @@
-"""The complaint lifecycle, working days and the rating window (DOMAIN "Complaints")."""
+"""The complaint lifecycle, working days and the rating window (docs/domain.md "Complaints")."""
 
 from __future__ import annotations
 

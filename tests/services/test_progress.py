@@ -1,4 +1,4 @@
-"""The status table of DOMAIN "Task status", row by row and at each boundary."""
+"""The status table of docs/domain.md "Task status", row by row and at each boundary."""
 
 from datetime import date, timedelta
 

@@ -1,4 +1,4 @@
-"""Rating rounds on hand-built ballots (DOMAIN "Ratings, rankings and accountability")."""
+"""Rating rounds on hand-built ballots (docs/domain.md "Ratings, rankings and accountability")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Weekly rounds on hand-built ledgers (DOMAIN "Supervision cadence")."""
+"""Weekly rounds on hand-built ledgers (docs/domain.md "Supervision cadence")."""
 
 import threading
 from datetime import UTC, date, datetime

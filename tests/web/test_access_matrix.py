@@ -1,4 +1,4 @@
-"""Every HTML route × every role → the expected status (DESIGN "Tests").
+"""Every HTML route × every role → the expected status (docs/architecture.md "Tests").
 
 The table below is the access policy of the pages, written out. A route
 added to the app without a row here fails ``test_the_matrix_covers_every_html_route``:

@@ -202,7 +202,7 @@ def test_the_audit_log_runs_the_same_statements_for_2_and_20_rows(client, office
     assert measure() == few
 
 
-# The API: the list shape of API.md, and next_cursor ---------------------------------
+# The API: the list shape of docs/api.md, and next_cursor ---------------------------------
 
 
 def test_the_api_walks_the_queue_by_cursor_with_the_exact_total(client, make, token):

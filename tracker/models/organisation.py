@@ -1,4 +1,4 @@
-"""Units and the people who work in them (DOMAIN "Organisation")."""
+"""Units and the people who work in them (docs/domain.md "Organisation")."""
 
 from __future__ import annotations
 

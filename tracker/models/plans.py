@@ -1,4 +1,4 @@
-"""Plans, the responsibility list and the ledger (DOMAIN "Plans, the responsibility list …")."""
+"""Plans, the responsibility list and the ledger (docs/domain.md "Plans, the responsibility list …")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Accountability flags 问责标记 (DOMAIN "Ratings, rankings and accountability").
+"""Accountability flags 问责标记 (docs/domain.md "Ratings, rankings and accountability").
 
 Six rules read frozen records — published rankings, weekly supervision
 findings, task and notice deadlines, complaint ratings — and raise a flag at
@@ -621,5 +621,5 @@ def docx_section(document, rows: list[dict], heading: str) -> None:
 
 
 def on_ranking_published(actor: audit.Actor) -> list[Flag]:
-    """DOMAIN: the rules are evaluated when a ranking is published (and daily, and on demand)."""
+    """docs/domain.md: the rules are evaluated when a ranking is published (and daily, and on demand)."""
     return evaluate(actor, actor.today)

@@ -1,4 +1,4 @@
-"""Special assessments 专项考核 (DOMAIN "Ratings, rankings and accountability").
+"""Special assessments 专项考核 (docs/domain.md "Ratings, rankings and accountability").
 
 Half-yearly, per theme: the office enters (or imports) a score per unit, with
 一票否决 marks. The ranking is published when the scores are entered: a

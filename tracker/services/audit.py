@@ -1,4 +1,4 @@
-"""The audit trail: every change, who, when, from where (DOMAIN last section)."""
+"""The audit trail: every change, who, when, from where (docs/domain.md last section)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Monthly bulletins 月通报, quarterly summaries and half-year assessments (DOMAIN "Supervision cadence").
+"""Monthly bulletins 月通报, quarterly summaries and half-year assessments (docs/domain.md).
 
 A bulletin's content is a list of sections, each computed by one function of
 the period; later areas (complaints, notices, flags) add a section to

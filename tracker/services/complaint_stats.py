@@ -1,4 +1,4 @@
-"""The three complaint rates per unit and period (DOMAIN "Complaints and rectification notices").
+"""The three complaint rates per unit and period (docs/domain.md "Complaints and rectification notices").
 
 Over the complaints **first dispatched** to a unit within the period (the
 unit is the complaint's dispatched unit, its first dispatch date falls in the
@@ -189,7 +189,7 @@ def ends(rows: list[dict], n: int = 10) -> list[dict]:
 
 
 def api_rows(rows: list[dict]) -> list[dict]:
-    """Keep exactly the fields of API.md."""
+    """Keep exactly the fields of docs/api.md."""
     return [{k: row[k] for k in FIELDS} for row in rows]
 
 

@@ -1,6 +1,6 @@
 """Public complaints 作风问题投诉: intake, triage, dispatch 下派, replies, closing, satisfaction.
 
-Lifecycle (DOMAIN "Complaints and rectification notices"):
+Lifecycle (docs/domain.md "Complaints and rectification notices"):
 ``submitted`` → ``accepted`` | ``rejected`` | ``duplicate``; ``accepted`` → ``dispatched``
 → ``replied`` → ``closed``; a reply the office returns, or one reopening after
 不满意, goes back to ``dispatched``. Every transition appends a ``ComplaintEvent``.

@@ -1,4 +1,4 @@
-"""Innovations 一招鲜 (DOMAIN "Ratings, rankings and accountability").
+"""Innovations 一招鲜 (docs/domain.md "Ratings, rankings and accountability").
 
 Each unit registers its innovations (at least ``EXPECTED`` a year); the unit
 may edit one until the office has scored it. The office scores them (0..100);

@@ -1,4 +1,4 @@
-"""一月一查一反馈: monthly liaison checks of schools (DOMAIN "Supervision cadence")."""
+"""一月一查一反馈: monthly liaison checks of schools (docs/domain.md "Supervision cadence")."""
 
 from __future__ import annotations
 

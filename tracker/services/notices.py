@@ -1,4 +1,4 @@
-"""Rectification notices 整改通知书 and inspection records 明查暗访 (DOMAIN "Complaints and
+"""Rectification notices 整改通知书 and inspection records 明查暗访 (docs/domain.md "Complaints and
 rectification notices").
 
 Lifecycle: ``issued`` → ``acknowledged`` 签收 → ``reported`` 已报告 → ``verified`` 已验收, or

@@ -1,4 +1,4 @@
-"""Units and users: create, change, archive (DOMAIN "Organisation")."""
+"""Units and users: create, change, archive (docs/domain.md "Organisation")."""
 
 from __future__ import annotations
 

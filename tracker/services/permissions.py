@@ -1,4 +1,4 @@
-"""The one permission policy (DOMAIN "Who uses it").
+"""The one permission policy (docs/domain.md "Who uses it").
 
 ``can(user, action, obj)`` answers for HTML routes, the API and templates
 alike. Later areas add actions here; nothing else decides access.

@@ -1,4 +1,4 @@
-"""Task status, warning light and roll-ups (DOMAIN "Task status (computed, as of a date D)").
+"""Task status, warning light and roll-ups (docs/domain.md "Task status (computed, as of a date D)").
 
 The rules live twice on purpose: as pure Python functions (the reference,
 walked case by case in the tests) and as SQL expressions (for lists, filters
@@ -35,7 +35,7 @@ LIGHTS = ("green", "yellow", "red")
 
 @dataclass(frozen=True)
 class Thresholds:
-    """The settings the rules read (DOMAIN defaults)."""
+    """The settings the rules read (docs/domain.md defaults)."""
 
     lagging_points: int = 15
     stale_days: int = 7

@@ -1,4 +1,4 @@
-"""Ranking within peer groups, shared by rating rounds, assessments and innovations (DOMAIN "Rankings").
+"""Ranking within peer groups, shared by rating rounds, assessments and innovations (docs/domain.md).
 
 - By score descending; equal scores share a rank and the next rank skips (1, 2, 2, 4).
 - Vetoed units 一票否决 come after all others and share the last rank.

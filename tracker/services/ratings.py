@@ -1,4 +1,4 @@
-"""Rating rounds 作风评议 (DOMAIN "Ratings, rankings and accountability").
+"""Rating rounds 作风评议 (docs/domain.md "Ratings, rankings and accountability").
 
 A round is set up over units with dimensions and weighted rater groups
 (``draft``), opened for ballots cast with single-use invitation codes

@@ -1,4 +1,4 @@
-"""Office-editable parameters: defaults from DOMAIN, values in the database."""
+"""Office-editable parameters: defaults from docs/domain.md, values in the database."""
 
 from __future__ import annotations
 

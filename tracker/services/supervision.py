@@ -1,4 +1,4 @@
-"""Weekly supervision rounds 周督导 (DOMAIN "Supervision cadence")."""
+"""Weekly supervision rounds 周督导 (docs/domain.md "Supervision cadence")."""
 
 from __future__ import annotations
 

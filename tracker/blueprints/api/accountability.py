@@ -1,4 +1,4 @@
-"""API: accountability (API.md "Accountability")."""
+"""API: accountability (docs/api.md "Accountability")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""API: special assessments 专项考核 and innovations 一招鲜 (API.md "Ratings, assessments, innovations")."""
+"""API: special assessments 专项考核 and innovations 一招鲜 (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Bulletins (API.md "Supervision and bulletins")."""
+"""Bulletins (docs/api.md "Supervision and bulletins")."""
 
 from flask import Response, abort
 from sqlalchemy import select

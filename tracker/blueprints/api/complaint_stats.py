@@ -1,4 +1,4 @@
-"""Complaint rates per unit and period (API.md "Complaints")."""
+"""Complaint rates per unit and period (docs/api.md "Complaints")."""
 
 from pydantic import Field
 

@@ -1,4 +1,4 @@
-"""API: complaints (API.md "Complaints"), the public intake and tracking, and the office's steps."""
+"""API: complaints (docs/api.md "Complaints"), the public intake and tracking, and the office's steps."""
 
 from __future__ import annotations
 

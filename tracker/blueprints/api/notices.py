@@ -1,4 +1,4 @@
-"""Rectification notices and inspections (API.md "Rectification notices")."""
+"""Rectification notices and inspections (docs/api.md "Rectification notices")."""
 
 from datetime import date
 from typing import Literal

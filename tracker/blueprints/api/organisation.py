@@ -1,4 +1,4 @@
-"""Units and users (API.md "Organisation")."""
+"""Units and users (docs/api.md "Organisation")."""
 
 from tracker.blueprints import acting_user, actor, authorize, load
 from tracker.blueprints.api import bp

@@ -1,4 +1,4 @@
-"""Plans, tasks and the ledger (API.md "Plans, tasks, ledger")."""
+"""Plans, tasks and the ledger (docs/api.md "Plans, tasks, ledger")."""
 
 from flask import Response, abort, current_app, request
 from flask_babel import gettext as _

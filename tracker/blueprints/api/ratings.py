@@ -1,4 +1,4 @@
-"""API: rating rounds 作风评议 (API.md "Ratings, assessments, innovations").
+"""API: rating rounds 作风评议 (docs/api.md "Ratings, assessments, innovations").
 
 ``GET /rating-rounds/{id}/ranking`` answers the frozen ranking of a closed
 round; for a draft or open round it computes the ranking as of now, live,

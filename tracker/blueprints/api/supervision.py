@@ -1,4 +1,4 @@
-"""Weekly supervision rounds (API.md "Supervision and bulletins")."""
+"""Weekly supervision rounds (docs/api.md "Supervision and bulletins")."""
 
 from sqlalchemy import select
 

@@ -1,4 +1,4 @@
-"""Tokens and the audit trail (API.md "Conventions", "Audit")."""
+"""Tokens and the audit trail (docs/api.md "Conventions", "Audit")."""
 
 from dataclasses import replace
 
