@@ -127,6 +127,16 @@ def computed_states(ctx: Context, task_where: str = "") -> str:
     computed from the records as of ``:as_of`` for the tasks matching ``task_where``: each task's
     latest report and last milestone reached are looked up through their indexes."""
     where = f"WHERE {task_where}" if task_where else ""
+    latest_entry = ("SELECT {columns} FROM ledger_entries e WHERE e.task_id = t.id "
+                    "AND e.reported_on <= :as_of ORDER BY e.reported_on DESC, e.id DESC LIMIT 1")
+    if ctx.dialect == "postgresql":  # one index probe a task for the latest report's percent and day
+        entry_columns = "le.latest, le.last_reported_on"
+        both = latest_entry.format(columns="e.percent AS latest, e.reported_on AS last_reported_on")
+        entry_join = f"LEFT JOIN LATERAL ({both}) le ON true"
+    else:
+        entry_columns = (f"({latest_entry.format(columns='e.percent')}) AS latest, "
+                         f"({latest_entry.format(columns='e.reported_on')}) AS last_reported_on")
+        entry_join = ""
     return f"""(SELECT q.task_id, q.planned_percent, q.actual_percent, q.last_reported_on, q.status,
          CASE WHEN q.status = 'verified' THEN NULL
               WHEN q.status = 'overdue' THEN 'red'
@@ -149,16 +159,11 @@ def computed_states(ctx: Context, task_where: str = "") -> str:
                             WHEN :as_of >= r.due_on THEN 100
                             ELSE 100 * {ctx.days('r.starts_on', ':as_of')}
                                  / {ctx.days('r.starts_on', 'r.due_on')} END AS planned_percent
-                  FROM (SELECT t.id AS task_id, t.starts_on, t.due_on, t.verified_on,
-                               (SELECT e.percent FROM ledger_entries e
-                                 WHERE e.task_id = t.id AND e.reported_on <= :as_of
-                                 ORDER BY e.reported_on DESC, e.id DESC LIMIT 1) AS latest,
-                               (SELECT max(e.reported_on) FROM ledger_entries e
-                                 WHERE e.task_id = t.id AND e.reported_on <= :as_of) AS last_reported_on,
+                  FROM (SELECT t.id AS task_id, t.starts_on, t.due_on, t.verified_on, {entry_columns},
                                (SELECT m.percent FROM milestones m WHERE m.task_id = t.id AND m."on" <= :as_of
                                  ORDER BY m."on" DESC LIMIT 1) AS reached,
                                EXISTS (SELECT 1 FROM milestones m WHERE m.task_id = t.id) AS has_milestones
-                          FROM tasks t {where}) r) p) q)"""
+                          FROM tasks t {entry_join} {where}) r) p) q)"""
 
 
 def states(ctx: Context, as_of: date, task_where: str = "") -> str:
