@@ -2,11 +2,12 @@
 
     python -m bench.generate --scale city --database-url postgresql+psycopg://…/tracker_bench
 
-The database is brought up to date first (``tracker init-db``) and must hold
-no data. Every row comes from one seeded ``random.Random`` and from ``today``
+The database is migrated first (Alembic's upgrade, as ``tracker init-db``) and
+must hold no data. Every row comes from one seeded ``random.Random`` and from ``today``
 (passed in; default: today in the configured time zone), so the same scale,
 seed and day give the same rows. Rows go in with explicit ids: through COPY on
-PostgreSQL, through ``executemany`` in one transaction on SQLite. Afterwards
+PostgreSQL (the large tables' keys and indexes rebuilt afterwards), through
+``executemany`` in one transaction on SQLite. Afterwards
 the kept task states are rebuilt (``tracker.services.task_states.rebuild``),
 the earlier rating round is closed through the service (which freezes its
 ranking and evaluates the accountability rules) and the rules run once more
