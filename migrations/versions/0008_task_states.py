@@ -23,6 +23,7 @@ def upgrade():
         sa.Column("task_id", sa.Integer(), nullable=False),
         sa.Column("plan_id", sa.Integer(), nullable=False),
         sa.Column("owner_unit_id", sa.Integer(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
         sa.Column("status", sa.String(length=25), nullable=False),
         sa.Column("light", sa.String(length=10), nullable=True),
         sa.Column("planned_percent", sa.Integer(), nullable=False),
@@ -41,7 +42,8 @@ def upgrade():
         sa.PrimaryKeyConstraint("task_id", name=op.f("pk_task_states")),
     )
     with op.batch_alter_table("task_states", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_task_states_status"), ["status"], unique=False)
+        batch_op.create_index("ix_task_states_due", ["due_on", "task_id"], unique=False)
+        batch_op.create_index("ix_task_states_status_due", ["status", "due_on", "task_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_task_states_owner_unit_id"), ["owner_unit_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_task_states_light"), ["light"], unique=False)
         batch_op.create_index(batch_op.f("ix_task_states_valid_from"), ["valid_from"], unique=False)

@@ -200,14 +200,19 @@ class TaskState(Base):
     __table_args__ = (
         CheckConstraint("planned_percent BETWEEN 0 AND 100", name="planned"),
         CheckConstraint("actual_percent BETWEEN 0 AND 100", name="actual"),
+        # the ledger's order, (due date, task), alone and within a status
+        Index("ix_task_states_due", "due_on", "task_id"),
+        Index("ix_task_states_status_due", "status", "due_on", "task_id"),
     )
 
     task_id: Mapped[int] = mapped_column(
         ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True)
-    # the task's, copied so that counts by plan or unit read these rows alone
+    # the task's, copied so that counts by plan or unit and a status in due order read these
+    # rows alone
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     owner_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(25), index=True)
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(25))
     light: Mapped[str | None] = mapped_column(String(10), index=True)
     planned_percent: Mapped[int]
     actual_percent: Mapped[int]

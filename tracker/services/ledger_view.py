@@ -74,26 +74,25 @@ def _base(user, filters: LedgerFilter, as_of: date, thresholds: progress.Thresho
     return view, task_where
 
 
-SORTS = {
-    "due": (Task.due_on, Task.id),
-    "-due": (Task.due_on.desc(), Task.id.desc()),
-    "title": (Task.title, Task.id),
-    "unit": (Unit.name, Task.due_on, Task.id),
-}
-
-
-SORT_KEYS = (*SORTS, "urgency", "gap", "-gap")
+SORT_KEYS = ("due", "-due", "title", "unit", "urgency", "gap", "-gap")
 
 
 def _order(view, sort: str) -> tuple:
-    """The ORDER BY of a sort key."""
+    """The ORDER BY of a sort key; the due date and id are the view's (on kept states one index
+    serves a status in due order)."""
+    due = (view.c.due_on, view.c.task_id)
     if sort == "urgency":
-        return (case({"red": 0, "yellow": 1, "green": 2}, value=view.c.light, else_=3),
-                Task.due_on, Task.id)
+        return (case({"red": 0, "yellow": 1, "green": 2}, value=view.c.light, else_=3), *due)
     if sort in ("gap", "-gap"):
         gap = view.c.planned_percent - view.c.actual_percent
-        return (gap.desc() if sort == "gap" else gap, Task.id)
-    return SORTS.get(sort, SORTS["due"])
+        return (gap.desc() if sort == "gap" else gap, view.c.task_id)
+    if sort == "-due":
+        return (view.c.due_on.desc(), view.c.task_id.desc())
+    if sort == "title":
+        return (Task.title, Task.id)
+    if sort == "unit":
+        return (Unit.name, *due)
+    return due
 
 
 def _matches(filters: LedgerFilter, status: str, light: str | None) -> bool:

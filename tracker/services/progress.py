@@ -22,6 +22,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -192,21 +193,26 @@ def _days_between_sqlite(element, compiler, **kw):
             f"julianday({compiler.process(start, **kw)}) AS INTEGER)")
 
 
-def progress_subquery(as_of: date, thresholds: Thresholds, where: Iterable[ColumnElement] = ()):
+def progress_subquery(as_of: date, thresholds: Thresholds, where: Iterable[ColumnElement] = (),
+                      *, lateral: bool = False):
     """Return a subquery of (task_id, planned_percent, actual_percent, last_reported_on, status,
-    light) for the tasks matching ``where``, computed in the database as of D.
+    light, due_on) for the tasks matching ``where``, computed in the database as of D.
 
     Two levels: the first looks up each task's latest entry and planned percent
-    once (an index probe each); OFFSET 0 keeps the databases from merging it
-    into the second, which would repeat the probes for every use in the rules.
+    once; OFFSET 0 keeps the databases from merging it into the second, which
+    would repeat the lookups for every use in the rules. With ``lateral``
+    (PostgreSQL) the latest entry's percent and date come from one index probe.
     """
     day = literal(as_of, Date)
-
-    def latest(column):
-        return (select(column)
-                .where(LedgerEntry.task_id == Task.id, LedgerEntry.reported_on <= day)
-                .order_by(LedgerEntry.reported_on.desc(), LedgerEntry.id.desc())
-                .limit(1).correlate(Task).scalar_subquery())
+    entry = (select(LedgerEntry.percent, LedgerEntry.reported_on)
+             .where(LedgerEntry.task_id == Task.id, LedgerEntry.reported_on <= day)
+             .order_by(LedgerEntry.reported_on.desc(), LedgerEntry.id.desc()).limit(1))
+    if lateral:
+        probe = entry.lateral("latest_entry")
+        latest_percent, latest_on = probe.c.percent, probe.c.reported_on
+    else:
+        latest_percent = entry.with_only_columns(LedgerEntry.percent).correlate(Task).scalar_subquery()
+        latest_on = entry.with_only_columns(LedgerEntry.reported_on).correlate(Task).scalar_subquery()
 
     milestone = (
         select(Milestone.percent)
@@ -223,18 +229,15 @@ def progress_subquery(as_of: date, thresholds: Thresholds, where: Iterable[Colum
         else_=(100 * days_between(Task.starts_on, day)).op("/")(
             days_between(Task.starts_on, Task.due_on)),
     )
-    facts = (
-        select(
-            Task.id.label("task_id"), Task.starts_on, Task.due_on, Task.verified_on,
-            latest(LedgerEntry.percent).label("latest"),
-            latest(LedgerEntry.reported_on).label("last_reported_on"),
-            cast(case((has_milestones, func.coalesce(milestone, 0)), else_=linear),
-                 Integer).label("planned_percent"),
-        )
-        .where(*where)
-        .offset(0)
-        .subquery("progress_facts")
+    facts = select(
+        Task.id.label("task_id"), Task.starts_on, Task.due_on, Task.verified_on,
+        latest_percent.label("latest"), latest_on.label("last_reported_on"),
+        cast(case((has_milestones, func.coalesce(milestone, 0)), else_=linear),
+             Integer).label("planned_percent"),
     )
+    if lateral:
+        facts = facts.outerjoin_from(Task, probe, true())
+    facts = facts.where(*where).offset(0).subquery("progress_facts")
     actual = func.coalesce(facts.c.latest, 0)
     status = case(
         (and_(facts.c.verified_on.is_not(None), facts.c.verified_on <= day), "verified"),
@@ -259,5 +262,5 @@ def progress_subquery(as_of: date, thresholds: Thresholds, where: Iterable[Colum
     )
     return select(
         inner.c.task_id, inner.c.planned_percent, inner.c.actual_percent,
-        inner.c.last_reported_on, inner.c.status, light_expr.label("light"),
+        inner.c.last_reported_on, inner.c.status, light_expr.label("light"), inner.c.due_on,
     ).subquery("progress")

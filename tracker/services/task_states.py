@@ -63,7 +63,7 @@ CHUNK = 2000
 # readers compute from the records meanwhile.
 INLINE_REFRESH_LIMIT = 2000
 Scope = Sequence[int] | Select | None  # some tasks, the tasks a query selects, or all
-COLUMNS = ("plan_id", "owner_unit_id", "status", "light", "planned_percent", "actual_percent",
+COLUMNS = ("plan_id", "owner_unit_id", "due_on", "status", "light", "planned_percent", "actual_percent",
            "last_reported_on", "valid_from", "changes_on")
 
 
@@ -88,7 +88,7 @@ def state_of(facts: Facts, as_of: date, thresholds: progress.Thresholds) -> dict
     state = progress.task_progress(**args)
     counted = [entry for entry in facts.entries if entry[0] <= as_of]
     return {
-        "plan_id": facts.plan_id, "owner_unit_id": facts.owner_unit_id,
+        "plan_id": facts.plan_id, "owner_unit_id": facts.owner_unit_id, "due_on": facts.due_on,
         "status": state.status, "light": state.light,
         "planned_percent": state.planned, "actual_percent": state.actual,
         "last_reported_on": max(counted)[0] if counted else None,
@@ -234,7 +234,7 @@ def check(as_of: date) -> list[tuple[int, dict, dict]]:
             wrong.append((task_id, have, want))
             continue
         have = {key: have[key] for key in COLUMNS}
-        same_state = all(have[key] == want[key] for key in COLUMNS[:7])
+        same_state = all(have[key] == want[key] for key in COLUMNS[:8])
         still_valid = have["valid_from"] <= as_of and (have["changes_on"] is None
                                                        or have["changes_on"] > as_of)
         if not (same_state and still_valid):
@@ -333,7 +333,8 @@ def kept_for(as_of: date, thresholds: progress.Thresholds) -> bool:
     return thresholds == progress.Thresholds.from_settings() and usable_for(as_of)
 
 
-_COPIED = {"plan_id": TaskState.plan_id, "owner_unit_id": TaskState.owner_unit_id}
+_COPIED = {"plan_id": TaskState.plan_id, "owner_unit_id": TaskState.owner_unit_id,
+           "due_on": TaskState.due_on}
 
 
 def _on_kept_rows(condition):
@@ -351,7 +352,7 @@ def _on_kept_rows(condition):
 
 def _kept(where: Iterable):
     stmt = select(TaskState.task_id, TaskState.planned_percent, TaskState.actual_percent,
-                  TaskState.last_reported_on, TaskState.status, TaskState.light)
+                  TaskState.last_reported_on, TaskState.status, TaskState.light, TaskState.due_on)
     conditions = [condition for condition in where if not isinstance(condition, True_)]
     swapped = [_on_kept_rows(condition) for condition in conditions]
     if all(condition is not None for condition in swapped):
@@ -361,11 +362,12 @@ def _kept(where: Iterable):
 
 def view(as_of: date, thresholds: progress.Thresholds, where: Iterable = ()):
     """Return a subquery of (task_id, planned_percent, actual_percent, last_reported_on, status,
-    light) for the tasks matching ``where`` as of D: the kept rows when they all hold on D,
+    light, due_on) for the tasks matching ``where`` as of D: the kept rows when they all hold on D,
     else computed from the records (``progress.progress_subquery``)."""
     if kept_for(as_of, thresholds):
         return _kept(where)
-    return progress.progress_subquery(as_of, thresholds, where)
+    return progress.progress_subquery(as_of, thresholds, where,
+                                      lateral=db.engine.dialect.name == "postgresql")
 
 
 @contextmanager
@@ -375,11 +377,12 @@ def view_for_reading(as_of: date, thresholds: progress.Thresholds, where: Iterab
     if kept_for(as_of, thresholds):
         yield _kept(where)
         return
-    computed = progress.progress_subquery(as_of, thresholds, where)
+    computed = progress.progress_subquery(as_of, thresholds, where,
+                                          lateral=db.engine.dialect.name == "postgresql")
     name = f"progress_{secrets.token_hex(6)}"
     conn = db.session.connection()
     conn.execute(_CreateTemporaryTableAs(name, select(*computed.c)))
-    conn.exec_driver_sql(f"CREATE INDEX {name}_task ON {name} (task_id)")  # a page probes it
+    conn.exec_driver_sql(f"CREATE INDEX {name}_due ON {name} (due_on, task_id)")  # a page in due order
     if conn.dialect.name == "postgresql":  # temporary tables get no statistics on their own
         conn.exec_driver_sql(f"ANALYZE {name}")
     try:
