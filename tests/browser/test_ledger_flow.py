@@ -63,7 +63,8 @@ def test_head_reports_on_a_phone_office_verifies_and_exports(new_page, make, tmp
         desk.get_by_test_id("export").click()
     with open(download_info.value.path(), "rb") as handle:
         sheet = load_workbook(io.BytesIO(handle.read()))["工作总台账"]
-    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert sheet["A2"].value.startswith("筛选条件：计划：")  # the filters that made the sheet
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
     assert len(rows) == 1
     assert rows[0][3] == "开展“四个意识”专题学习" and rows[0][5] == "城关小学"
     assert rows[0][11] == 100 and rows[0][12] == "已兑账"
