@@ -383,8 +383,6 @@ def view_for_reading(as_of: date, thresholds: progress.Thresholds, where: Iterab
     conn = db.session.connection()
     conn.execute(_CreateTemporaryTableAs(name, select(*computed.c)))
     conn.exec_driver_sql(f"CREATE INDEX {name}_due ON {name} (due_on, task_id)")  # a page in due order
-    if conn.dialect.name == "postgresql":  # temporary tables get no statistics on their own
-        conn.exec_driver_sql(f"ANALYZE {name}")
     try:
         yield Table(name, MetaData(), *(Column(column.name, column.type) for column in computed.c))
     finally:
