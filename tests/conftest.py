@@ -50,6 +50,19 @@ def _test_config(instance: Path, url: str) -> dict:
     }
 
 
+def app_in(instance, url: str):
+    """An app whose instance folder is ``instance`` (TRACKER_INSTANCE_PATH set while it is made)."""
+    previous = os.environ.get("TRACKER_INSTANCE_PATH")
+    os.environ["TRACKER_INSTANCE_PATH"] = str(instance)
+    try:
+        return create_app(_test_config(instance, url))
+    finally:
+        if previous is None:
+            os.environ.pop("TRACKER_INSTANCE_PATH")
+        else:
+            os.environ["TRACKER_INSTANCE_PATH"] = previous
+
+
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory):
     """Migrate a template database once per run; tests copy it."""
@@ -64,15 +77,7 @@ def database_template(tmp_path_factory):
         url = pgcluster.create_database(server, "tracker_template")
     else:
         raise pytest.UsageError(f"unknown TRACKER_TEST_BACKEND {BACKEND!r}")
-    previous = os.environ.get("TRACKER_INSTANCE_PATH")
-    os.environ["TRACKER_INSTANCE_PATH"] = str(instance)
-    try:
-        app = create_app(_test_config(instance, url))
-    finally:
-        if previous is None:
-            os.environ.pop("TRACKER_INSTANCE_PATH")
-        else:
-            os.environ["TRACKER_INSTANCE_PATH"] = previous
+    app = app_in(instance, url)
     with app.app_context():
         upgrade()
         db.engine.dispose()

@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 
 from bench import generate
 from tests import pgcluster
-from tests.conftest import BACKEND, _test_config
+from tests.conftest import BACKEND, _test_config, app_in
 from tests.factories import _password_hash
 from tracker import clock, create_app
 from tracker.extensions import db
@@ -52,15 +52,7 @@ def _generated(database_template: str, folder: Path, scale: generate.Scale) -> s
             conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE tracker_template'))
         admin.dispose()
         url = pgcluster.with_database(database_template, name)
-    previous = os.environ.get("TRACKER_INSTANCE_PATH")
-    os.environ["TRACKER_INSTANCE_PATH"] = str(folder / "instance")
-    try:
-        app = create_app(_test_config(folder, url))
-    finally:
-        if previous is None:
-            os.environ.pop("TRACKER_INSTANCE_PATH")
-        else:
-            os.environ["TRACKER_INSTANCE_PATH"] = previous
+    app = app_in(folder / "instance", url)
     with app.app_context():
         generate.load(scale, clock.today(), _password_hash())
         db.session.remove()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, case, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, case, false, func, or_, select, true
 
 from tracker.extensions import db
 from tracker.models import Unit, User
@@ -119,25 +119,29 @@ def _bad(text: str | None, ident: int | None) -> bool:
     return (text is not None and refused(text)) or (ident is not None and not 0 <= ident < 2**31)
 
 
-def pick_unit(user: User, text: str | None, unit_id: int | None) -> Picked:
-    """Resolve a unit filter from its text box (``text``) and the id the script chose (``unit_id``).
-
-    No text box sent (a link): the id alone. An empty box: no filter. A box
-    that still shows the chosen unit's name: that unit. Else the name typed.
-    """
-    if _bad(text, unit_id):
-        return Picked(None, "", unknown=True)
-    chosen = db.session.get(Unit, unit_id) if unit_id else None
+def _pick(text: str | None, chosen_id: int | None, chosen_label: str | None, ids: Select,
+          exact, partial) -> Picked:
+    """The common steps of a picker: no text box sent (a link): the id alone; an empty box: no
+    filter; a box that still shows the chosen row's label: that row; else the text typed."""
     if text is None:
-        return Picked(unit_id, chosen.name if chosen else "") if unit_id else Picked()
+        return Picked(chosen_id, chosen_label or "") if chosen_id else Picked()
     text = clean(text)
     if not text:
         return Picked()
-    if chosen is not None and chosen.name == text:
-        return Picked(chosen.id, text)
+    if chosen_label is not None and chosen_label == text:
+        return Picked(chosen_id, text)
+    return _resolve(ids.where(exact(text)), ids.where(partial(text)), text)
+
+
+def pick_unit(user: User, text: str | None, unit_id: int | None) -> Picked:
+    """Resolve a unit filter from its text box (``text``) and the id the script chose (``unit_id``)."""
+    if _bad(text, unit_id):
+        return Picked(None, "", unknown=True)
+    chosen = db.session.get(Unit, unit_id) if unit_id else None
     ids = select(Unit.id).where(Unit.is_archived.is_(False), permissions.unit_scope(user, Unit.id))
-    return _resolve(ids.where(func.lower(Unit.name) == text.lower()),
-                    ids.where(Unit.name.contains(text, autoescape=True)), text)
+    return _pick(text, unit_id, chosen.name if chosen else None, ids,
+                 lambda text: func.lower(Unit.name) == text.lower(),
+                 lambda text: Unit.name.contains(text, autoescape=True))
 
 
 def pick_user(user: User, text: str | None, user_id: int | None) -> Picked:
@@ -148,14 +152,8 @@ def pick_user(user: User, text: str | None, user_id: int | None) -> Picked:
     if user_id:
         chosen = db.session.execute(select(User.id, User.display_name).where(
             User.id == user_id, _user_scope(user))).first()
-    if text is None:
-        return Picked(user_id, chosen.display_name if chosen else "") if user_id else Picked()
-    text = clean(text)
-    if not text:
-        return Picked()
-    if chosen is not None and chosen.display_name == text:
-        return Picked(chosen.id, text)
     ids = select(User.id).where(_user_scope(user))
-    return _resolve(ids.where(or_(User.display_name == text, User.username == text)),
-                    ids.where(or_(User.display_name.contains(text, autoescape=True),
-                                  User.username.contains(text, autoescape=True))), text)
+    return _pick(text, user_id, chosen.display_name if chosen else None, ids,
+                 lambda text: or_(User.display_name == text, User.username == text),
+                 lambda text: or_(User.display_name.contains(text, autoescape=True),
+                                  User.username.contains(text, autoescape=True)))

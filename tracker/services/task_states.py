@@ -293,14 +293,15 @@ def _after_flush(session: Session, _context) -> None:
 
 
 def _thresholds(conn: Connection) -> progress.Thresholds:
+    """``Thresholds.from_settings`` read through ``conn``: the session may not query mid-flush."""
     from tracker.models.system import Setting
+    from tracker.services import settings
 
-    stored = dict(conn.execute(select(Setting.key, Setting.value).where(Setting.key.in_(
-        ("ledger.lagging_points", "ledger.reporting_period_days", "ledger.due_soon_days")))).all())
-    default = progress.Thresholds()
-    return progress.Thresholds(stored.get("ledger.lagging_points", default.lagging_points),
-                               stored.get("ledger.reporting_period_days", default.stale_days),
-                               stored.get("ledger.due_soon_days", default.due_soon_days))
+    stored = dict(conn.execute(select(Setting.key, Setting.value).where(
+        Setting.key.in_(settings.THRESHOLD_KEYS))).all())
+    value = {key: stored.get(key, settings.BY_KEY[key].default) for key in settings.THRESHOLD_KEYS}
+    return progress.Thresholds(value["ledger.lagging_points"], value["ledger.reporting_period_days"],
+                               value["ledger.due_soon_days"])
 
 
 def refresh_before_request() -> None:
