@@ -1,22 +1,38 @@
-"""All models, imported so that Alembic and the app see one metadata."""
+"""All models, imported so that Alembic and the app see one metadata.
+
+One module per area: organisation (units, people), plans (plans, tasks, the
+ledger, kept task states), supervision (weekly rounds, findings), bulletins,
+liaison (monthly checks), complaints, notices (notices, inspections), ratings
+(rating rounds, ballots), assessments, innovations, rankings (frozen
+rankings), accountability (flags), notifications (the inbox), jobs (job runs
+and locks), system (API tokens, the audit log, settings); base holds the
+declarative base and the time column type.
+"""
 
 from tracker.models.accountability import FLAG_ACTIONS, FLAG_RULES, FLAG_STATUSES, Flag, FlagEvent
+from tracker.models.assessments import ASSESSMENT_THEMES, Assessment, AssessmentScore
 from tracker.models.base import Base
+from tracker.models.bulletins import BULLETIN_KINDS, Bulletin
 from tracker.models.complaints import (
     COMPLAINT_CATEGORIES,
     COMPLAINT_CHANNELS,
     COMPLAINT_STATUSES,
-    NOTICE_SOURCES,
-    NOTICE_STATUSES,
     SATISFACTION_RATINGS,
     Complaint,
     ComplaintEvent,
     ComplaintFile,
+    ReplyTemplate,
+)
+from tracker.models.innovations import Innovation
+from tracker.models.jobs import JobLock, JobRun
+from tracker.models.liaison import LiaisonCheck
+from tracker.models.notices import (
+    NOTICE_SOURCES,
+    NOTICE_STATUSES,
     Inspection,
     Notice,
     NoticeEvent,
     NoticeFile,
-    ReplyTemplate,
 )
 from tracker.models.notifications import Notification
 from tracker.models.organisation import ROLES, UNIT_KINDS, UNIT_ROLES, Unit, User
@@ -33,95 +49,95 @@ from tracker.models.plans import (
     TaskState,
     Verification,
 )
+from tracker.models.rankings import Ranking, RankingRow
 from tracker.models.ratings import (
-    ASSESSMENT_THEMES,
     BALLOT_VALUES,
-    Assessment,
-    AssessmentScore,
     Ballot,
     BallotAnswer,
-    Innovation,
     Invitation,
-    Ranking,
-    RankingRow,
     RaterGroup,
     RatingDimension,
     RatingRound,
 )
-from tracker.models.supervision import (
-    BULLETIN_KINDS,
-    FINDING_KINDS,
-    Bulletin,
-    Finding,
-    JobLock,
-    JobRun,
-    LiaisonCheck,
-    RoundSnapshot,
-    SupervisionRound,
-)
+from tracker.models.supervision import FINDING_KINDS, Finding, RoundSnapshot, SupervisionRound
 from tracker.models.system import ApiToken, AuditEvent, Setting
 
 __all__ = [
-    "FLAG_ACTIONS",
-    "FLAG_RULES",
-    "FLAG_STATUSES",
-    "Flag",
-    "FlagEvent",
-    "COMPLAINT_CATEGORIES",
-    "COMPLAINT_CHANNELS",
-    "COMPLAINT_STATUSES",
-    "NOTICE_SOURCES",
-    "NOTICE_STATUSES",
-    "SATISFACTION_RATINGS",
-    "Complaint",
-    "ComplaintEvent",
-    "ComplaintFile",
-    "Inspection",
-    "Notice",
-    "NoticeEvent",
-    "NoticeFile",
-    "ReplyTemplate",
-    "ASSESSMENT_THEMES",
-    "BALLOT_VALUES",
-    "Assessment",
-    "AssessmentScore",
-    "Ballot",
-    "BallotAnswer",
-    "Innovation",
-    "Invitation",
-    "Ranking",
-    "RankingRow",
-    "RaterGroup",
-    "RatingDimension",
-    "RatingRound",
-    "BULLETIN_KINDS",
-    "Bulletin",
-    "FINDING_KINDS",
-    "Finding",
-    "JobLock",
-    "JobRun",
-    "LiaisonCheck",
-    "RoundSnapshot",
-    "SupervisionRound",
+    "Base",
+    # organisation
+    "ROLES",
+    "UNIT_KINDS",
+    "UNIT_ROLES",
+    "Unit",
+    "User",
+    # plans
     "HEADINGS",
     "PLAN_STATUSES",
     "RECURRENCES",
     "EvidenceFile",
     "LedgerEntry",
     "Measure",
-    "Notification",
     "Milestone",
     "Plan",
     "Task",
     "TaskState",
     "Verification",
-    "ROLES",
-    "UNIT_KINDS",
-    "UNIT_ROLES",
+    # supervision
+    "FINDING_KINDS",
+    "Finding",
+    "RoundSnapshot",
+    "SupervisionRound",
+    # bulletins
+    "BULLETIN_KINDS",
+    "Bulletin",
+    # liaison
+    "LiaisonCheck",
+    # complaints
+    "COMPLAINT_CATEGORIES",
+    "COMPLAINT_CHANNELS",
+    "COMPLAINT_STATUSES",
+    "SATISFACTION_RATINGS",
+    "Complaint",
+    "ComplaintEvent",
+    "ComplaintFile",
+    "ReplyTemplate",
+    # notices
+    "NOTICE_SOURCES",
+    "NOTICE_STATUSES",
+    "Inspection",
+    "Notice",
+    "NoticeEvent",
+    "NoticeFile",
+    # ratings
+    "BALLOT_VALUES",
+    "Ballot",
+    "BallotAnswer",
+    "Invitation",
+    "RaterGroup",
+    "RatingDimension",
+    "RatingRound",
+    # assessments
+    "ASSESSMENT_THEMES",
+    "Assessment",
+    "AssessmentScore",
+    # innovations
+    "Innovation",
+    # rankings
+    "Ranking",
+    "RankingRow",
+    # accountability
+    "FLAG_ACTIONS",
+    "FLAG_RULES",
+    "FLAG_STATUSES",
+    "Flag",
+    "FlagEvent",
+    # notifications
+    "Notification",
+    # jobs
+    "JobLock",
+    "JobRun",
+    # system
     "ApiToken",
     "AuditEvent",
-    "Base",
     "Setting",
-    "Unit",
-    "User",
 ]

@@ -1,10 +1,10 @@
-"""Rating rounds 作风评议, special assessments 专项考核, innovations 一招鲜 and frozen rankings."""
+"""Rating rounds 作风评议: the units rated, dimensions, rater groups, invitation codes and ballots."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
@@ -13,9 +13,7 @@ from tracker.models.organisation import Unit, _in
 ROUND_STATUSES = ("draft", "open", "closed")
 # 满意 100 / 比较满意 80 / 基本满意 60 / 不满意 0
 BALLOT_VALUES = {"satisfied": 100, "fairly_satisfied": 80, "basically_satisfied": 60, "dissatisfied": 0}
-ASSESSMENT_THEMES = ("poverty_alleviation", "school_layout", "teacher_ethics", "teaching", "party_building")
-RANKING_KINDS = ("rating", "assessment", "innovation")
-RANKING_STATUSES = ("draft", "published")
+
 
 rating_round_units = Table(
     "rating_round_units",
@@ -106,101 +104,3 @@ class BallotAnswer(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     dimension_id: Mapped[int] = mapped_column(ForeignKey("rating_dimensions.id", ondelete="RESTRICT"))
     value: Mapped[int]  # 100 / 80 / 60 / 0
-
-
-class Assessment(Base):
-    """专项考核 of one theme and half-year; its ranking is published when the scores are entered."""
-
-    __tablename__ = "assessments"
-    __table_args__ = (
-        UniqueConstraint("theme", "period"),
-        CheckConstraint(_in("theme", ASSESSMENT_THEMES), name="theme"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    theme: Mapped[str] = mapped_column(String(30))
-    period: Mapped[str] = mapped_column(String(10))
-    created_at: Mapped[datetime]
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-
-    scores: Mapped[list[AssessmentScore]] = relationship(order_by="AssessmentScore.unit_id")
-
-
-class AssessmentScore(Base):
-    __tablename__ = "assessment_scores"
-    __table_args__ = (UniqueConstraint("assessment_id", "unit_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="RESTRICT"))
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
-    score: Mapped[float]
-    veto: Mapped[bool] = mapped_column(default=False)  # 一票否决
-    note: Mapped[str | None] = mapped_column(Text)
-
-
-class Innovation(Base):
-    """一招鲜: a unit's innovation, scored by the office and shown publicly."""
-
-    __tablename__ = "innovations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
-    year: Mapped[int] = mapped_column(index=True)
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text)
-    score: Mapped[float | None]
-    scored_at: Mapped[datetime | None]
-    scored_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    created_at: Mapped[datetime]
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-
-    unit: Mapped[Unit] = relationship()
-
-
-class Ranking(Base):
-    """A frozen ranking: of a rating round, an assessment, or a year's innovations."""
-
-    __tablename__ = "rankings"
-    __table_args__ = (
-        CheckConstraint(_in("kind", RANKING_KINDS), name="kind"),
-        CheckConstraint(_in("status", RANKING_STATUSES), name="status"),
-        UniqueConstraint("kind", "subject_key"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(12))
-    # "round:7", "assessment:3", "innovation:2026": one ranking per subject
-    subject_key: Mapped[str] = mapped_column(String(40))
-    rating_round_id: Mapped[int | None] = mapped_column(ForeignKey("rating_rounds.id", ondelete="RESTRICT"))
-    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id", ondelete="RESTRICT"))
-    year: Mapped[int | None]
-    period: Mapped[str] = mapped_column(String(10), index=True)
-    title: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(10), default="published")
-    published_at: Mapped[datetime | None]
-    created_at: Mapped[datetime]
-
-    rows: Mapped[list[RankingRow]] = relationship(order_by="RankingRow.position")
-
-
-class RankingRow(Base):
-    """One unit's frozen line in a ranking; ``rank`` is None when listed but not ranked."""
-
-    __tablename__ = "ranking_rows"
-    __table_args__ = (UniqueConstraint("ranking_id", "unit_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    ranking_id: Mapped[int] = mapped_column(ForeignKey("rankings.id", ondelete="RESTRICT"))
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
-    unit_name: Mapped[str] = mapped_column(String(100))
-    peer_group: Mapped[str | None] = mapped_column(String(50))
-    position: Mapped[int] = mapped_column(default=0)
-    score: Mapped[float | None]
-    rank: Mapped[int | None]
-    ranked_count: Mapped[int | None]  # ranked units in the peer group
-    ballots: Mapped[int | None]
-    dissatisfaction_rate: Mapped[float | None]
-    veto: Mapped[bool] = mapped_column(default=False)
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)
-
-    unit: Mapped[Unit] = relationship()

@@ -23,13 +23,12 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
 from tracker.models import Unit
+from tracker.models.rankings import Ranking, RankingRow
 from tracker.models.ratings import (
     BALLOT_VALUES,
     Ballot,
     BallotAnswer,
     Invitation,
-    Ranking,
-    RankingRow,
     RaterGroup,
     RatingDimension,
     RatingRound,

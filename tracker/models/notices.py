@@ -1,0 +1,110 @@
+"""Rectification notices 整改通知书 and the inspections 明查暗访 that may lead to one."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import Base
+from tracker.models.organisation import Unit, User, _in
+
+NOTICE_SOURCES = ("complaint", "finding", "inspection")
+NOTICE_STATUSES = ("issued", "acknowledged", "reported", "verified")
+
+
+class Inspection(Base):
+    """明查暗访: an open or unannounced inspection and what it found."""
+
+    __tablename__ = "inspections"
+    __table_args__ = (Index("ix_inspections_inspected", "inspected_on", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    inspected_on: Mapped[date]
+    place: Mapped[str] = mapped_column(String(200))
+    inspectors: Mapped[str] = mapped_column(String(200))
+    is_unannounced: Mapped[bool] = mapped_column(default=True)
+    findings: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+    unit: Mapped[Unit] = relationship()
+
+
+class Notice(Base):
+    """整改通知书: numbered per year; ``overdue`` and the colour are computed as of a date."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        UniqueConstraint("number_year", "number"),
+        CheckConstraint(_in("status", NOTICE_STATUSES), name="status"),
+        CheckConstraint(_in("source_type", NOTICE_SOURCES), name="source_type"),
+        # the list: newest first, alone or for one unit; the colours and overdue by status and due day
+        Index("ix_notices_issued", "issued_on", "id"),
+        Index("ix_notices_unit_issued", "unit_id", "issued_on", "id"),
+        Index("ix_notices_status_due", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number_year: Mapped[int]
+    number: Mapped[int]
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    source_type: Mapped[str] = mapped_column(String(12))
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"))
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id", ondelete="RESTRICT"))
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id", ondelete="RESTRICT"))
+    problems: Mapped[str] = mapped_column(Text)
+    requirements: Mapped[str] = mapped_column(Text)
+    issued_on: Mapped[date]
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(12), default="issued")
+    issued_at: Mapped[datetime]
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    acknowledged_at: Mapped[datetime | None]
+    reported_at: Mapped[datetime | None]
+    report_text: Mapped[str | None] = mapped_column(Text)
+    verified_at: Mapped[datetime | None]
+
+    unit: Mapped[Unit] = relationship()
+    events: Mapped[list[NoticeEvent]] = relationship(back_populates="notice", order_by="NoticeEvent.id")
+
+    @property
+    def doc_number(self) -> str:
+        return f"〔{self.number_year}〕{self.number}号"
+
+
+class NoticeEvent(Base):
+    """One step of a notice (issue, acknowledge, report, verify, return): append-only."""
+
+    __tablename__ = "notice_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="RESTRICT"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    at: Mapped[datetime]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    text: Mapped[str | None] = mapped_column(Text)
+
+    notice: Mapped[Notice] = relationship(back_populates="events")
+    user: Mapped[User | None] = relationship()
+
+
+class NoticeFile(Base):
+    """Evidence attached to a unit's rectification report."""
+
+    __tablename__ = "notice_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="RESTRICT"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("notice_events.id", ondelete="RESTRICT"))
+    original_name: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    uploaded_at: Mapped[datetime]
