@@ -43,10 +43,11 @@ from datetime import time as clock_time
 from sqlalchemy import Connection, func, select, text
 
 from tracker import clock
+from tracker.demo.bureau import GIVEN, SURNAMES
+from tracker.demo.plan import MEASURES, PLAN_TASKS
 from tracker.extensions import db
 from tracker.models import HEADINGS, Base, RatingRound, User
 from tracker.services import audit, codes, progress, ratings, supervision
-from tracker.services.demo import GIVEN, MEASURES, PLAN_TASKS, SURNAMES
 
 PASSWORD = "Demo@2026"  # every generated account's password (the demo's)
 SEED = 20260601

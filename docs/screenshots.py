@@ -23,9 +23,8 @@ from flask_migrate import upgrade
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from tracker import create_app
+from tracker import create_app, demo
 from tracker.extensions import db
-from tracker.services import demo
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = "/usr/bin/chromium"

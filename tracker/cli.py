@@ -9,20 +9,10 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from tracker import clock, jobs
+from tracker import clock, demo, jobs
 from tracker.extensions import db
 from tracker.models import ROLES
-from tracker.services import (
-    demo,
-    demo_accountability,
-    demo_assessments,
-    demo_cadence,
-    demo_complaints,
-    demo_notices,
-    demo_ratings,
-    organisation,
-    task_states,
-)
+from tracker.services import organisation, task_states
 from tracker.services.audit import Actor
 from tracker.services.errors import InvalidInput
 
@@ -90,12 +80,7 @@ def load_demo() -> None:
     """Load the demo bureau; running it again changes nothing."""
     actor = _cli_actor()
     today = clock.today()
-    created = demo.load(actor)
-    # complaints and notices come before the rounds and bulletins that report on them;
-    # flags last, from everything before
-    for module in (demo_complaints, demo_notices, demo_cadence, demo_ratings, demo_assessments,
-                   demo_accountability):
-        created = module.load(actor, today) or created
+    created = demo.load_all(actor, today)
     db.session.commit()
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
 

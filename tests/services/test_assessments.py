@@ -284,7 +284,8 @@ def test_publishing_runs_the_accountability_rules_on_the_frozen_ranking(make, of
 def test_the_demo_assessments_and_innovations(make):
     from datetime import date
 
-    from tracker.services import demo, demo_assessments
+    from tracker import demo
+    from tracker.demo import assessments as demo_assessments
 
     actor = make.actor()
     demo.load(actor)

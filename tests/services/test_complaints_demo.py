@@ -4,10 +4,10 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from tracker import clock
+from tracker import clock, demo
+from tracker.demo import complaints as demo_complaints
 from tracker.extensions import db
 from tracker.models.complaints import Complaint, ReplyTemplate
-from tracker.services import demo, demo_complaints
 
 
 def test_demo_complaints_cover_every_state_and_load_once(make):

@@ -4,10 +4,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from tracker import clock
+from tracker import clock, demo
+from tracker.demo import complaints as demo_complaints
+from tracker.demo import notices as demo_notices
 from tracker.extensions import db
 from tracker.models import Inspection, Notice, NoticeEvent, User
-from tracker.services import demo, demo_complaints, demo_notices, notices
+from tracker.services import notices
 from tracker.services.audit import Actor
 
 

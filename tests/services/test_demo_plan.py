@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime, time
 import pytest
 from sqlalchemy import func, select
 
-from tracker import clock
+from tracker import clock, demo
+from tracker.demo import cadence as demo_cadence
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -19,7 +20,7 @@ from tracker.models import (
     User,
     Verification,
 )
-from tracker.services import demo, demo_cadence, ledger, ledger_view, progress
+from tracker.services import ledger, ledger_view, progress
 from tracker.services.audit import Actor
 
 
@@ -79,5 +80,5 @@ def test_demo_plan_is_the_same_whatever_the_day(app, today):
     assert 12 <= with_milestones <= 24
     models = (Plan, Measure, Task, Milestone, LedgerEntry, Verification, AuditEvent)
     before = [db.session.scalar(select(func.count()).select_from(m)) for m in models]
-    assert demo.load(actor) is False and demo.load_plan(actor, today) is None
+    assert demo.load(actor) is False and demo.plan.load_plan(actor, today) is None
     assert [db.session.scalar(select(func.count()).select_from(m)) for m in models] == before

@@ -4,9 +4,11 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
+from tracker import demo
+from tracker.demo import ratings as demo_ratings
 from tracker.extensions import db
 from tracker.models import Ballot, Invitation, RankingRow, RatingRound
-from tracker.services import demo, demo_ratings, rankings, ratings
+from tracker.services import rankings, ratings
 from tracker.services.audit import Actor
 
 

@@ -7,9 +7,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from tracker import demo
 from tracker.extensions import db
 from tracker.models import AuditEvent, Setting, Unit, User
-from tracker.services import demo, org_import, organisation, settings
+from tracker.services import org_import, organisation, settings
 from tracker.services.audit import Actor
 from tracker.services.errors import Conflict, InvalidInput, RowErrors
 

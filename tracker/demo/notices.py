@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from tracker import clock
+from tracker.demo.bureau import UNITS
 from tracker.extensions import db
 from tracker.models import Complaint, Finding, Inspection, Notice, Unit, User
 from tracker.services import audit, notices
@@ -51,8 +52,6 @@ def load(actor: audit.Actor, today: date) -> bool:
     """Add the demo inspections and notices once; return whether anything was added."""
     if db.session.scalar(select(Notice.id).limit(1)) is not None:
         return False
-    from tracker.services.demo import UNITS
-
     names = {code: name for code, name, *_rest in UNITS}
     units = {u.name: u for u in db.session.scalars(select(Unit))}
     by_code = {code: units.get(name) for code, name in names.items()}

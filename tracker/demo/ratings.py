@@ -18,8 +18,7 @@ from sqlalchemy import insert, select, update
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import Ballot, BallotAnswer, Invitation, RatingRound, Unit
-from tracker.models.ratings import BALLOT_VALUES
+from tracker.models import BALLOT_VALUES, Ballot, BallotAnswer, Invitation, RatingRound, Unit
 from tracker.services import audit, ratings
 
 LOW = "西郊初级中学"

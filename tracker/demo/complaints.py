@@ -13,9 +13,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from tracker import clock
+from tracker.demo.bureau import UNITS
 from tracker.extensions import db
-from tracker.models import Unit, User
-from tracker.models.complaints import Complaint
+from tracker.models import Complaint, Unit, User
 from tracker.services import audit, complaints
 
 TEMPLATES = [
@@ -104,8 +104,6 @@ def load(actor: audit.Actor, today: date) -> bool:
     if db.session.scalar(select(Complaint.id).limit(1)) is not None:
         return False
     units = {u.name: u for u in db.session.scalars(select(Unit))}
-    from tracker.services.demo import UNITS
-
     by_code = {code: units.get(name) for code, name, *_rest in UNITS}
     if not by_code.get("cgxx"):
         return False
