@@ -11,13 +11,14 @@ office proposes with a written justification and a leader approves.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Integer, Select, and_, case, cast, extract, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -116,6 +117,11 @@ def proposed_name(code: str) -> str:
 
 
 # Evaluation ------------------------------------------------------------------------
+#
+# In three steps, as in progress.py and rankings.py: `load` reads plain rows as of a day
+# (aggregating in SQL where it can), each rule is a pure function
+# `(rows, parameters, as_of) -> candidates` tested case by case without a database, and
+# `evaluate` raises the flags the rules find.
 
 
 @dataclass
@@ -127,18 +133,165 @@ class Candidate:
     summary: dict = field(default_factory=dict)
 
 
-class _Candidates:
-    """Candidates keyed by (rule, unit, period): triggers of one key merge their evidence."""
+@dataclass(frozen=True)
+class Parameters:
+    """The settings the rules read (docs/domain.md defaults)."""
 
-    def __init__(self) -> None:
-        self.found: dict[tuple[str, int, str], Candidate] = {}
+    bottom_percent: float = 10
+    dissent_percent: float = 20.0
+    min_ballots: int = 10
+    lagging_rounds: int = 3
+    task_overdue_days: int = 14
+    notice_overdue_days: int = 14
+    satisfaction_percent: float = 85.0
+    satisfaction_min_rated: int = 10
 
-    def add(self, rule: str, unit_id: int, period: str, source: dict, **summary: Any) -> None:
-        key = (rule, unit_id, period)
-        candidate = self.found.setdefault(key, Candidate(rule, unit_id, period))
-        candidate.sources.append(source)
+    @classmethod
+    def from_settings(cls, values: Mapping[str, Any] | None = None) -> Parameters:
+        values = settings.values() if values is None else values
+        return cls(bottom_percent=values["rules.bottom_percent"],
+                   dissent_percent=float(values["rules.dissent_percent"]),
+                   min_ballots=values["ratings.min_ballots"],
+                   lagging_rounds=values["rules.lagging_rounds"],
+                   task_overdue_days=values["rules.task_overdue_days"],
+                   notice_overdue_days=values["rules.notice_overdue_days"],
+                   satisfaction_percent=float(values["rules.satisfaction_percent"]),
+                   satisfaction_min_rated=values["rules.satisfaction_min_rated"])
+
+
+# The rows the rules read: plain values, no session behind them.
+
+
+@dataclass(frozen=True)
+class RankedRow:
+    """One unit's frozen line in a published ranking (``rank`` None: listed, not ranked)."""
+
+    row_id: int
+    unit_id: int
+    unit_name: str
+    peer_group: str | None
+    rank: int | None
+    ranked_count: int | None
+    score: float | None = None
+    ballots: int | None = None
+    dissatisfaction_rate: float | None = None
+    veto: bool = False
+
+
+@dataclass(frozen=True)
+class PublishedRanking:
+    id: int
+    kind: str  # rating, assessment, innovation
+    title: str
+    period: str
+    rating_round_id: int | None = None
+    assessment_id: int | None = None
+    year: int | None = None
+    rows: tuple[RankedRow, ...] = ()  # in the ranking's order
+
+
+@dataclass(frozen=True)
+class ClosedRound:
+    """A closed rating round's published ranking; the round's period names the flags."""
+
+    period: str
+    ranking: PublishedRanking
+
+
+@dataclass(frozen=True)
+class SupervisionRow:
+    """A weekly supervision round: the week it covers and the day its snapshot was taken."""
+
+    id: int
+    week_start: date
+    as_of: date
+
+
+@dataclass(frozen=True)
+class LaggingFinding:
+    """A `lagging` finding of a round, with its task's title and owner unit."""
+
+    task_id: int
+    title: str
+    unit_id: int
+    round_id: int
+
+
+@dataclass(frozen=True)
+class OverdueTask:
+    """A task of an active plan whose status is `overdue` as of the day evaluated."""
+
+    task_id: int
+    title: str
+    unit_id: int
+    due_on: date
+    actual_percent: int
+
+
+@dataclass(frozen=True)
+class OpenNotice:
+    id: int
+    doc_number: str
+    unit_id: int
+    issued_on: date
+    due_on: date
+    status: str
+
+
+@dataclass(frozen=True)
+class MonthTally:
+    """Rated complaints of a unit first dispatched in a month: how many, how many satisfied."""
+
+    unit_id: int
+    month: str  # YYYY-MM
+    rated: int
+    satisfied: int
+
+
+@dataclass(frozen=True)
+class RatedComplaint:
+    id: int
+    first_dispatched_on: date
+    rating: str
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Everything the six rules read as of one day."""
+
+    rankings: tuple[PublishedRanking, ...] = ()  # published assessment and innovation rankings
+    rounds: tuple[ClosedRound, ...] = ()  # closed rating rounds, oldest first
+    supervision: tuple[SupervisionRow, ...] = ()
+    lagging: tuple[LaggingFinding, ...] = ()
+    overdue: tuple[OverdueTask, ...] = ()
+    notices: tuple[OpenNotice, ...] = ()
+    tallies: tuple[MonthTally, ...] = ()
+    # the rated complaints of the (unit, month) tallies the low_satisfaction rule flags: its evidence
+    complaints: Mapping[tuple[int, str], tuple[RatedComplaint, ...]] = field(default_factory=dict)
+
+
+SATISFIED = ("satisfied", "basically_satisfied")
+OPEN_NOTICE = ("issued", "acknowledged")
+
+
+# The rules ------------------------------------------------------------------------
+
+
+class _Found:
+    """One rule's candidates keyed by (unit, period): triggers of one key merge their evidence."""
+
+    def __init__(self, rule: str) -> None:
+        self.rule = rule
+        self.found: dict[tuple[int, str], Candidate] = {}
+
+    def add(self, unit_id: int, period: str, sources: list[dict], **summary: Any) -> None:
+        candidate = self.found.setdefault((unit_id, period), Candidate(self.rule, unit_id, period))
+        candidate.sources.extend(sources)
         for name, value in summary.items():
             candidate.summary.setdefault(name, value)
+
+    def candidates(self) -> list[Candidate]:
+        return list(self.found.values())
 
 
 def _month(day: date) -> str:
@@ -149,14 +302,14 @@ def _number(value: Any) -> Any:
     return round(value, 4) if isinstance(value, float) else value
 
 
-def _row_evidence(row: RankingRow) -> dict:
-    return {"row_id": row.id, "unit_id": row.unit_id, "unit_name": row.unit_name,
+def _row_evidence(row: RankedRow) -> dict:
+    return {"row_id": row.row_id, "unit_id": row.unit_id, "unit_name": row.unit_name,
             "peer_group": row.peer_group, "rank": row.rank, "ranked_count": row.ranked_count,
             "score": _number(row.score), "ballots": row.ballots,
             "dissatisfaction_rate": _number(row.dissatisfaction_rate), "veto": bool(row.veto)}
 
 
-def ranking_link(ranking: Ranking) -> str:
+def ranking_link(ranking: Ranking | PublishedRanking) -> str:
     if ranking.kind == "rating" and ranking.rating_round_id:
         return f"/ratings/{ranking.rating_round_id}"
     if ranking.kind == "assessment" and ranking.assessment_id:
@@ -168,7 +321,7 @@ RANKING_COLUMNS = ["unit_name", "peer_group", "score", "rank", "ranked_count", "
                    "dissatisfaction_rate", "veto"]
 
 
-def _ranking_source(ranking: Ranking, rows: list[RankingRow]) -> dict:
+def _ranking_source(ranking: PublishedRanking, rows: list[RankedRow]) -> dict:
     return {"type": "ranking", "ranking_id": ranking.id, "kind": ranking.kind,
             "title": ranking.title, "period": ranking.period, "link": ranking_link(ranking),
             "rating_round_id": ranking.rating_round_id, "assessment_id": ranking.assessment_id,
@@ -176,191 +329,301 @@ def _ranking_source(ranking: Ranking, rows: list[RankingRow]) -> dict:
             "rows": [_row_evidence(row) for row in rows]}
 
 
-def _lines(rows: list[RankingRow]) -> list[rankings.Line]:
+def _lines(rows: tuple[RankedRow, ...]) -> list[rankings.Line]:
     """Lines holding the frozen ranks (not recomputed)."""
     return [rankings.Line(unit_id=row.unit_id, peer_group=row.peer_group, score=row.score,
                           eligible=row.rank is not None, veto=bool(row.veto), rank=row.rank,
                           ranked_count=row.ranked_count, detail={"row": row}) for row in rows]
 
 
-def _published_rankings(*kinds: str) -> list[tuple[Ranking, list[RankingRow]]]:
-    found = db.session.scalars(
-        select(Ranking).where(Ranking.kind.in_(kinds), Ranking.status == "published")
-        .order_by(Ranking.id)).all()
-    rows: dict[int, list[RankingRow]] = defaultdict(list)
-    if found:
-        for row in db.session.scalars(select(RankingRow).where(
-                RankingRow.ranking_id.in_([r.id for r in found]))
-                .order_by(RankingRow.ranking_id, RankingRow.position, RankingRow.id)):
-            rows[row.ranking_id].append(row)
-    return [(ranking, rows[ranking.id]) for ranking in found]
-
-
-def _closed_rating_rankings() -> list[tuple[Ranking, list[RankingRow], RatingRound]]:
-    """Published rankings of closed rating rounds, oldest round first."""
-    pairs = db.session.execute(
-        select(Ranking, RatingRound).join(RatingRound, RatingRound.id == Ranking.rating_round_id)
-        .where(Ranking.kind == "rating", Ranking.status == "published", RatingRound.status == "closed")
-        .order_by(RatingRound.closed_at, RatingRound.id)).all()
-    rows: dict[int, list[RankingRow]] = defaultdict(list)
-    if pairs:
-        for row in db.session.scalars(select(RankingRow).where(
-                RankingRow.ranking_id.in_([r.id for r, _ in pairs]))
-                .order_by(RankingRow.ranking_id, RankingRow.position, RankingRow.id)):
-            rows[row.ranking_id].append(row)
-    return [(ranking, rows[ranking.id], rnd) for ranking, rnd in pairs]
-
-
-def _last_place(found: _Candidates) -> None:
-    for ranking, rows in _published_rankings("assessment", "innovation"):
-        for line in rankings.last_place(_lines(rows)):
+def last_place(rows: Rows, parameters: Parameters, as_of: date) -> list[Candidate]:
+    """末位问责: the unit(s) at the last rank of their peer group in an assessment or innovation ranking."""
+    found = _Found("last_place")
+    for ranking in rows.rankings:
+        if ranking.kind not in ("assessment", "innovation"):
+            continue
+        for line in rankings.last_place(_lines(ranking.rows)):
             row = line.detail["row"]
-            found.add("last_place", row.unit_id, ranking.period, _ranking_source(ranking, [row]),
+            found.add(row.unit_id, ranking.period, [_ranking_source(ranking, [row])],
                       rank=row.rank, ranked_count=row.ranked_count)
+    return found.candidates()
 
 
-def _persistently_low(found: _Candidates, values: dict, rated: list) -> None:
-    percent = values["rules.bottom_percent"]
-    bottom: list[set[int]] = []
-    for _ranking, rows, _rnd in rated:
-        bottom.append({line.unit_id for line in rankings.bottom_share(_lines(rows), percent)})
+def persistently_low(rows: Rows, parameters: Parameters, as_of: date) -> list[Candidate]:
+    """长期靠后: in the bottom share of a closed round and of the previous round in which it was ranked."""
+    found = _Found("persistently_low")
+    percent = parameters.bottom_percent
+    rounds = rows.rounds
+    bottom = [{line.unit_id for line in rankings.bottom_share(_lines(rnd.ranking.rows), percent)}
+              for rnd in rounds]
     last_ranked: dict[int, int] = {}  # unit → index of the last round in which it was ranked
-    for index, (ranking, rows, rnd) in enumerate(rated):
-        for row in rows:
+    for index, rnd in enumerate(rounds):
+        for row in rnd.ranking.rows:
             if row.rank is None:
                 continue  # listed, not ranked: skipped, the earlier ranked round stays "previous"
             previous = last_ranked.get(row.unit_id)
             if previous is not None and row.unit_id in bottom[index] and row.unit_id in bottom[previous]:
-                before, before_rows, _before_round = rated[previous]
-                before_row = next(r for r in before_rows if r.unit_id == row.unit_id)
-                found.add("persistently_low", row.unit_id, rnd.period,
-                          _ranking_source(ranking, [row]), bottom_percent=percent)
-                found.found[("persistently_low", row.unit_id, rnd.period)].sources.append(
-                    _ranking_source(before, [before_row]))
+                before = rounds[previous].ranking
+                before_row = next(r for r in before.rows if r.unit_id == row.unit_id)
+                found.add(row.unit_id, rnd.period, [_ranking_source(rnd.ranking, [row]),
+                                                    _ranking_source(before, [before_row])],
+                          bottom_percent=percent)
             last_ranked[row.unit_id] = index
+    return found.candidates()
 
 
-def _strong_dissent(found: _Candidates, values: dict, rated: list) -> None:
-    threshold = float(values["rules.dissent_percent"])
-    minimum = values["ratings.min_ballots"]
-    for ranking, rows, rnd in rated:
-        for row in rows:
-            enough = row.ballots >= minimum if row.ballots is not None else row.rank is not None
+def strong_dissent(rows: Rows, parameters: Parameters, as_of: date) -> list[Candidate]:
+    """意见较大: enough ballots in a closed round and a dissatisfaction rate at or above the threshold."""
+    found = _Found("strong_dissent")
+    threshold = parameters.dissent_percent
+    for rnd in rows.rounds:
+        for row in rnd.ranking.rows:
+            if row.ballots is not None:
+                enough = row.ballots >= parameters.min_ballots
+            else:
+                enough = row.rank is not None
             if not enough or row.dissatisfaction_rate is None:
                 continue
             if round(row.dissatisfaction_rate * 100, 6) >= threshold:
-                found.add("strong_dissent", row.unit_id, rnd.period, _ranking_source(ranking, [row]),
+                found.add(row.unit_id, rnd.period, [_ranking_source(rnd.ranking, [row])],
                           dissent_percent=threshold)
+    return found.candidates()
 
 
 def _task_source(task_id: int, title: str, **extra: Any) -> dict:
     return {"type": "task", "task_id": task_id, "title": title, "link": f"/tasks/{task_id}", **extra}
 
 
-def _poor_delivery(found: _Candidates, values: dict, as_of: date) -> None:
-    needed = values["rules.lagging_rounds"]
-    rounds = db.session.execute(
-        select(SupervisionRound.id, SupervisionRound.week_start, SupervisionRound.as_of)
-        .where(SupervisionRound.as_of <= as_of).order_by(SupervisionRound.week_start)).all()
-    position = {rid: index for index, (rid, _w, _a) in enumerate(rounds)}
-    lagging: dict[int, list[int]] = defaultdict(list)
-    if rounds:
-        for task_id, round_id in db.session.execute(
-                select(Finding.task_id, Finding.round_id)
-                .where(Finding.kind == "lagging", Finding.round_id.in_(list(position)))):
-            lagging[task_id].append(position[round_id])
-    tasks = {}
-    wanted = set(lagging)
-    days = values["rules.task_overdue_days"]
-    view = task_states.view(as_of, progress.Thresholds.from_settings(), [
-        Task.plan.has(Plan.status == "active"), Task.due_on < as_of - timedelta(days=days)])
-    overdue = db.session.execute(
-        select(Task.id, Task.title, Task.owner_unit_id, Task.due_on, view.c.actual_percent)
-        .join(view, view.c.task_id == Task.id).where(view.c.status == "overdue")).all()
-    if wanted:
-        tasks = {t.id: t for t in db.session.execute(
-            select(Task.id, Task.title, Task.owner_unit_id).where(Task.id.in_(wanted)))}
-    for task_id, positions in lagging.items():
-        task = tasks.get(task_id)
-        if task is None:
-            continue
+def poor_delivery(rows: Rows, parameters: Parameters, as_of: date) -> list[Candidate]:
+    """落实不力: lagging in consecutive rounds held, or overdue for more than the allowed days."""
+    found = _Found("poor_delivery")
+    needed = parameters.lagging_rounds
+    rounds = sorted((r for r in rows.supervision if r.as_of <= as_of), key=lambda r: (r.week_start, r.id))
+    position = {rnd.id: index for index, rnd in enumerate(rounds)}
+    lagging: dict[int, set[int]] = defaultdict(set)
+    tasks: dict[int, LaggingFinding] = {}
+    for finding in rows.lagging:
+        if finding.round_id in position:
+            lagging[finding.task_id].add(position[finding.round_id])
+            tasks.setdefault(finding.task_id, finding)
+    for task_id in sorted(lagging):
+        task = tasks[task_id]
         run = 0
         previous = None
-        for pos in sorted(set(positions)):
+        for pos in sorted(lagging[task_id]):
             run = run + 1 if previous is not None and pos == previous + 1 else 1
             previous = pos
             if run == needed:
                 streak = rounds[pos - needed + 1: pos + 1]
-                met_on = rounds[pos][2]
-                found.add("poor_delivery", task.owner_unit_id, _month(met_on), _task_source(
-                    task.id, task.title, reason="lagging_rounds", met_on=met_on.isoformat(),
-                    rounds=[{"round_id": rid, "week_start": week.isoformat(),
-                             "link": f"/supervision/{rid}"} for rid, week, _a in streak]),
+                met_on = rounds[pos].as_of
+                found.add(task.unit_id, _month(met_on), [_task_source(
+                    task.task_id, task.title, reason="lagging_rounds", met_on=met_on.isoformat(),
+                    rounds=[{"round_id": rnd.id, "week_start": rnd.week_start.isoformat(),
+                             "link": f"/supervision/{rnd.id}"} for rnd in streak])],
                     lagging_rounds=needed)
-    for task_id, title, unit_id, due_on, actual in overdue:
-        met_on = due_on + timedelta(days=days + 1)
-        found.add("poor_delivery", unit_id, _month(met_on), _task_source(
-            task_id, title, reason="overdue", due_on=due_on.isoformat(), met_on=met_on.isoformat(),
-            overdue_days=(as_of - due_on).days, actual_percent=actual), task_overdue_days=days)
+    days = parameters.task_overdue_days
+    for task in sorted(rows.overdue, key=lambda t: t.task_id):
+        if (as_of - task.due_on).days <= days:
+            continue
+        met_on = task.due_on + timedelta(days=days + 1)
+        found.add(task.unit_id, _month(met_on), [_task_source(
+            task.task_id, task.title, reason="overdue", due_on=task.due_on.isoformat(),
+            met_on=met_on.isoformat(), overdue_days=(as_of - task.due_on).days,
+            actual_percent=task.actual_percent)], task_overdue_days=days)
+    return found.candidates()
 
 
-def _long_overdue(found: _Candidates, values: dict, as_of: date) -> None:
-    days = values["rules.notice_overdue_days"]
-    notices = db.session.scalars(select(Notice).where(
-        Notice.status.in_(("issued", "acknowledged")),
-        Notice.due_on < as_of - timedelta(days=days)).order_by(Notice.id)).all()
-    for notice in notices:
+def long_overdue(rows: Rows, parameters: Parameters, as_of: date) -> list[Candidate]:
+    """久拖不决: a notice still issued or acknowledged more than the allowed days after its deadline."""
+    found = _Found("long_overdue")
+    days = parameters.notice_overdue_days
+    for notice in sorted(rows.notices, key=lambda n: n.id):
+        if notice.status not in OPEN_NOTICE or (as_of - notice.due_on).days <= days:
+            continue
         met_on = notice.due_on + timedelta(days=days + 1)
-        found.add("long_overdue", notice.unit_id, _month(met_on), {
+        found.add(notice.unit_id, _month(met_on), [{
             "type": "notice", "notice_id": notice.id, "title": notice.doc_number,
             "link": f"/notices/{notice.id}", "issued_on": notice.issued_on.isoformat(),
             "due_on": notice.due_on.isoformat(), "status": notice.status,
-            "met_on": met_on.isoformat(), "overdue_days": (as_of - notice.due_on).days},
+            "met_on": met_on.isoformat(), "overdue_days": (as_of - notice.due_on).days}],
             notice_overdue_days=days)
+    return found.candidates()
 
 
-def rated_by_month(as_of: date) -> dict[tuple[int, str], list[tuple[int, date, str]]]:
-    """Rated complaints by (unit first dispatched to, month of the first dispatch)."""
-    groups: dict[tuple[int, str], list[tuple[int, date, str]]] = defaultdict(list)
-    for cid, unit_id, on, rating in db.session.execute(
-            select(Complaint.id, Complaint.dispatched_unit_id, Complaint.first_dispatched_on,
-                   Complaint.rating)
-            .where(Complaint.dispatched_unit_id.is_not(None), Complaint.first_dispatched_on.is_not(None),
-                   Complaint.first_dispatched_on <= as_of, Complaint.rating.is_not(None))
-            .order_by(Complaint.id)):
-        groups[(unit_id, _month(on))].append((cid, on, rating))
-    return groups
+def satisfaction_is_low(tally: MonthTally, parameters: Parameters) -> bool:
+    """Enough ratings in the month and a satisfied share below the threshold."""
+    return (tally.rated >= parameters.satisfaction_min_rated
+            and tally.satisfied * 100 < parameters.satisfaction_percent * tally.rated)
 
 
-def _low_satisfaction(found: _Candidates, values: dict, as_of: date) -> None:
-    threshold = float(values["rules.satisfaction_percent"])
-    minimum = values["rules.satisfaction_min_rated"]
-    for (unit_id, month), cases in sorted(rated_by_month(as_of).items()):
-        rated = len(cases)
-        satisfied = sum(1 for _c, _on, rating in cases if rating in ("satisfied", "basically_satisfied"))
-        if rated < minimum or satisfied * 100 >= threshold * rated:
+def low_satisfaction(rows: Rows, parameters: Parameters, as_of: date) -> list[Candidate]:
+    """投诉满意率低: a unit's complaints first dispatched in one month, rated and mostly not satisfied."""
+    found = _Found("low_satisfaction")
+    for tally in sorted(rows.tallies, key=lambda t: (t.unit_id, t.month)):
+        if not satisfaction_is_low(tally, parameters):
             continue
-        found.add("low_satisfaction", unit_id, month, {
-            "type": "complaints", "title": month, "rated": rated, "satisfied": satisfied,
-            "satisfaction_rate": round(satisfied / rated, 4),
-            "rows": [{"complaint_id": cid, "link": f"/complaints/{cid}",
-                      "first_dispatched_on": on.isoformat(), "rating": rating}
-                     for cid, on, rating in cases]},
-            satisfaction_percent=threshold, min_rated=minimum)
+        cases = rows.complaints.get((tally.unit_id, tally.month), ())
+        found.add(tally.unit_id, tally.month, [{
+            "type": "complaints", "title": tally.month, "rated": tally.rated,
+            "satisfied": tally.satisfied, "satisfaction_rate": round(tally.satisfied / tally.rated, 4),
+            "rows": [{"complaint_id": case.id, "link": f"/complaints/{case.id}",
+                      "first_dispatched_on": case.first_dispatched_on.isoformat(),
+                      "rating": case.rating} for case in cases]}],
+            satisfaction_percent=parameters.satisfaction_percent,
+            min_rated=parameters.satisfaction_min_rated)
+    return found.candidates()
+
+
+RULES: dict[str, Callable[[Rows, Parameters, date], list[Candidate]]] = {
+    "last_place": last_place,
+    "persistently_low": persistently_low,
+    "strong_dissent": strong_dissent,
+    "poor_delivery": poor_delivery,
+    "long_overdue": long_overdue,
+    "low_satisfaction": low_satisfaction,
+}
+
+
+def find(rows: Rows, parameters: Parameters, as_of: date) -> list[Candidate]:
+    """Every (rule, unit, period) the six rules find in ``rows``, in rule, period and unit order."""
+    found = [candidate for rule in FLAG_RULES for candidate in RULES[rule](rows, parameters, as_of)]
+    return sorted(found, key=lambda c: (FLAG_RULES.index(c.rule), c.period, c.unit_id))
+
+
+# The loader -------------------------------------------------------------------------
+
+
+def _ranking_rows(ranking_ids: list[int]) -> dict[int, tuple[RankedRow, ...]]:
+    found: dict[int, list[RankedRow]] = defaultdict(list)
+    if ranking_ids:
+        for ranking_id, *values in db.session.execute(
+                select(RankingRow.ranking_id, RankingRow.id, RankingRow.unit_id, RankingRow.unit_name,
+                       RankingRow.peer_group, RankingRow.rank, RankingRow.ranked_count, RankingRow.score,
+                       RankingRow.ballots, RankingRow.dissatisfaction_rate, RankingRow.veto)
+                .where(RankingRow.ranking_id.in_(ranking_ids))
+                .order_by(RankingRow.ranking_id, RankingRow.position, RankingRow.id)):
+            found[ranking_id].append(RankedRow(*values))
+    return {ranking_id: tuple(rows) for ranking_id, rows in found.items()}
+
+
+_RANKING_COLUMNS = (Ranking.id, Ranking.kind, Ranking.title, Ranking.period, Ranking.rating_round_id,
+                    Ranking.assessment_id, Ranking.year)
+
+
+def published_rankings(*kinds: str) -> list[PublishedRanking]:
+    """Published rankings of the kinds, with their rows, in the order they were made."""
+    found = db.session.execute(select(*_RANKING_COLUMNS).where(
+        Ranking.kind.in_(kinds), Ranking.status == "published").order_by(Ranking.id)).all()
+    rows = _ranking_rows([values[0] for values in found])
+    return [PublishedRanking(*values, rows=rows.get(values[0], ())) for values in found]
+
+
+def closed_rounds() -> list[ClosedRound]:
+    """Published rankings of closed rating rounds, oldest round first."""
+    found = db.session.execute(
+        select(*_RANKING_COLUMNS, RatingRound.period)
+        .join(RatingRound, RatingRound.id == Ranking.rating_round_id)
+        .where(Ranking.kind == "rating", Ranking.status == "published", RatingRound.status == "closed")
+        .order_by(RatingRound.closed_at, RatingRound.id)).all()
+    rows = _ranking_rows([values[0] for values in found])
+    return [ClosedRound(values[-1], PublishedRanking(*values[:-1], rows=rows.get(values[0], ())))
+            for values in found]
+
+
+def supervision(as_of: date) -> tuple[list[SupervisionRow], list[LaggingFinding]]:
+    """The rounds held by ``as_of`` and their lagging findings."""
+    rounds = [SupervisionRow(*values) for values in db.session.execute(
+        select(SupervisionRound.id, SupervisionRound.week_start, SupervisionRound.as_of)
+        .where(SupervisionRound.as_of <= as_of).order_by(SupervisionRound.week_start))]
+    lagging = [LaggingFinding(*values) for values in db.session.execute(
+        select(Finding.task_id, Task.title, Task.owner_unit_id, Finding.round_id)
+        .join(Task, Task.id == Finding.task_id)
+        .join(SupervisionRound, SupervisionRound.id == Finding.round_id)
+        .where(Finding.kind == "lagging", SupervisionRound.as_of <= as_of)
+        .order_by(Finding.task_id, Finding.round_id))] if rounds else []
+    return rounds, lagging
+
+
+def overdue_tasks(as_of: date, days: int) -> list[OverdueTask]:
+    """Tasks of active plans overdue as of ``as_of`` and due more than ``days`` days before it."""
+    view = task_states.view(as_of, progress.Thresholds.from_settings(), [
+        Task.plan.has(Plan.status == "active"), Task.due_on < as_of - timedelta(days=days)])
+    return [OverdueTask(*values) for values in db.session.execute(
+        select(Task.id, Task.title, Task.owner_unit_id, Task.due_on, view.c.actual_percent)
+        .join(view, view.c.task_id == Task.id).where(view.c.status == "overdue")
+        .order_by(Task.id))]
+
+
+def open_notices(as_of: date, days: int) -> list[OpenNotice]:
+    """Notices still issued or acknowledged whose deadline is more than ``days`` days before ``as_of``."""
+    return [OpenNotice(n.id, n.doc_number, n.unit_id, n.issued_on, n.due_on, n.status)
+            for n in db.session.scalars(select(Notice).where(
+                Notice.status.in_(OPEN_NOTICE), Notice.due_on < as_of - timedelta(days=days))
+                .order_by(Notice.id))]
+
+
+def _dispatched_rated(as_of: date):
+    return (Complaint.dispatched_unit_id.is_not(None), Complaint.first_dispatched_on.is_not(None),
+            Complaint.first_dispatched_on <= as_of, Complaint.rating.is_not(None))
+
+
+def rated_by_month(as_of: date) -> list[MonthTally]:
+    """Rated complaints counted by (unit first dispatched to, month of the first dispatch), in SQL."""
+    year = cast(extract("year", Complaint.first_dispatched_on), Integer)
+    month = cast(extract("month", Complaint.first_dispatched_on), Integer)
+    satisfied = func.sum(case((Complaint.rating.in_(SATISFIED), 1), else_=0))
+    return [MonthTally(unit_id, f"{y}-{m:02d}", rated, int(happy or 0)) for unit_id, y, m, rated, happy in
+            db.session.execute(
+                select(Complaint.dispatched_unit_id, year, month, func.count(), satisfied)
+                .where(*_dispatched_rated(as_of))
+                .group_by(Complaint.dispatched_unit_id, year, month)
+                .order_by(Complaint.dispatched_unit_id, year, month))]
+
+
+def _month_bounds(month: str) -> tuple[date, date]:
+    start = date.fromisoformat(f"{month}-01")
+    after = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return start, after
+
+
+def rated_complaints(as_of: date, months: list[tuple[int, str]],
+                     ) -> dict[tuple[int, str], tuple[RatedComplaint, ...]]:
+    """The rated complaints of these (unit, month) pairs, oldest first: a flag's evidence."""
+    found: dict[tuple[int, str], list[RatedComplaint]] = defaultdict(list)
+    for chunk in range(0, len(months), 200):
+        ranges = [and_(Complaint.dispatched_unit_id == unit_id,
+                       Complaint.first_dispatched_on >= _month_bounds(month)[0],
+                       Complaint.first_dispatched_on < _month_bounds(month)[1])
+                  for unit_id, month in months[chunk:chunk + 200]]
+        for cid, unit_id, on, rating in db.session.execute(
+                select(Complaint.id, Complaint.dispatched_unit_id, Complaint.first_dispatched_on,
+                       Complaint.rating)
+                .where(*_dispatched_rated(as_of), or_(*ranges)).order_by(Complaint.id)):
+            found[(unit_id, _month(on))].append(RatedComplaint(cid, on, rating))
+    return {key: tuple(cases) for key, cases in found.items()}
+
+
+def load(as_of: date, parameters: Parameters) -> Rows:
+    """The rows the rules read as of ``as_of``.
+
+    The parameters only narrow what is read (overdue tasks and notices past the
+    allowed days; the complaints of the months whose tally is low); the rules
+    themselves decide.
+    """
+    rounds, lagging = supervision(as_of)
+    tallies = rated_by_month(as_of)
+    low = [(t.unit_id, t.month) for t in tallies if satisfaction_is_low(t, parameters)]
+    return Rows(rankings=tuple(published_rankings("assessment", "innovation")),
+                rounds=tuple(closed_rounds()), supervision=tuple(rounds), lagging=tuple(lagging),
+                overdue=tuple(overdue_tasks(as_of, parameters.task_overdue_days)),
+                notices=tuple(open_notices(as_of, parameters.notice_overdue_days)),
+                tallies=tuple(tallies), complaints=rated_complaints(as_of, low))
 
 
 def candidates(as_of: date) -> list[Candidate]:
     """Every (rule, unit, period) the rules find as of ``as_of``, with its evidence."""
-    values = settings.values()
-    found = _Candidates()
-    _last_place(found)
-    rated = _closed_rating_rankings()
-    _persistently_low(found, values, rated)
-    _strong_dissent(found, values, rated)
-    _poor_delivery(found, values, as_of)
-    _long_overdue(found, values, as_of)
-    _low_satisfaction(found, values, as_of)
-    return sorted(found.found.values(), key=lambda c: (FLAG_RULES.index(c.rule), c.period, c.unit_id))
+    parameters = Parameters.from_settings()
+    return find(load(as_of, parameters), parameters, as_of)
 
 
 def evaluate(actor: audit.Actor, as_of: Any) -> list[Flag]:
@@ -533,8 +796,6 @@ def waiting_for(user: User | None) -> int:
     """How many flags wait on ``user``: reviews for the office, decisions for leaders."""
     if user is None:
         return 0
-    from sqlalchemy import func
-
     if user.role == "office":
         stmt = select(func.count()).select_from(Flag).where(Flag.status == "raised")
     elif user.role == "leader":
