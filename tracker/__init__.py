@@ -11,9 +11,10 @@ from flask import Flask
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the application: defaults, instance config, TRACKER_* env, test config."""
     from tracker import configure, web
+    from tracker.unit_of_work import Application
 
     instance_path = os.environ.get("TRACKER_INSTANCE_PATH")
-    app = Flask(
+    app = Application(
         __name__,
         instance_path=os.path.abspath(instance_path) if instance_path else None,
         instance_relative_config=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 import click
@@ -10,30 +11,42 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from tracker import clock, demo, jobs
-from tracker.extensions import db
 from tracker.models import ROLES
 from tracker.services import organisation, task_states
 from tracker.services.audit import Actor
 from tracker.services.errors import InvalidInput
+from tracker.unit_of_work import unit_of_work
 
 
 def _cli_actor() -> Actor:
     return Actor(None, "cli", clock.now())
 
 
+def in_unit_of_work(command):
+    """Run a command as one unit of work: commit at the end, nothing if it fails."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        with unit_of_work():
+            return command(*args, **kwargs)
+
+    return wrapper
+
+
 @click.command("init-db")
 @with_appcontext
+@in_unit_of_work
 def init_db() -> None:
     """Bring the database schema up to date (Alembic upgrade)."""
     upgrade()
     filled = task_states.fill_missing(clock.today())
-    db.session.commit()
     click.echo("Database is up to date." + (f" Kept the state of {filled} tasks." if filled else ""))
 
 
 @click.command("rebuild-state")
 @click.option("--check", is_flag=True, help="Report every kept row that differs; change nothing.")
 @with_appcontext
+@in_unit_of_work
 def rebuild_state(check: bool) -> None:
     """Recompute every task's kept state from the source records (or check it)."""
     today = clock.today()
@@ -47,7 +60,6 @@ def rebuild_state(check: bool) -> None:
         click.echo("Every kept task state matches the records.")
         return
     count = task_states.rebuild(today)
-    db.session.commit()
     click.echo(f"Recomputed the state of {count} tasks as of {today.isoformat()}.")
 
 
@@ -57,6 +69,7 @@ def rebuild_state(check: bool) -> None:
 @click.option("--unit-id", type=int, default=None)
 @click.option("--display-name", default=None)
 @with_appcontext
+@in_unit_of_work
 def create_user(username: str, role: str, unit_id: int | None, display_name: str | None) -> None:
     """Create an account; the password comes from TRACKER_PASSWORD or a prompt."""
     password = os.environ.get("TRACKER_PASSWORD") or click.prompt(
@@ -66,22 +79,20 @@ def create_user(username: str, role: str, unit_id: int | None, display_name: str
             _cli_actor(), username=username, password=password, role=role, unit_id=unit_id,
             display_name=display_name or username)
     except InvalidInput as error:
-        db.session.rollback()
         for field, message in error.fields.items():
             click.echo(f"{field}: {message}", err=True)
         raise SystemExit(1) from None
-    db.session.commit()
     click.echo(f"Created user {user.username} (id {user.id}, role {user.role}).")
 
 
 @click.command("demo")
 @with_appcontext
+@in_unit_of_work
 def load_demo() -> None:
     """Load the demo bureau; running it again changes nothing."""
     actor = _cli_actor()
     today = clock.today()
     created = demo.load_all(actor, today)
-    db.session.commit()
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
 
 

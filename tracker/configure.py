@@ -28,6 +28,18 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_inside_transaction(conn, name):
+    """Begin SQLite's transaction before a SAVEPOINT that would otherwise open it.
+
+    pysqlite begins a transaction only before a write; a SAVEPOINT issued first
+    would open one of its own, and releasing it would commit everything so far.
+    """
+    dbapi_connection = conn.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
 def _secret_key(instance: Path) -> str:
     """Return the key kept in the instance folder, generating it on first use."""
     path = instance / "secret_key"

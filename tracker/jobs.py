@@ -30,6 +30,7 @@ from tracker.services import (
     task_states,
 )
 from tracker.services.audit import Actor
+from tracker.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -115,28 +116,33 @@ def _lock(name: str) -> None:
 
 
 def execute(name: str, as_of: date | None = None) -> JobRun:
-    """Run job ``name`` for the period holding ``as_of`` (default today); record the run."""
+    """Run job ``name`` for the period holding ``as_of`` (default today); record the run.
+
+    Three units of work: the run is recorded as started, the job's changes and
+    its success commit together, or its failure is recorded on its own.
+    """
     job = JOBS[name]
     today = as_of or clock.today()
-    run = JobRun(name=name, period=job.period(today), started_at=clock.now(), outcome="running")
-    db.session.add(run)
-    db.session.commit()
+    with unit_of_work():
+        run = JobRun(name=name, period=job.period(today), started_at=clock.now(), outcome="running")
+        db.session.add(run)
     run_id = run.id
     try:
-        _lock(name)
-        detail = job.run(Actor(None, "scheduler", clock.now()), today)
-        run.outcome, run.detail, run.finished_at = "succeeded", detail, clock.now()
-        db.session.commit()
-        try:  # notifications go out after the commit; a mail failure does not undo the run
-            notifications.send_email(current_app.config, clock.now())
-        except OSError:
-            log.exception("sending e-mail failed")
+        with unit_of_work():
+            _lock(name)
+            detail = job.run(Actor(None, "scheduler", clock.now()), today)
+            run.outcome, run.detail, run.finished_at = "succeeded", detail, clock.now()
     except Exception as exc:
-        db.session.rollback()
         log.exception("job %s failed", name)
-        run = db.session.get(JobRun, run_id)
-        run.outcome, run.detail, run.finished_at = "failed", f"{type(exc).__name__}: {exc}", clock.now()
-        db.session.commit()
+        with unit_of_work():
+            run = db.session.get(JobRun, run_id)
+            run.outcome, run.detail, run.finished_at = "failed", f"{type(exc).__name__}: {exc}", clock.now()
+        return run
+    try:  # e-mail goes out after the commit; a mail failure does not undo the run
+        with unit_of_work():
+            notifications.send_email(current_app.config, clock.now())
+    except OSError:
+        log.exception("sending e-mail failed")
     return run
 
 

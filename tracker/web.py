@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from tracker import clock
@@ -14,6 +15,7 @@ from tracker.configure import select_locale
 from tracker.extensions import login_manager
 from tracker.services import organisation, permissions, task_states
 from tracker.services.errors import DomainError
+from tracker.unit_of_work import contention, unit_of_work
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -31,12 +33,14 @@ ERROR_TITLES = {
     413: _l("The upload is too large"),
     429: _l("Too many requests: please wait a moment"),
     500: _l("Something went wrong on our side"),
+    503: _l("The service is briefly unavailable: please try again in a minute"),
 }
 ERROR_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "rate_limited",
-    500: "server_error",
+    500: "server_error", 503: "unavailable",
 }  # fmt: skip
+RETRY_AFTER_SECONDS = 30
 
 
 def wants_json() -> bool:
@@ -52,7 +56,11 @@ def error_response(status: int, message: str | None = None, fields=None, code=No
             body["fields"] = fields
         body.update(extra)
         return jsonify(error=body), status
-    return render_template("errors/error.html", status=status, message=message), status
+    try:
+        return render_template("errors/error.html", status=status, message=message), status
+    except SQLAlchemyError:  # the user cannot be loaded: draw the page as for a visitor
+        login_manager._update_request_context_with_user()  # what logout_user() does, no more
+        return render_template("errors/error.html", status=status, message=message), status
 
 
 def page_url(page: int) -> str:
@@ -115,6 +123,27 @@ def init_app(app: Flask) -> None:
     def domain_error(error: DomainError):
         return error_response(error.status, error.message, error.fields, error.code,
                               **({"rows": error.rows} if hasattr(error, "rows") else {}))
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        if contention(error):  # another request changed the same rows first
+            return error_response(409, _("Someone else changed this at the same moment. "
+                                         "Please reload the page and try again."), code="conflict")
+        app.logger.error("Database unavailable: %s", error.orig)
+        response = app.make_response(error_response(503))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    @app.before_request
+    def bring_task_states_up_to_date():
+        """Bring the kept task states up to today before a page reads them (bounded)."""
+        if request.endpoint in (None, "static"):
+            return
+        try:
+            with unit_of_work():
+                task_states.refresh(clock.today(), task_states.INLINE_REFRESH_LIMIT)
+        except SQLAlchemyError:  # busy or away: readers compute from the records meanwhile
+            pass
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

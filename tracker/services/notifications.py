@@ -201,7 +201,7 @@ def mark_all_read(user: User, now: datetime) -> None:
 
 
 def send_email(config: dict, now: datetime) -> int:
-    """E-mail the notifications not yet sent to users with an address; call after the commit."""
+    """E-mail the notifications not yet sent to users with an address (after the commit of their own)."""
     if not config.get("MAIL_SERVER"):
         return 0
     pending = db.session.execute(
@@ -229,5 +229,5 @@ def send_email(config: dict, now: datetime) -> int:
             message.set_content(f"{notification.body}\n\n{base}{notification.link or ''}".strip())
             smtp.send_message(message)
             notification.emailed_at = now
-    db.session.commit()
+    db.session.flush()
     return len(pending)

@@ -45,7 +45,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import Executable
@@ -304,26 +303,10 @@ def _thresholds(conn: Connection) -> progress.Thresholds:
                                value["ledger.due_soon_days"])
 
 
-def refresh_before_request() -> None:
-    """Bring the rows up to today before a request reads them (bounded; its own commit)."""
-    from flask import request
-
-    from tracker import clock
-
-    if request.endpoint in (None, "static"):
-        return
-    try:
-        if refresh(clock.today(), INLINE_REFRESH_LIMIT):
-            db.session.commit()
-    except SQLAlchemyError:  # a busy database: readers compute from the records meanwhile
-        db.session.rollback()
-
-
 def init_app(app) -> None:
-    """Keep the rows in step with every flush of the app's session and with the calendar."""
+    """Keep the rows in step with every flush of the app's session."""
     if not event.contains(db.session, "after_flush", _after_flush):
         event.listen(db.session, "after_flush", _after_flush)
-    app.before_request(refresh_before_request)
 
 
 # Reading ---------------------------------------------------------------------

@@ -18,6 +18,7 @@ from tracker.extensions import db
 from tracker.models import FLAG_ACTIONS, FLAG_RULES, FLAG_STATUSES, Flag, FlagEvent, Unit, User
 from tracker.services import accountability, organisation, permissions
 from tracker.services.errors import InvalidInput
+from tracker.unit_of_work import attempt
 
 
 class EvaluateForm(FlaskForm):
@@ -69,7 +70,6 @@ def evaluate():
     form = EvaluateForm()
     if form.validate_on_submit():
         raised = accountability.evaluate(actor(), form.as_of.data or clock.today())
-        db.session.commit()
         flash(_("%(n)d new flags raised.", n=len(raised)) if raised else _("No new flags."),
               "success" if raised else "info")
     else:
@@ -111,7 +111,6 @@ def review(flag_id):
     flag = _visible_flag(flag_id)
     if ConfirmForm().validate_on_submit():
         accountability.review(actor(), flag)
-        db.session.commit()
         flash(_("The flag is under review."), "success")
     return redirect(url_for("accountability.flag_page", flag_id=flag.id))
 
@@ -123,11 +122,11 @@ def decide(flag_id):
     form = DecideForm()
     if form.validate_on_submit():
         try:
-            accountability.decide(actor(), flag, action=form.action.data, reasons=form.reasons.data)
+            with attempt():
+                accountability.decide(actor(), flag, action=form.action.data, reasons=form.reasons.data)
         except InvalidInput as error:
             apply_errors(form, error)
             return _detail(flag, decide_form=form, status=400)
-        db.session.commit()
         flash(_("Decision recorded."), "success")
     return redirect(url_for("accountability.flag_page", flag_id=flag.id))
 
@@ -142,11 +141,11 @@ def exempt(flag_id):
     form = ExemptForm()
     if form.validate_on_submit():
         try:
-            accountability.exempt(actor(), flag, form.justification.data)
+            with attempt():
+                accountability.exempt(actor(), flag, form.justification.data)
         except InvalidInput as error:
             apply_errors(form, error)
             return _detail(flag, exempt_form=form, status=400)
-        db.session.commit()
         flash(_("Exemption approved.") if flag.status == "exempted" else _("Exemption proposed."),
               "success")
     return redirect(url_for("accountability.flag_page", flag_id=flag.id))

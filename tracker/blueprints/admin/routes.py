@@ -22,6 +22,7 @@ from tracker.models import ROLES, UNIT_KINDS, AuditEvent, Unit, User
 from tracker.services import audit, org_import, organisation, pagination, pickers, settings
 from tracker.services.errors import InvalidInput, RowErrors
 from tracker.services.pagination import Cursor
+from tracker.unit_of_work import attempt
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -56,14 +57,14 @@ def unit_form(unit_id=None):
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in organisation.UNIT_FIELDS}
         try:
-            if unit is None:
-                unit = organisation.create_unit(actor(), **values)
-            else:
-                organisation.update_unit(actor(), unit, **values)
+            with attempt():
+                if unit is None:
+                    unit = organisation.create_unit(actor(), **values)
+                else:
+                    organisation.update_unit(actor(), unit, **values)
         except InvalidInput as error:
             apply_errors(form, error)
         else:
-            db.session.commit()
             flash(_("Unit “%(name)s” saved.", name=unit.name), "success")
             return redirect(url_for("admin.units"))
     return render_template("admin/unit_form.html", form=form, unit=unit,
@@ -77,7 +78,6 @@ def unit_archive(unit_id):
     if ConfirmForm().validate_on_submit():
         archived = request.form.get("restore") != "1"
         organisation.set_unit_archived(actor(), unit, archived)
-        db.session.commit()
         flash(_("Unit “%(name)s” archived.", name=unit.name) if archived
               else _("Unit “%(name)s” restored.", name=unit.name), "success")
     return redirect(url_for("admin.units"))
@@ -107,11 +107,11 @@ def user_new():
     if form.validate_on_submit():
         fields = ("username", "display_name", "email", "role", "unit_id", "password")
         try:
-            user = organisation.create_user(actor(), **{f: getattr(form, f).data for f in fields})
+            with attempt():
+                user = organisation.create_user(actor(), **{f: getattr(form, f).data for f in fields})
         except InvalidInput as error:
             apply_errors(form, error)
         else:
-            db.session.commit()
             flash(_("User “%(name)s” created.", name=user.username), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None), (
@@ -126,13 +126,13 @@ def user_edit(user_id):
     password_form = PasswordResetForm(prefix="reset")
     if form.validate_on_submit():
         try:
-            organisation.update_user(actor(), user, display_name=form.display_name.data,
-                                     email=form.email.data, role=form.role.data,
-                                     unit_id=form.unit_id.data)
+            with attempt():
+                organisation.update_user(actor(), user, display_name=form.display_name.data,
+                                         email=form.email.data, role=form.role.data,
+                                         unit_id=form.unit_id.data)
         except InvalidInput as error:
             apply_errors(form, error)
         else:
-            db.session.commit()
             flash(_("User “%(name)s” saved.", name=user.username), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user,
@@ -147,11 +147,11 @@ def user_password(user_id):
     form = PasswordResetForm(prefix="reset")
     if form.validate_on_submit():
         try:
-            organisation.set_password(actor(), user, form.password.data)
+            with attempt():
+                organisation.set_password(actor(), user, form.password.data)
         except InvalidInput as error:
             apply_errors(form, error)
         else:
-            db.session.commit()
             flash(_("The password of “%(name)s” was reset.", name=user.username), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     return render_template("admin/user_form.html", form=UserEditForm(obj=user), user=user,
@@ -165,7 +165,6 @@ def user_active(user_id):
     if ConfirmForm().validate_on_submit():
         active = request.form.get("active") == "1"
         organisation.set_user_active(actor(), user, active)
-        db.session.commit()
         flash(_("Account “%(name)s” reactivated.", name=user.username) if active
               else _("Account “%(name)s” deactivated.", name=user.username), "success")
     return redirect(url_for("admin.users"))
@@ -181,16 +180,14 @@ def org_import_page():
     problems = []
     if form.validate_on_submit():
         try:
-            created = org_import.import_organisation(actor(), form.file.data.stream)
+            with attempt():
+                created = org_import.import_organisation(actor(), form.file.data.stream)
         except RowErrors as error:
-            db.session.rollback()
             problems = error.rows
             flash(error.message, "danger")
         except InvalidInput as error:
-            db.session.rollback()
             apply_errors(form, error)
         else:
-            db.session.commit()
             flash(_("Imported %(units)d units and %(users)d users.", **created), "success")
             return redirect(url_for("admin.units"))
     failed = bool(form.errors or problems)
@@ -218,13 +215,13 @@ def settings_page():
     if form.validate_on_submit():
         raw = {d.key: request.form.get(d.key, "") for d in settings.DEFINITIONS}
         try:
-            changed = settings.update(actor(), raw)
+            with attempt():
+                changed = settings.update(actor(), raw)
         except InvalidInput as error:
             errors = error.fields
             shown.update(raw)
             flash(error.message, "danger")
         else:
-            db.session.commit()
             flash(_("%(n)d settings changed.", n=len(changed)), "success")
             return redirect(url_for("admin.settings_page"))
     return render_template("admin/settings.html", form=form, shown=shown, errors=errors,

@@ -13,7 +13,6 @@ from tracker.blueprints import acting_user, actor, authorize, load
 from tracker.blueprints.api import bp
 from tracker.blueprints.api.framework import Body, Out, PageQuery, dump, endpoint, paginated
 from tracker.blueprints.api.schemas import Id, page_of
-from tracker.extensions import db
 from tracker.models import Flag
 from tracker.services import accountability, permissions
 
@@ -82,7 +81,6 @@ def _flag(flag_id: int) -> Flag:
 def evaluate_flags(body: EvaluateBody):
     authorize("flag.evaluate")
     raised = accountability.evaluate(actor(), body.as_of or clock.today())
-    db.session.commit()
     return {"raised": [flag_out(flag) for flag in raised]}, 200
 
 
@@ -108,7 +106,6 @@ def get_flag(flag_id: int):
 def review_flag(flag_id: int):
     authorize("flag.review")
     flag = accountability.review(actor(), _flag(flag_id))
-    db.session.commit()
     return flag_out(flag), 200
 
 
@@ -117,7 +114,6 @@ def review_flag(flag_id: int):
 def decide_flag(flag_id: int, body: DecideBody):
     authorize("flag.decide")
     flag = accountability.decide(actor(), _flag(flag_id), action=body.action, reasons=body.reasons)
-    db.session.commit()
     return flag_out(flag), 200
 
 
@@ -130,5 +126,4 @@ def exempt_flag(flag_id: int, body: ExemptBody):
             or permissions.can(user, "flag.approve_exemption")):
         abort(403)
     flag = accountability.exempt(actor(), _flag(flag_id), body.justification)
-    db.session.commit()
     return flag_out(flag), 200

@@ -14,7 +14,6 @@ from tracker.blueprints import acting_user, actor, authorize, load
 from tracker.blueprints.api import bp
 from tracker.blueprints.api.framework import Body, Out, PageQuery, Query, endpoint, paginated
 from tracker.blueprints.api.schemas import page_of
-from tracker.extensions import db
 from tracker.models import Assessment, Innovation
 from tracker.services import assessments, innovations, permissions
 from tracker.services.errors import InvalidInput
@@ -159,7 +158,6 @@ def create_assessment(body: AssessmentCreate):
     authorize("assessment.manage")
     assessment = assessments.enter(actor(), theme=body.theme, period=body.period,
                                    scores=[item.model_dump() for item in body.scores])
-    db.session.commit()
     return assessment_json(assessment), 201
 
 
@@ -202,7 +200,6 @@ def create_innovation(body: InnovationCreate):
         abort(403)
     innovation = innovations.register(actor(), unit_id=unit_id, title=body.title,
                                       description=body.description, year=body.year)
-    db.session.commit()
     return innovation_json(innovation), 201
 
 
@@ -225,7 +222,6 @@ def list_innovations(query: InnovationQuery):
 def score_innovation(innovation_id: int, body: InnovationScore):
     authorize("innovation.score")
     innovation = innovations.score(actor(), load(Innovation, innovation_id), body.score)
-    db.session.commit()
     return innovation_json(innovation), 200
 
 
@@ -244,6 +240,5 @@ def innovation_ranking(query: YearQuery):
 def publish_innovation_ranking(body: PublishBody):
     authorize("innovation.score")
     innovations.publish(actor(), body.year)
-    db.session.commit()
     return {"year": body.year, "status": "published",
             "ranking": ranking_json(innovations.ranking(body.year))}, 200

@@ -44,7 +44,6 @@ def _load_visible(bulletin_id: int) -> Bulletin:
 def create_bulletin(body: BulletinCreate):
     authorize("bulletin.manage")
     bulletin, created = bulletins.generate(actor(), body.kind, body.period)
-    db.session.commit()
     return bulletin_json(bulletin), 201 if created else 200
 
 
@@ -59,7 +58,6 @@ def get_bulletin(bulletin_id: int):
 def patch_bulletin(bulletin_id: int, body: BulletinPatch):
     authorize("bulletin.manage")
     bulletin = bulletins.edit(actor(), load(Bulletin, bulletin_id), **body.model_dump())
-    db.session.commit()
     return bulletin_json(bulletin), 200
 
 
@@ -68,7 +66,6 @@ def patch_bulletin(bulletin_id: int, body: BulletinPatch):
 def approve_bulletin(bulletin_id: int):
     authorize("bulletin.approve")
     bulletin = bulletins.approve(actor(), load(Bulletin, bulletin_id))
-    db.session.commit()
     return bulletin_json(bulletin), 200
 
 
@@ -78,7 +75,6 @@ def approve_bulletin(bulletin_id: int):
 def publish_bulletin(bulletin_id: int):
     authorize("bulletin.manage")
     bulletin = bulletins.publish(actor(), load(Bulletin, bulletin_id), clock.today().year)
-    db.session.commit()
     return bulletin_json(bulletin), 200
 
 

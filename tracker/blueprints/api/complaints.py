@@ -21,7 +21,7 @@ from tracker.blueprints.api.framework import (
     validation_error,
 )
 from tracker.blueprints.api.schemas import page_of
-from tracker.extensions import db, limiter
+from tracker.extensions import limiter
 from tracker.models.complaints import Complaint
 from tracker.services import complaints, permissions
 from tracker.services.errors import InvalidInput
@@ -215,7 +215,6 @@ def public_submit(body: ComplaintCreate):
         actor(), category=body.category, description=body.description, unit_id=body.unit_id,
         subject=body.subject, happened_on=body.happened_on, name=body.name, contact=body.contact,
         channel=body.channel or "web")
-    db.session.commit()
     return {"tracking_code": complaint.tracking_code}, 201
 
 
@@ -240,7 +239,6 @@ def public_track(tracking_code: str):
 def public_rate(tracking_code: str, body: SatisfactionIn):
     complaint = _by_code(tracking_code)
     complaints.rate(actor(), complaint, body.rating, body.comment, body.reopen)
-    db.session.commit()
     return _public(complaint), 201
 
 
@@ -275,8 +273,7 @@ def _office(complaint_id: int) -> Complaint:
     return load(Complaint, complaint_id)
 
 
-def _done(complaint: Complaint):
-    db.session.commit()
+def _answer(complaint: Complaint):
     return complaint_out(complaint, detail=True), 200
 
 
@@ -292,14 +289,14 @@ def accept_complaint(complaint_id: int):
         body = OnBody.model_validate_json(request.get_data() or b"{}")
     except ValidationError as exc:
         return validation_error(exc)
-    return _done(complaints.accept(actor(), complaint, body.on))
+    return _answer(complaints.accept(actor(), complaint, body.on))
 
 
 @endpoint(bp, "/complaints/<int:complaint_id>/reject", "POST", summary="Reject a complaint with a reason",
           tag="Complaints", body=RejectIn, response=ComplaintDetailOut, errors=(403, 404, 409))
 def reject_complaint(complaint_id: int, body: RejectIn):
     complaint = _office(complaint_id)
-    return _done(complaints.reject(actor(), complaint, body.reason, body.on))
+    return _answer(complaints.reject(actor(), complaint, body.reason, body.on))
 
 
 @endpoint(bp, "/complaints/<int:complaint_id>/duplicate", "POST",
@@ -307,7 +304,7 @@ def reject_complaint(complaint_id: int, body: RejectIn):
           response=ComplaintDetailOut, errors=(403, 404, 409))
 def duplicate_complaint(complaint_id: int, body: DuplicateIn):
     complaint = _office(complaint_id)
-    return _done(complaints.mark_duplicate(actor(), complaint, body.of_id, body.on))
+    return _answer(complaints.mark_duplicate(actor(), complaint, body.of_id, body.on))
 
 
 @endpoint(bp, "/complaints/<int:complaint_id>/dispatch", "POST",
@@ -315,7 +312,7 @@ def duplicate_complaint(complaint_id: int, body: DuplicateIn):
           body=DispatchIn, response=ComplaintDetailOut, errors=(403, 404, 409))
 def dispatch_complaint(complaint_id: int, body: DispatchIn):
     complaint = _office(complaint_id)
-    return _done(complaints.dispatch(actor(), complaint, body.unit_id, body.reply_due_on, body.on))
+    return _answer(complaints.dispatch(actor(), complaint, body.unit_id, body.reply_due_on, body.on))
 
 
 @endpoint(bp, "/complaints/<int:complaint_id>/reply", "POST",
@@ -328,7 +325,7 @@ def reply_complaint(complaint_id: int, body: ReplyIn):
     if body.on is not None and not permissions.can(acting_user(), "complaint.manage"):
         raise InvalidInput(_("Please correct the marked fields."),
                            {"on": _("Only the office records the date of a reply received on paper.")})
-    return _done(complaints.reply(actor(), complaint, body.text, body.on))
+    return _answer(complaints.reply(actor(), complaint, body.text, body.on))
 
 
 @endpoint(bp, "/complaints/<int:complaint_id>/return", "POST",
@@ -336,7 +333,7 @@ def reply_complaint(complaint_id: int, body: ReplyIn):
           response=ComplaintDetailOut, errors=(403, 404, 409))
 def return_complaint(complaint_id: int, body: ReturnIn):
     complaint = _office(complaint_id)
-    return _done(complaints.return_reply(actor(), complaint, body.reason, body.reply_due_on, body.on))
+    return _answer(complaints.return_reply(actor(), complaint, body.reason, body.reply_due_on, body.on))
 
 
 @endpoint(bp, "/complaints/<int:complaint_id>/close", "POST",
@@ -344,4 +341,4 @@ def return_complaint(complaint_id: int, body: ReturnIn):
           response=ComplaintDetailOut, errors=(403, 404, 409))
 def close_complaint(complaint_id: int, body: CloseIn):
     complaint = _office(complaint_id)
-    return _done(complaints.close(actor(), complaint, body.resolved, body.on))
+    return _answer(complaints.close(actor(), complaint, body.resolved, body.on))

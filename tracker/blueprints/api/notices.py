@@ -143,7 +143,6 @@ def _answer(notice: Notice, status: int = 200):
 def issue_notice(body: NoticeCreate):
     authorize("notice.manage")
     notice = notices.issue(actor(), **body.model_dump())
-    db.session.commit()
     return _answer(notice, 201)
 
 
@@ -173,7 +172,6 @@ def acknowledge_notice(notice_id: int):
     notice = _visible(notice_id)
     authorize("notice.respond", notice)
     notices.acknowledge(actor(), notice)
-    db.session.commit()
     return _answer(notice)
 
 
@@ -183,7 +181,6 @@ def report_notice(notice_id: int, body: ReportIn):
     notice = _visible(notice_id)
     authorize("notice.respond", notice)
     notices.report(actor(), notice, text=body.text)
-    db.session.commit()
     return _answer(notice)
 
 
@@ -193,7 +190,6 @@ def report_notice(notice_id: int, body: ReportIn):
 def verify_notice(notice_id: int, body: VerifyIn):
     authorize("notice.manage")
     notice = notices.verify(actor(), load(Notice, notice_id), accept=body.accept, reason=body.reason)
-    db.session.commit()
     return _answer(notice)
 
 
@@ -210,7 +206,6 @@ def notice_docx(notice_id: int):
 def create_inspection(body: InspectionCreate):
     authorize("inspection.manage")
     inspection = notices.create_inspection(actor(), **body.model_dump())
-    db.session.commit()
     return InspectionOut.model_validate(inspection).model_dump(mode="json"), 201
 
 

@@ -14,7 +14,6 @@ from tracker.blueprints.api.schemas import (
     UserQuery,
     page_of,
 )
-from tracker.extensions import db
 from tracker.models import Unit, User
 from tracker.services import organisation
 
@@ -24,7 +23,6 @@ from tracker.services import organisation
 def create_unit(body: UnitCreate):
     authorize("unit.manage")
     unit = organisation.create_unit(actor(), **body.model_dump())
-    db.session.commit()
     return dump(UnitOut, unit), 201
 
 
@@ -56,7 +54,6 @@ def patch_unit(unit_id: int, body: UnitPatch):
     organisation.update_unit(session_actor, unit, **values)
     if archived is not None:
         organisation.set_unit_archived(session_actor, unit, archived)
-    db.session.commit()
     return dump(UnitOut, unit), 200
 
 
@@ -65,7 +62,6 @@ def patch_unit(unit_id: int, body: UnitPatch):
 def create_user(body: UserCreate):
     authorize("user.manage")
     user = organisation.create_user(actor(), **body.model_dump())
-    db.session.commit()
     return dump(UserOut, user), 201
 
 
@@ -104,5 +100,4 @@ def patch_user(user_id: int, body: UserPatch):
         organisation.set_user_active(session_actor, user, active)
     if password is not None:
         organisation.set_password(session_actor, user, password)
-    db.session.commit()
     return dump(UserOut, user), 200

@@ -26,7 +26,6 @@ from tracker.blueprints.api.schemas import (
     VerifyRequest,
     page_of,
 )
-from tracker.extensions import db
 from tracker.models import Plan, Task
 from tracker.services import ledger, ledger_view, permissions, plans, task_import
 from tracker.services.errors import InvalidInput
@@ -67,7 +66,6 @@ def plan_detail(plan: Plan, as_of) -> dict:
 def create_plan(body: PlanCreate):
     authorize("plan.manage")
     plan = plans.create_plan(actor(), **body.model_dump())
-    db.session.commit()
     return dump(PlanOut, plan), 201
 
 
@@ -91,7 +89,6 @@ def get_plan(plan_id: int, query: AsOfQuery):
 def activate_plan(plan_id: int):
     authorize("plan.manage")
     plan = plans.set_plan_status(actor(), load(Plan, plan_id), "active")
-    db.session.commit()
     return dump(PlanOut, plan), 200
 
 
@@ -100,7 +97,6 @@ def activate_plan(plan_id: int):
 def close_plan(plan_id: int):
     authorize("plan.manage")
     plan = plans.set_plan_status(actor(), load(Plan, plan_id), "closed")
-    db.session.commit()
     return dump(PlanOut, plan), 200
 
 
@@ -110,7 +106,6 @@ def close_plan(plan_id: int):
 def create_measure(plan_id: int, body: MeasureCreate):
     authorize("plan.manage")
     measure = plans.create_measure(actor(), load(Plan, plan_id), **body.model_dump())
-    db.session.commit()
     return dump(MeasureOut, measure), 201
 
 
@@ -125,7 +120,6 @@ def import_tasks(plan_id: int):
     if upload is None or not upload.filename:
         raise InvalidInput(_("Choose a file."), {"file": _("Choose a file.")})
     created = task_import.import_tasks(actor(), plan, upload.stream)
-    db.session.commit()
     return {"created": created}, 201
 
 
@@ -155,7 +149,6 @@ def ledger_xlsx(plan_id: int, query: AsOfQuery):
 def create_task(body: TaskCreate):
     authorize("plan.manage")
     task = plans.create_task(actor(), **body.model_dump())
-    db.session.commit()
     return task_detail(task, clock.today()), 201
 
 
@@ -164,7 +157,6 @@ def create_task(body: TaskCreate):
 def patch_task(task_id: int, body: TaskPatch):
     authorize("plan.manage")
     task = plans.update_task(actor(), load(Task, task_id), **body.model_dump(exclude_unset=True))
-    db.session.commit()
     return task_detail(task, clock.today()), 200
 
 
@@ -204,7 +196,6 @@ def create_entry(task_id: int, body: EntryCreate):
     entry = ledger.add_entry(actor(), task, percent=body.percent, narrative=body.narrative,
                              reported_on=body.reported_on, may_backdate=may_backdate,
                              upload_folder=current_app.config["UPLOAD_FOLDER"])
-    db.session.commit()
     return dump(EntryOut, entry), 201
 
 
@@ -214,5 +205,4 @@ def create_entry(task_id: int, body: EntryCreate):
 def verify_task(task_id: int, body: VerifyRequest):
     authorize("task.verify")
     task = ledger.verify(actor(), load(Task, task_id), **body.model_dump())
-    db.session.commit()
     return task_detail(task, clock.today()), 200

@@ -134,7 +134,6 @@ def round_out(rnd: RatingRound, counts: dict | None = None) -> dict:
 def create_rating_round(body: RatingRoundCreate):
     authorize("rating.manage")
     rnd = ratings.create_round(actor(), body.model_dump())
-    db.session.commit()
     return round_out(rnd), 201
 
 
@@ -162,7 +161,6 @@ def get_rating_round(rating_round_id: int):
 def open_rating_round(rating_round_id: int):
     authorize("rating.manage")
     rnd = ratings.open_round(actor(), load(RatingRound, rating_round_id))
-    db.session.commit()
     return round_out(rnd), 200
 
 
@@ -173,7 +171,6 @@ def close_rating_round(rating_round_id: int):
     authorize("rating.manage")
     rnd = load(RatingRound, rating_round_id)
     ratings.close(actor(), rnd)
-    db.session.commit()
     return round_out(rnd), 200
 
 
@@ -184,7 +181,6 @@ def create_invitations(rating_round_id: int, body: InvitationCreate):
     authorize("rating.manage")
     rnd = load(RatingRound, rating_round_id)
     batch, codes = ratings.generate_invitations(actor(), rnd, body.group, body.count)
-    db.session.commit()
     return {"batch": batch, "group": body.group, "codes": codes}, 201
 
 
@@ -215,5 +211,4 @@ def cast_ballot(body: BallotCreate):
     # ballots are anonymous: the actor is nobody, from this address
     ballot = ratings.cast_ballot(Actor(None, request.remote_addr, clock.now()), body.code,
                                  [answer.model_dump() for answer in body.answers])
-    db.session.commit()
     return {"id": ballot.id, "round_id": ballot.round_id, "cast_at": ballot.cast_at.isoformat()}, 201

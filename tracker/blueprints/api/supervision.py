@@ -38,7 +38,6 @@ def round_detail(rnd: SupervisionRound) -> dict:
 def create_round(body: RoundCreate):
     authorize("round.manage")
     rnd, created = supervision.start_round(actor(), body.week_start)
-    db.session.commit()
     return round_detail(rnd), 201 if created else 200
 
 
@@ -68,7 +67,6 @@ def get_round(round_id: int):
 def close_round(round_id: int):
     authorize("round.manage")
     rnd = supervision.close_round(actor(), load(SupervisionRound, round_id))
-    db.session.commit()
     return dump(RoundOut, rnd), 200
 
 
@@ -87,5 +85,4 @@ def list_findings(query: FindingQuery):
 def patch_finding(finding_id: int, body: FindingPatch):
     authorize("round.manage")
     finding = supervision.annotate(actor(), load(Finding, finding_id), body.note)
-    db.session.commit()
     return dump(FindingOut, finding), 200

@@ -9,7 +9,7 @@ from tracker.blueprints import actor, authorize
 from tracker.blueprints.api import bp
 from tracker.blueprints.api.framework import dump, endpoint, keyset_paginated
 from tracker.blueprints.api.schemas import AuditOut, AuditQuery, TokenOut, TokenRequest, page_of
-from tracker.extensions import db, limiter
+from tracker.extensions import limiter
 from tracker.models import AuditEvent
 from tracker.services import audit, auth
 from tracker.web import error_response
@@ -23,13 +23,11 @@ def create_token(body: TokenRequest):
     session_actor = actor()
     user = auth.authenticate(session_actor, body.username, body.password)
     if user is None:
-        db.session.commit()  # keep the failure count
         return error_response(
             401, _("Wrong username or password, or the account is locked for a while."),
             code="invalid_credentials")
     token, row = auth.issue_token(replace(session_actor, user=user), user,
                                   current_app.config["API_TOKEN_HOURS"])
-    db.session.commit()
     return {"token": token, "expires_at": row.expires_at.isoformat()}, 201
 
 
@@ -38,7 +36,6 @@ def create_token(body: TokenRequest):
 def revoke_token():
     token = request.headers["Authorization"].partition(" ")[2].strip()
     auth.revoke_token(actor(), token)
-    db.session.commit()
     return Response(status=204)
 
 

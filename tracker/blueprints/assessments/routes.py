@@ -21,6 +21,7 @@ from tracker.extensions import db
 from tracker.models import ASSESSMENT_THEMES, Assessment, AssessmentScore, Innovation, Unit
 from tracker.services import assessments, innovations, permissions, unit_record
 from tracker.services.errors import InvalidInput, RowErrors
+from tracker.unit_of_work import attempt
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ASSESSED_KINDS = ("department", "school", "kindergarten")
@@ -117,10 +118,10 @@ def assessment_new():
             scores.append({"unit_id": unit.id, "score": raw, "veto": veto, "note": note})
             order.append(unit.id)
         try:
-            assessment = assessments.enter(actor(), theme=values["theme"], period=values["period"],
-                                           scores=scores)
+            with attempt():
+                assessment = assessments.enter(actor(), theme=values["theme"], period=values["period"],
+                                               scores=scores)
         except InvalidInput as error:
-            db.session.rollback()
             for name, message in error.fields.items():
                 parts = name.split(".")
                 if parts[0] == "scores" and len(parts) > 1 and parts[1].isdigit():
@@ -129,7 +130,6 @@ def assessment_new():
                     errors[name] = message
             flash(error.message, "danger")
         else:
-            db.session.commit()
             flash(_("Scores saved; the ranking is published."), "success")
             return redirect(url_for("assessments.assessment_page", assessment_id=assessment.id))
     return render_template("assessments/form.html", units=units, values=values, form=request.form,
@@ -146,18 +146,16 @@ def assessment_import():
     problems = []
     if form.validate_on_submit():
         try:
-            assessment = assessments.import_scores(actor(), theme=form.theme.data,
-                                                   period=form.period.data,
-                                                   stream=form.file.data.stream)
+            with attempt():
+                assessment = assessments.import_scores(actor(), theme=form.theme.data,
+                                                       period=form.period.data,
+                                                       stream=form.file.data.stream)
         except RowErrors as error:
-            db.session.rollback()
             problems = error.rows
             flash(error.message, "danger")
         except InvalidInput as error:
-            db.session.rollback()
             apply_errors(form, error)
         else:
-            db.session.commit()
             flash(_("Scores imported; the ranking is published."), "success")
             return redirect(url_for("assessments.assessment_page", assessment_id=assessment.id))
     return render_template("assessments/import.html", form=form, problems=problems), (
@@ -235,14 +233,13 @@ def innovation_new():
             errors["unit_id"] = _("Choose a unit.")
         else:
             try:
-                innovation = innovations.register(
-                    actor(), unit_id=unit_id, title=values["title"],
-                    description=values["description"], year=parse_int(values["year"]) or values["year"])
+                with attempt():
+                    innovation = innovations.register(
+                        actor(), unit_id=unit_id, title=values["title"],
+                        description=values["description"], year=parse_int(values["year"]) or values["year"])
             except InvalidInput as error:
-                db.session.rollback()
                 errors = error.fields
             else:
-                db.session.commit()
                 flash(_("Innovation registered."), "success")
                 return redirect(url_for("assessments.innovation_page", innovation_id=innovation.id))
     return render_template("assessments/innovation_form.html", choices=choices, values=values,
@@ -270,14 +267,13 @@ def innovation_page(innovation_id):
             abort(403 if innovation.score is None else 409)
         values = {k: request.form.get(k, "") for k in ("title", "description", "year")}
         try:
-            innovations.update(actor(), innovation, title=values["title"],
-                               description=values["description"],
-                               year=parse_int(values["year"]) or values["year"])
+            with attempt():
+                innovations.update(actor(), innovation, title=values["title"],
+                                   description=values["description"],
+                                   year=parse_int(values["year"]) or values["year"])
         except InvalidInput as error:
-            db.session.rollback()
             errors = error.fields
         else:
-            db.session.commit()
             flash(_("Innovation saved."), "success")
             return redirect(url_for("assessments.innovation_page", innovation_id=innovation.id))
     return render_template("assessments/innovation.html", innovation=innovation, values=values,
@@ -292,12 +288,11 @@ def innovation_page(innovation_id):
 def innovation_score(innovation_id):
     innovation = load(Innovation, innovation_id)
     try:
-        innovations.score(actor(), innovation, request.form.get("score", ""))
+        with attempt():
+            innovations.score(actor(), innovation, request.form.get("score", ""))
     except InvalidInput as error:
-        db.session.rollback()
         flash(error.fields.get("score", error.message), "danger")
     else:
-        db.session.commit()
         flash(_("Score saved."), "success")
     if request.form.get("next") == "list":
         return redirect(url_for("assessments.innovation_list", year=innovation.year))
@@ -319,7 +314,6 @@ def innovation_ranking():
 def innovation_publish():
     year = parse_int(request.form.get("year"))
     innovations.publish(actor(), year)
-    db.session.commit()
     flash(_("The innovation ranking of %(year)d is published.", year=year), "success")
     return redirect(url_for("assessments.innovation_ranking", year=year))
 

@@ -7,9 +7,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from tracker.blueprints import actor
 from tracker.blueprints.auth import bp
 from tracker.blueprints.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
-from tracker.extensions import db, limiter
+from tracker.extensions import limiter
 from tracker.services import auth, organisation
 from tracker.services.errors import InvalidInput
+from tracker.unit_of_work import attempt
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -34,7 +35,6 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = auth.authenticate(actor(), form.username.data, form.password.data)
-        db.session.commit()
         if user is not None:
             login_user(user, remember=form.remember.data)
             session.permanent = True
@@ -66,14 +66,14 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            organisation.change_own_password(
-                actor(), current_user, form.current_password.data, form.new_password.data
-            )
+            with attempt():
+                organisation.change_own_password(
+                    actor(), current_user, form.current_password.data, form.new_password.data
+                )
         except InvalidInput as error:
             for field, message in error.fields.items():
                 getattr(form, field).errors.append(message)
         else:
-            db.session.commit()
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("main.dashboard"))
     return render_template("auth/password.html", form=form), 200 if not form.errors else 400

@@ -17,6 +17,7 @@ from tracker.extensions import db
 from tracker.models import BULLETIN_KINDS, Bulletin
 from tracker.services import bulletins, permissions
 from tracker.services.errors import InvalidInput
+from tracker.unit_of_work import attempt
 
 
 class GenerateForm(FlaskForm):
@@ -65,11 +66,11 @@ def generate():
     form = GenerateForm()
     if form.validate_on_submit():
         try:
-            bulletin, created = bulletins.generate(actor(), form.kind.data, form.period.data.strip())
+            with attempt():
+                bulletin, created = bulletins.generate(actor(), form.kind.data, form.period.data.strip())
         except InvalidInput as error:
             apply_errors(form, error)
         else:
-            db.session.commit()
             flash(_("Draft generated.") if created else _("That period already has its bulletin."),
                   "success" if created else "info")
             return redirect(url_for("bulletins.bulletin_page", bulletin_id=bulletin.id))
@@ -89,11 +90,11 @@ def bulletin_page(bulletin_id):
             abort(403)
         if form.validate_on_submit():
             try:
-                bulletins.edit(actor(), bulletin, title=form.title.data, narrative=form.narrative.data)
+                with attempt():
+                    bulletins.edit(actor(), bulletin, title=form.title.data, narrative=form.narrative.data)
             except InvalidInput as error:
                 apply_errors(form, error)
             else:
-                db.session.commit()
                 flash(_("Bulletin saved."), "success")
                 return redirect(url_for("bulletins.bulletin_page", bulletin_id=bulletin.id))
     return render_template("bulletins/bulletin.html", bulletin=bulletin, content=bulletin.content,
@@ -106,7 +107,6 @@ def _step(bulletin_id: int, action: str, change, message: str):
         abort(403)
     if ConfirmForm().validate_on_submit():
         change(actor(), bulletin)
-        db.session.commit()
         flash(message, "success")
     return redirect(url_for("bulletins.bulletin_page", bulletin_id=bulletin.id))
 

@@ -20,7 +20,6 @@ from tracker.blueprints.complaints.forms import (
     TemplateForm,
 )
 from tracker.blueprints.forms import apply_errors, parse_date, parse_int
-from tracker.extensions import db
 from tracker.models.complaints import (
     COMPLAINT_CATEGORIES,
     COMPLAINT_CHANNELS,
@@ -32,6 +31,7 @@ from tracker.models.complaints import (
 from tracker.services import complaints, pagination, permissions, pickers
 from tracker.services.errors import Conflict, InvalidInput
 from tracker.services.pagination import Cursor
+from tracker.unit_of_work import attempt
 
 
 @bp.record_once
@@ -96,17 +96,16 @@ def complaint_record():
             files = [complaints.Upload(f.stream, f.filename) for f in (form.files.data or [])
                      if getattr(f, "filename", None)]
             try:
-                complaint = complaints.submit(
-                    actor(), category=form.category.data, unit_id=form.unit_id.data,
-                    subject=form.subject.data, description=form.description.data,
-                    happened_on=form.happened_on.data, name=form.name.data, contact=form.contact.data,
-                    channel=form.channel.data, external_id=form.external_id.data, on=form.on.data,
-                    files=files, upload_folder=current_app.config["UPLOAD_FOLDER"])
+                with attempt():
+                    complaint = complaints.submit(
+                        actor(), category=form.category.data, unit_id=form.unit_id.data,
+                        subject=form.subject.data, description=form.description.data,
+                        happened_on=form.happened_on.data, name=form.name.data, contact=form.contact.data,
+                        channel=form.channel.data, external_id=form.external_id.data, on=form.on.data,
+                        files=files, upload_folder=current_app.config["UPLOAD_FOLDER"])
             except InvalidInput as error:
-                db.session.rollback()
                 apply_errors(form, error)
             else:
-                db.session.commit()
                 flash(_("Complaint recorded."), "success")
                 return redirect(url_for("complaints.complaint_detail", complaint_id=complaint.id))
         return render_template("complaints/new.html", form=form), 400
@@ -124,14 +123,13 @@ def bulk_dispatch():
         return redirect(url_for("complaints.complaint_list")), 303
     rows = [load(Complaint, ident) for ident in ids]
     try:
-        complaints.dispatch_many(actor(), [(c, unit.id) for c in rows],
-                                 form.reply_due_on.data, form.on.data)
+        with attempt():
+            complaints.dispatch_many(actor(), [(c, unit.id) for c in rows],
+                                     form.reply_due_on.data, form.on.data)
     except (InvalidInput, Conflict) as error:
-        db.session.rollback()
         for message in (error.fields or {"": error.message}).values():
             flash(message, "danger")
         return redirect(url_for("complaints.complaint_list")), 303
-    db.session.commit()
     flash(_("%(n)d complaints dispatched.", n=len(rows)), "success")
     return redirect(url_for("complaints.complaint_list"))
 
@@ -184,66 +182,62 @@ def complaint_step(complaint_id, step):
     act = actor()
     forms = {}
     try:
-        if step == "accept":
-            form = SimpleForm()
-            if not form.validate_on_submit():
-                raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
-            complaints.accept(act, complaint, form.on.data)
-        elif step in ("reject", "return"):
-            form = forms["reject" if step == "reject" else "ret"] = ReasonForm()
-            if not form.validate_on_submit():
-                raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
-            if step == "reject":
-                complaints.reject(act, complaint, form.reason.data)
+        with attempt():
+            if step == "accept":
+                form = SimpleForm()
+                if not form.validate_on_submit():
+                    raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
+                complaints.accept(act, complaint, form.on.data)
+            elif step in ("reject", "return"):
+                form = forms["reject" if step == "reject" else "ret"] = ReasonForm()
+                if not form.validate_on_submit():
+                    raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
+                if step == "reject":
+                    complaints.reject(act, complaint, form.reason.data)
+                else:
+                    complaints.return_reply(act, complaint, form.reason.data, form.reply_due_on.data)
+            elif step == "duplicate":
+                form = forms["duplicate"] = DuplicateForm()
+                if not form.validate_on_submit():
+                    raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
+                of_id = parse_int((form.of_id.data or "").lstrip("#").strip())
+                complaints.mark_duplicate(act, complaint, of_id if of_id is not None else -1)
+            elif step == "dispatch":
+                form = forms["dispatch"] = DispatchForm()
+                if not form.validate_on_submit():
+                    raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
+                complaints.dispatch(act, complaint, form.unit_id.data, form.reply_due_on.data, form.on.data)
+            elif step == "reply":
+                form = forms["reply"] = ReplyForm()
+                form.template_id.choices = []
+                if not form.validate_on_submit():
+                    raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
+                on = form.on.data if permissions.can(current_user, "complaint.manage") else None
+                files = [complaints.Upload(f.stream, f.filename) for f in (form.files.data or [])
+                         if getattr(f, "filename", None)]
+                complaints.reply(act, complaint, form.text.data, on, files,
+                                 current_app.config["UPLOAD_FOLDER"])
+            elif step == "close":
+                form = forms["close"] = CloseForm()
+                if not form.validate_on_submit():
+                    raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
+                complaints.close(act, complaint, form.resolved.data == "yes")
             else:
-                complaints.return_reply(act, complaint, form.reason.data, form.reply_due_on.data)
-        elif step == "duplicate":
-            form = forms["duplicate"] = DuplicateForm()
-            if not form.validate_on_submit():
-                raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
-            of_id = parse_int((form.of_id.data or "").lstrip("#").strip())
-            complaints.mark_duplicate(act, complaint, of_id if of_id is not None else -1)
-        elif step == "dispatch":
-            form = forms["dispatch"] = DispatchForm()
-            if not form.validate_on_submit():
-                raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
-            complaints.dispatch(act, complaint, form.unit_id.data, form.reply_due_on.data, form.on.data)
-        elif step == "reply":
-            form = forms["reply"] = ReplyForm()
-            form.template_id.choices = []
-            if not form.validate_on_submit():
-                raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
-            on = form.on.data if permissions.can(current_user, "complaint.manage") else None
-            files = [complaints.Upload(f.stream, f.filename) for f in (form.files.data or [])
-                     if getattr(f, "filename", None)]
-            complaints.reply(act, complaint, form.text.data, on, files,
-                             current_app.config["UPLOAD_FOLDER"])
-        elif step == "close":
-            form = forms["close"] = CloseForm()
-            if not form.validate_on_submit():
-                raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
-            complaints.close(act, complaint, form.resolved.data == "yes")
-        else:
-            form = SimpleForm()
-            if not form.validate_on_submit():
-                raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
-            complaints.publish(act, complaint, step == "publish")
+                form = SimpleForm()
+                if not form.validate_on_submit():
+                    raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
+                complaints.publish(act, complaint, step == "publish")
     except InvalidInput as error:
-        db.session.rollback()
         target = forms.get({"reject": "reject", "return": "ret"}.get(step, step))
         if target is not None:
             apply_errors(target, error)
         else:
             for message in error.fields.values() or [error.message]:
                 flash(message, "danger")
-        db.session.refresh(complaint)
         return _detail(complaint, 400, **forms)
     except Conflict as error:
-        db.session.rollback()
         flash(error.message, "warning")
-        db.session.refresh(complaint)
         return _detail(complaint, 409)
-    db.session.commit()
     flash(_("Saved: %(step)s.", step=complaints.ACTION_LABELS[step]), "success")
     return redirect(url_for("complaints.complaint_detail", complaint_id=complaint.id))
 
@@ -282,12 +276,11 @@ def reply_templates(template_id=None):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                complaints.save_template(actor(), template, form.title.data, form.body.data)
+                with attempt():
+                    complaints.save_template(actor(), template, form.title.data, form.body.data)
             except InvalidInput as error:
-                db.session.rollback()
                 apply_errors(form, error)
             else:
-                db.session.commit()
                 flash(_("Template saved."), "success")
                 return redirect(url_for("complaints.reply_templates"))
         status = 400
@@ -301,7 +294,6 @@ def delete_template(template_id):
     template = load(ReplyTemplate, template_id)
     if SimpleForm().validate_on_submit():
         complaints.delete_template(actor(), template)
-        db.session.commit()
         flash(_("Template deleted."), "success")
     return redirect(url_for("complaints.reply_templates"))
 

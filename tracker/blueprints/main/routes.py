@@ -5,7 +5,6 @@ from tracker import clock
 from tracker.blueprints import require
 from tracker.blueprints.admin.forms import ConfirmForm
 from tracker.blueprints.main import bp
-from tracker.extensions import db
 from tracker.models import Plan, Task
 from tracker.services import dashboard as overview
 from tracker.services import ledger_view, notifications
@@ -33,7 +32,6 @@ def inbox():
 def inbox_read():
     if ConfirmForm().validate_on_submit():
         notifications.mark_all_read(current_user, clock.now())
-        db.session.commit()
     return redirect(url_for("main.inbox"))
 
 

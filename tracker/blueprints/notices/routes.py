@@ -25,6 +25,7 @@ from tracker.extensions import db
 from tracker.models import Complaint, Finding, Inspection, Notice, NoticeFile, Unit
 from tracker.services import notices, organisation, permissions
 from tracker.services.errors import InvalidInput
+from tracker.unit_of_work import attempt
 
 
 @bp.record_once
@@ -107,14 +108,13 @@ def issue_form():
     elif form.validate_on_submit():
         source_id = parse_int(form.source_id.data)
         try:
-            notice = notices.issue(actor(), unit_id=form.unit_id.data, source_type=form.source_type.data,
-                                   source_id=source_id, problems=form.problems.data,
-                                   requirements=form.requirements.data, due_on=form.due_on.data)
+            with attempt():
+                notice = notices.issue(actor(), unit_id=form.unit_id.data, source_type=form.source_type.data,
+                                       source_id=source_id, problems=form.problems.data,
+                                       requirements=form.requirements.data, due_on=form.due_on.data)
         except InvalidInput as error:
             apply_errors(form, error)
-            db.session.rollback()
         else:
-            db.session.commit()
             flash(_("Notice %(number)s issued.", number=notice.doc_number), "success")
             return redirect(url_for("notices.notice_page", notice_id=notice.id))
     status = 400 if request.method == "POST" else 200
@@ -144,7 +144,6 @@ def acknowledge(notice_id):
     notice = _visible(notice_id)
     authorize("notice.respond", notice)
     notices.acknowledge(actor(), notice)
-    db.session.commit()
     flash(_("Notice acknowledged."), "success")
     return redirect(url_for("notices.notice_page", notice_id=notice.id))
 
@@ -158,13 +157,12 @@ def report(notice_id):
     if form.validate_on_submit():
         files = [notices.Upload(f.stream, f.filename) for f in (form.files.data or []) if f.filename]
         try:
-            notices.report(actor(), notice, text=form.text.data, files=files,
-                           upload_folder=current_app.config["UPLOAD_FOLDER"])
+            with attempt():
+                notices.report(actor(), notice, text=form.text.data, files=files,
+                               upload_folder=current_app.config["UPLOAD_FOLDER"])
         except InvalidInput as error:
-            db.session.rollback()
             apply_errors(form, error)
         else:
-            db.session.commit()
             flash(_("Rectification report submitted."), "success")
             return redirect(url_for("notices.notice_page", notice_id=notice.id))
     today = clock.today()
@@ -183,12 +181,12 @@ def verify(notice_id):
     form = VerifyForm()
     if form.validate_on_submit():
         try:
-            notices.verify(actor(), notice, accept=form.decision.data == "accept", reason=form.reason.data)
+            with attempt():
+                notices.verify(actor(), notice, accept=form.decision.data == "accept",
+                               reason=form.reason.data)
         except InvalidInput as error:
-            db.session.rollback()
             apply_errors(form, error)
         else:
-            db.session.commit()
             flash(_("Notice verified.") if form.decision.data == "accept" else _("Report returned."),
                   "success")
             return redirect(url_for("notices.notice_page", notice_id=notice.id))
@@ -241,15 +239,14 @@ def inspection_form():
         form.inspected_on.data = clock.today()
     if form.validate_on_submit():
         try:
-            inspection = notices.create_inspection(
-                actor(), unit_id=form.unit_id.data, inspected_on=form.inspected_on.data,
-                place=form.place.data, inspectors=form.inspectors.data, findings=form.findings.data,
-                is_unannounced=bool(form.is_unannounced.data))
+            with attempt():
+                inspection = notices.create_inspection(
+                    actor(), unit_id=form.unit_id.data, inspected_on=form.inspected_on.data,
+                    place=form.place.data, inspectors=form.inspectors.data, findings=form.findings.data,
+                    is_unannounced=bool(form.is_unannounced.data))
         except InvalidInput as error:
-            db.session.rollback()
             apply_errors(form, error)
         else:
-            db.session.commit()
             flash(_("Inspection recorded."), "success")
             return redirect(url_for("notices.inspection_page", inspection_id=inspection.id))
     status = 400 if request.method == "POST" else 200

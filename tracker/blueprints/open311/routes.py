@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from tracker import clock
 from tracker.blueprints import actor
 from tracker.blueprints.open311 import bp
-from tracker.extensions import db
 from tracker.models.complaints import COMPLAINT_CATEGORIES
 from tracker.services import complaints
 from tracker.services.errors import InvalidInput
+from tracker.unit_of_work import attempt
 
 KEYWORDS = {
     "idle_at_work": "上班聊天,炒股,打游戏", "business_tutoring": "经商,办班,补课,有偿家教",
@@ -56,18 +56,17 @@ def create_request():
     if service_code not in COMPLAINT_CATEGORIES:
         return georeport_error(400, "service_code: " + _("Unknown service code."))
     try:
-        complaint = complaints.submit(
-            actor(), category=service_code, description=form.get("description"), unit_id=unit_id,
-            name=_name(form.get("first_name"), form.get("last_name")), contact=contact,
-            channel="hotline", external_id=form.get("attribute[external_id]") or None)
+        with attempt():
+            complaint = complaints.submit(
+                actor(), category=service_code, description=form.get("description"), unit_id=unit_id,
+                name=_name(form.get("first_name"), form.get("last_name")), contact=contact,
+                channel="hotline", external_id=form.get("attribute[external_id]") or None)
     except InvalidInput as error:
-        db.session.rollback()
         mapping = {"unit_id": "attribute[unit_id]", "contact": "phone",
                    "external_id": "attribute[external_id]", "name": "first_name"}
         return jsonify([{"code": 400, "description": f"{mapping.get(field, field)}: {message}"}
                         for field, message in error.fields.items()] or
                        [{"code": 400, "description": error.message}]), 400
-    db.session.commit()
     return jsonify([{"service_request_id": complaint.tracking_code,
                      "service_notice": str(_("Received: the office will dispatch it to the unit concerned.")),
                      "account_id": None}]), 201

@@ -41,6 +41,7 @@ from tracker.services import (
 )
 from tracker.services.errors import InvalidInput, RowErrors
 from tracker.services.ledger_view import LIGHT_LABELS, STATUS_LABELS, LedgerFilter
+from tracker.unit_of_work import attempt
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -84,14 +85,14 @@ def plan_form(plan_id=None):
     if form.validate_on_submit():
         values = {f: getattr(form, f).data for f in ("title", "year", "doc_number", "issuing_unit_id")}
         try:
-            if plan is None:
-                plan = plans.create_plan(actor(), **values)
-            else:
-                plans.update_plan(actor(), plan, **values)
+            with attempt():
+                if plan is None:
+                    plan = plans.create_plan(actor(), **values)
+                else:
+                    plans.update_plan(actor(), plan, **values)
         except InvalidInput as error:
             apply_errors(form, error)
         else:
-            db.session.commit()
             flash(_("Plan saved."), "success")
             return redirect(url_for("plans.plan_page", plan_id=plan.id))
     return render_template("plans/plan_form.html", form=form, plan=plan), 400 if form.errors else 200
@@ -119,7 +120,6 @@ def plan_status(plan_id):
     plan = load(Plan, plan_id)
     if ConfirmForm().validate_on_submit():
         plans.set_plan_status(actor(), plan, request.form.get("status", ""))
-        db.session.commit()
         flash(_("Plan status changed."), "success")
     return redirect(url_for("plans.plan_page", plan_id=plan.id))
 
@@ -133,14 +133,14 @@ def measure_form(plan_id=None, measure_id=None):
     form = MeasureForm(obj=measure)
     if form.validate_on_submit():
         try:
-            if measure is None:
-                plans.create_measure(actor(), plan, heading=form.heading.data, title=form.title.data)
-            else:
-                plans.update_measure(actor(), measure, heading=form.heading.data, title=form.title.data)
+            with attempt():
+                if measure is None:
+                    plans.create_measure(actor(), plan, heading=form.heading.data, title=form.title.data)
+                else:
+                    plans.update_measure(actor(), measure, heading=form.heading.data, title=form.title.data)
         except InvalidInput as error:
             apply_errors(form, error)
         else:
-            db.session.commit()
             flash(_("Measure saved."), "success")
             return redirect(url_for("plans.plan_page", plan_id=plan.id))
     return render_template("plans/measure_form.html", form=form, plan=plan, measure=measure), (
@@ -175,14 +175,14 @@ def task_form(plan_id=None, task_id=None):
             values = {f: getattr(form, f).data for f in fields}
             values.update(milestones=milestones, co_unit_ids=form.co_unit_ids.data or [])
             try:
-                if task is None:
-                    task = plans.create_task(actor(), **values)
-                else:
-                    plans.update_task(actor(), task, **values)
+                with attempt():
+                    if task is None:
+                        task = plans.create_task(actor(), **values)
+                    else:
+                        plans.update_task(actor(), task, **values)
             except InvalidInput as error:
                 apply_errors(form, error)
             else:
-                db.session.commit()
                 flash(_("Task saved."), "success")
                 return redirect(url_for("plans.task_page", task_id=task.id))
     return render_template("plans/task_form.html", form=form, plan=plan, task=task), (
@@ -223,14 +223,14 @@ def task_report(task_id):
         files = [ledger.Upload(f.stream, f.filename) for f in (form.files.data or []) if f.filename]
         may_backdate = permissions.can(current_user, "task.backdate", task)
         try:
-            ledger.add_entry(actor(), task, percent=form.percent.data, narrative=form.narrative.data,
-                             reported_on=form.reported_on.data if may_backdate else None,
-                             files=files, may_backdate=may_backdate,
-                             upload_folder=current_app.config["UPLOAD_FOLDER"])
+            with attempt():
+                ledger.add_entry(actor(), task, percent=form.percent.data, narrative=form.narrative.data,
+                                 reported_on=form.reported_on.data if may_backdate else None,
+                                 files=files, may_backdate=may_backdate,
+                                 upload_folder=current_app.config["UPLOAD_FOLDER"])
         except InvalidInput as error:
             apply_errors(form, error)
         else:
-            db.session.commit()
             flash(_("Progress reported: %(n)d%%.", n=form.percent.data), "success")
             if back == "mine":
                 return redirect(url_for("plans.my_tasks"))
@@ -250,12 +250,12 @@ def task_verify(task_id):
     form = VerifyForm()
     if form.validate_on_submit():
         try:
-            ledger.verify(actor(), task, accept=form.decision.data == "accept", reason=form.reason.data)
+            with attempt():
+                ledger.verify(actor(), task, accept=form.decision.data == "accept", reason=form.reason.data)
         except InvalidInput as error:
             for message in error.fields.values():
                 flash(message, "danger")
         else:
-            db.session.commit()
             flash(_("Task verified.") if form.decision.data == "accept" else _("Claim returned."),
                   "success")
     target = request.form.get("back")
@@ -350,16 +350,14 @@ def task_import_page(plan_id):
     problems = []
     if form.validate_on_submit():
         try:
-            created = task_import.import_tasks(actor(), plan, form.file.data.stream)
+            with attempt():
+                created = task_import.import_tasks(actor(), plan, form.file.data.stream)
         except RowErrors as error:
-            db.session.rollback()
             problems = error.rows
             flash(error.message, "danger")
         except InvalidInput as error:
-            db.session.rollback()
             apply_errors(form, error)
         else:
-            db.session.commit()
             flash(_("Imported %(n)d tasks.", n=created), "success")
             return redirect(url_for("plans.plan_page", plan_id=plan.id))
     return render_template("plans/import.html", form=form, plan=plan, problems=problems), (

@@ -14,6 +14,7 @@ from tracker.models.ratings import BALLOT_VALUES
 from tracker.services import organisation, ratings
 from tracker.services.audit import Actor
 from tracker.services.errors import Conflict, InvalidInput
+from tracker.unit_of_work import attempt
 
 
 def ballot_code_limit() -> str:
@@ -78,15 +79,14 @@ def vote_code(code: str):
                     chosen[name] = value
                     answers.append({"unit_id": unit.id, "dimension": dimension.key, "value": value})
         try:
-            # ballots are anonymous: the actor is nobody, from this address
-            ratings.cast_ballot(Actor(None, request.remote_addr, clock.now()), invitation.code, answers)
+            with attempt():
+                # ballots are anonymous: the actor is nobody, from this address
+                ratings.cast_ballot(Actor(None, request.remote_addr, clock.now()), invitation.code, answers)
         except InvalidInput as error:
             errors = error.fields
         except Conflict as error:
-            db.session.rollback()
             return _refused(error, invitation.code)
         else:
-            db.session.commit()
             return render_template("public/vote_done.html", round=rnd, answered=len(answers))
     return render_template("public/vote.html", form=form, round=rnd, invitation=invitation,
                            errors=errors, chosen=chosen, values=ratings.VALUE_LABELS,

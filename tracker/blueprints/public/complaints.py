@@ -13,6 +13,7 @@ from tracker.extensions import db, limiter
 from tracker.models.complaints import Complaint
 from tracker.services import codes, complaints
 from tracker.services.errors import Conflict, InvalidInput
+from tracker.unit_of_work import attempt
 
 
 def _submit_limit() -> str:
@@ -36,16 +37,15 @@ def complaint_new():
             files = [complaints.Upload(f.stream, f.filename) for f in (form.files.data or [])
                      if getattr(f, "filename", None)]
             try:
-                complaint = complaints.submit(
-                    actor(), category=form.category.data, unit_id=form.unit_id.data,
-                    subject=form.subject.data, description=form.description.data,
-                    happened_on=form.happened_on.data, name=form.name.data, contact=form.contact.data,
-                    channel="web", files=files, upload_folder=current_app.config["UPLOAD_FOLDER"])
+                with attempt():
+                    complaint = complaints.submit(
+                        actor(), category=form.category.data, unit_id=form.unit_id.data,
+                        subject=form.subject.data, description=form.description.data,
+                        happened_on=form.happened_on.data, name=form.name.data, contact=form.contact.data,
+                        channel="web", files=files, upload_folder=current_app.config["UPLOAD_FOLDER"])
             except InvalidInput as error:
-                db.session.rollback()
                 apply_errors(form, error)
             else:
-                db.session.commit()
                 session["complaint_receipt"] = complaint.tracking_code
                 return redirect(url_for("public.complaint_receipt"))
         return render_template("public/complaint_form.html", form=form), 400
@@ -98,16 +98,14 @@ def complaint_rate():
     if not form.validate_on_submit():
         return _track_page(complaint, 400, rate_form=form)
     try:
-        complaints.rate(actor(), complaint, form.rating.data, form.comment.data, bool(form.reopen.data))
+        with attempt():
+            complaints.rate(actor(), complaint, form.rating.data, form.comment.data, bool(form.reopen.data))
     except InvalidInput as error:
-        db.session.rollback()
         apply_errors(form, error)
         return _track_page(complaint, 400, rate_form=form)
     except Conflict as error:
-        db.session.rollback()
         flash(error.message, "warning")
         return _track_page(complaint, 409)
-    db.session.commit()
     flash(_("Thank you: your rating was recorded.") if complaint.status == "closed"
           else _("Thank you: the case was reopened and sent back to the unit."), "success")
     return _track_page(complaint)

@@ -17,6 +17,7 @@ from tracker.extensions import db
 from tracker.models import RatingRound, Unit
 from tracker.services import codes, organisation, rating_slips, ratings
 from tracker.services.errors import Conflict, InvalidInput
+from tracker.unit_of_work import attempt
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXTRA_ROWS = 2  # blank rows on the form for another dimension or group
@@ -88,11 +89,10 @@ def new_round():
     if request.method == "POST" and form.validate_on_submit():
         values = _form_values()
         try:
-            rnd = ratings.create_round(actor(), values)
+            with attempt():
+                rnd = ratings.create_round(actor(), values)
         except InvalidInput as error:
-            db.session.rollback()
             return _render_form(values, error.fields, status=400)
-        db.session.commit()
         flash(_("Rating round created."), "success")
         return redirect(url_for("ratings.round_page", rating_round_id=rnd.id))
     return _render_form({"title": "", "period": "", "unit_ids": [],
@@ -111,11 +111,10 @@ def edit_round(rating_round_id: int):
     if request.method == "POST" and form.validate_on_submit():
         values = _form_values()
         try:
-            ratings.update_round(actor(), rnd, values)
+            with attempt():
+                ratings.update_round(actor(), rnd, values)
         except InvalidInput as error:
-            db.session.rollback()
             return _render_form(values, error.fields, rnd, status=400)
-        db.session.commit()
         flash(_("Rating round saved."), "success")
         return redirect(url_for("ratings.round_page", rating_round_id=rnd.id))
     return _render_form(ratings.describe(rnd), {}, rnd)
@@ -134,12 +133,11 @@ def _state_change(rating_round_id: int, change, done: str):
     rnd = load(RatingRound, rating_round_id)
     if FlaskForm().validate_on_submit():
         try:
-            change(rnd)
+            with attempt():
+                change(rnd)
         except (Conflict, InvalidInput) as error:
-            db.session.rollback()
             flash(error.message, "danger")
         else:
-            db.session.commit()
             flash(done, "success")
     return redirect(url_for("ratings.round_page", rating_round_id=rating_round_id))
 
@@ -173,14 +171,13 @@ def make_invitations(rating_round_id: int):
     rnd = load(RatingRound, rating_round_id)
     if FlaskForm().validate_on_submit():
         try:
-            batch, made = ratings.generate_invitations(
-                actor(), rnd, request.form.get("group"), parse_int(request.form.get("count")) or 0)
+            with attempt():
+                batch, made = ratings.generate_invitations(
+                    actor(), rnd, request.form.get("group"), parse_int(request.form.get("count")) or 0)
         except (Conflict, InvalidInput) as error:
-            db.session.rollback()
             for message in (error.fields or {"": error.message}).values():
                 flash(message, "danger")
         else:
-            db.session.commit()
             flash(_("Batch %(batch)d: %(n)d codes made.", batch=batch, n=len(made)), "success")
     return redirect(url_for("ratings.round_page", rating_round_id=rating_round_id))
 

@@ -15,6 +15,7 @@ from tracker.extensions import db
 from tracker.models import FINDING_KINDS, Finding, JobRun, LiaisonCheck, SupervisionRound, Unit
 from tracker.services import liaison, organisation, permissions, supervision
 from tracker.services.errors import DomainError, InvalidInput
+from tracker.unit_of_work import attempt
 
 
 class StartRoundForm(FlaskForm):
@@ -56,11 +57,11 @@ def start():
     form = StartRoundForm()
     if form.validate_on_submit():
         try:
-            rnd, created = supervision.start_round(actor(), form.week_start.data)
+            with attempt():
+                rnd, created = supervision.start_round(actor(), form.week_start.data)
         except InvalidInput as error:
             apply_errors(form, error)
         else:
-            db.session.commit()
             flash(
                 _("Round created.") if created else _("That week already has its round."),
                 "success" if created else "info",
@@ -102,7 +103,6 @@ def close(round_id):
     rnd = load(SupervisionRound, round_id)
     if ConfirmForm().validate_on_submit():
         supervision.close_round(actor(), rnd)
-        db.session.commit()
         flash(_("Round closed."), "success")
     return redirect(url_for("supervision.round_page", round_id=rnd.id))
 
@@ -114,12 +114,12 @@ def note(finding_id):
     form = NoteForm()
     if form.validate_on_submit():
         try:
-            supervision.annotate(actor(), finding, form.note.data)
+            with attempt():
+                supervision.annotate(actor(), finding, form.note.data)
         except InvalidInput as error:
             for message in error.fields.values():
                 flash(message, "danger")
         else:
-            db.session.commit()
             flash(_("Note saved."), "success")
     else:
         for messages in form.errors.values():
@@ -200,14 +200,14 @@ def liaison_record(school_id):
             for key in liaison.DIMENSIONS
         }
         try:
-            liaison.record(
-                actor(), school, month=month, ratings=ratings, feedback=request.form.get("feedback")
-            )
+            with attempt():
+                liaison.record(
+                    actor(), school, month=month, ratings=ratings, feedback=request.form.get("feedback")
+                )
         except DomainError as error:
             for message in error.fields.values() or [error.message]:
                 flash(f"{school.name}：{message}", "danger")
         else:
-            db.session.commit()
             flash(_("Check of %(school)s recorded.", school=school.name), "success")
     return redirect(
         url_for("supervision.liaison_checks", month=month if liaison.MONTH.match(month) else None)
