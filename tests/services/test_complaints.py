@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tracker.extensions import db
 from tracker.models import AuditEvent
 from tracker.models.complaints import Complaint, ComplaintEvent, ComplaintFile
-from tracker.services import complaints, settings
+from tracker.services import complaints, settings, similarity, working_days
 from tracker.services.audit import Actor
 from tracker.services.codes import group
 from tracker.services.errors import Conflict, InvalidInput
@@ -189,20 +189,20 @@ def test_rating_window(world, days, ok):
 
 def test_working_days_follow_the_chinese_calendar_and_the_settings(app, make):
     # National Day 2026: Oct 1-7 off; Sat Oct 10 is a 调休 make-up working day
-    assert complaints.add_working_days(date(2026, 9, 30), 1) == date(2026, 10, 8)
-    assert complaints.add_working_days(date(2026, 10, 9), 1) == date(2026, 10, 10)
-    assert complaints.add_working_days(date(2026, 9, 30), 5) == date(2026, 10, 13)
-    assert not complaints.is_working_day(date(2026, 10, 5))
-    assert complaints.is_working_day(date(2026, 10, 10))
+    assert working_days.add_working_days(date(2026, 9, 30), 1) == date(2026, 10, 8)
+    assert working_days.add_working_days(date(2026, 10, 9), 1) == date(2026, 10, 10)
+    assert working_days.add_working_days(date(2026, 9, 30), 5) == date(2026, 10, 13)
+    assert not working_days.is_working_day(date(2026, 10, 5))
+    assert working_days.is_working_day(date(2026, 10, 10))
     # a plain week
-    assert complaints.add_working_days(date(2026, 11, 2), 5) == date(2026, 11, 9)
+    assert working_days.add_working_days(date(2026, 11, 2), 5) == date(2026, 11, 9)
     settings.update(make.actor(make.user("office")), {
         "complaints.extra_holidays": "2026-11-03", "complaints.extra_workdays": "2026-11-07"})
     db.session.commit()
-    assert not complaints.is_working_day(date(2026, 11, 3))
-    assert complaints.is_working_day(date(2026, 11, 7))
-    assert complaints.add_working_days(date(2026, 11, 2), 5) == date(2026, 11, 9)  # -1 +1
-    assert complaints.add_working_days(date(2026, 11, 2), 1) == date(2026, 11, 4)
+    assert not working_days.is_working_day(date(2026, 11, 3))
+    assert working_days.is_working_day(date(2026, 11, 7))
+    assert working_days.add_working_days(date(2026, 11, 2), 5) == date(2026, 11, 9)  # -1 +1
+    assert working_days.add_working_days(date(2026, 11, 2), 1) == date(2026, 11, 4)
 
 
 def test_lights(world):
@@ -275,7 +275,7 @@ def test_similar_cases(world, make):
     first = new(office, unit_id=school.id, description="老师课后办班补课收费")
     new(office, unit_id=other_school.id, category="other", description="食堂饭菜质量差")
     third = new(office, unit_id=school.id, description="老师办班补课，每月收费")
-    suggested = [c.id for c, _score in complaints.similar(third)]
+    suggested = [c.id for c, _score in similarity.similar(third)]
     assert suggested[0] == first.id
 
 

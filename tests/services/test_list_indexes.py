@@ -17,7 +17,7 @@ from tests.querycount import count_queries
 from tracker.extensions import db
 from tracker.models import AuditEvent
 from tracker.models.complaints import Complaint
-from tracker.services import accountability, audit, complaints, notices, pagination
+from tracker.services import accountability, audit, complaints, notices, pagination, similarity
 from tracker.services.pagination import Cursor
 
 AT = datetime(2026, 10, 16, 9, 0, tzinfo=UTC)
@@ -160,18 +160,18 @@ def test_duplicate_candidates_are_a_few_chosen_in_one_indexed_query(make):
 
     db.session.refresh(this)
     with count_queries() as statements:
-        suggested = complaints.similar(this)
+        suggested = similarity.similar(this)
     selects = [s for s in statements if "complaints" in s]
     assert len(selects) == 1 and "LIMIT" in selects[0].upper() and "UNION ALL" in selects[0].upper()
-    candidates = db.session.scalars(complaints.similar_candidates(this)).all()
-    assert len(candidates) <= 2 * (complaints.SIMILAR_EARLIER + complaints.SIMILAR_LATER)
+    candidates = db.session.scalars(similarity.similar_candidates(this)).all()
+    assert len(candidates) <= 2 * (similarity.SIMILAR_EARLIER + similarity.SIMILAR_LATER)
     ids = {c.id for c in candidates}
     # the same unit's case two months back is found although 300 newer ones share the category
     assert rows[300].id in ids and suggested[0][0].id == rows[300].id
     assert rows[301].id not in ids  # a duplicate is never suggested
     assert rows[302].id not in ids  # outside the window
     assert this.id not in ids and earlier.id not in ids  # past the 40 nearest of the category
-    found = plans(complaints.similar_candidates(this))
+    found = plans(similarity.similar_candidates(this))
     assert "ix_complaints_category_submitted" in found and "ix_complaints_unit_submitted" in found
 
 
@@ -180,7 +180,7 @@ def test_later_complaints_are_candidates_too(make):
     later = _complaint(1, category="school_choice", description="择校收费问题", submitted_at=AT + timedelta(days=2))
     db.session.add_all([this, later])
     db.session.commit()
-    assert [c.id for c, _score in complaints.similar(this)] == [later.id]
+    assert [c.id for c, _score in similarity.similar(this)] == [later.id]
 
 
 def plans(stmt) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import ASSESSMENT_THEMES, Assessment, Unit, User
+from tracker.models import ASSESSED_KINDS, ASSESSMENT_THEMES, Assessment, Unit, User
 from tracker.services import assessments, audit, innovations
 
 LAST = ("poverty_alleviation", "东风初级中学")
@@ -54,7 +54,7 @@ def load(actor: audit.Actor, today: date) -> bool:
     if db.session.scalar(select(Assessment.id).limit(1)) is not None:
         return False
     units = db.session.scalars(select(Unit).where(
-        Unit.is_archived.is_(False), Unit.kind.in_(innovations.RANKED_KINDS)).order_by(Unit.id)).all()
+        Unit.is_archived.is_(False), Unit.kind.in_(ASSESSED_KINDS)).order_by(Unit.id)).all()
     if not units:
         return False
     office_user = db.session.scalar(select(User).where(User.username == "office"))

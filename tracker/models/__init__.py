@@ -35,7 +35,7 @@ from tracker.models.notices import (
     NoticeFile,
 )
 from tracker.models.notifications import Notification
-from tracker.models.organisation import ROLES, UNIT_KINDS, UNIT_ROLES, Unit, User
+from tracker.models.organisation import ASSESSED_KINDS, ROLES, UNIT_KINDS, UNIT_ROLES, Unit, User
 from tracker.models.plans import (
     HEADINGS,
     PLAN_STATUSES,
@@ -67,6 +67,7 @@ __all__ = [
     # organisation
     "ROLES",
     "UNIT_KINDS",
+    "ASSESSED_KINDS",
     "UNIT_ROLES",
     "Unit",
     "User",

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.models.base import Base
 
 UNIT_KINDS = ("office", "department", "working_group", "school", "kindergarten")
+# the units that are assessed, rated and ranked (and register innovations)
+ASSESSED_KINDS = ("department", "school", "kindergarten")
 ROLES = ("admin", "office", "leader", "unit_head", "unit_member")
 UNIT_ROLES = ("unit_head", "unit_member")
 

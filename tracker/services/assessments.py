@@ -19,7 +19,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
-from tracker.models import ASSESSMENT_THEMES, Assessment, AssessmentScore, Ranking, RankingRow, Unit
+from tracker.models import (
+    ASSESSED_KINDS,
+    ASSESSMENT_THEMES,
+    Assessment,
+    AssessmentScore,
+    Ranking,
+    RankingRow,
+    Unit,
+)
 from tracker.services import audit, rankings, spreadsheets, validation
 from tracker.services.errors import Conflict, InvalidInput, RowErrors
 from tracker.services.org_import import _row_message
@@ -54,6 +62,13 @@ EXPLANATIONS = (
     ("备注", "可空，至多500字；一票否决时请写明事由"),
     ("注意", "整张表全部正确才会导入；有任何错误时一行也不导入，并按行、列列出全部问题"),
 )
+
+
+def assessed_units() -> list[Unit]:
+    """The active units an assessment scores, in the order its form lists them."""
+    return list(db.session.scalars(select(Unit).where(
+        Unit.is_archived.is_(False), Unit.kind.in_(ASSESSED_KINDS))
+        .order_by(Unit.peer_group, Unit.kind, Unit.name)))
 
 
 def period_label(period: str) -> str:

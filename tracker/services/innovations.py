@@ -20,13 +20,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
-from tracker.models import Innovation, Ranking, RankingRow, Unit
-from tracker.services import audit, rankings, validation
+from tracker.models import ASSESSED_KINDS, Innovation, Ranking, RankingRow, Unit
+from tracker.services import audit, permissions, rankings, validation
 from tracker.services.assessments import check_score
 from tracker.services.errors import Conflict
 
 EXPECTED = 3  # innovations a unit is expected to register each year
-RANKED_KINDS = ("department", "school", "kindergarten")
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
 
@@ -53,9 +52,20 @@ def _refuse_if_published(year: int) -> None:
                          "can no longer change.", year=year))
 
 
+def registrable_units(user) -> list[Unit]:
+    """The units ``user`` may register an innovation for, in the order a form lists them."""
+    if user.role == "office":
+        stmt = select(Unit).where(Unit.kind.in_(ASSESSED_KINDS))
+    else:
+        stmt = select(Unit).where(Unit.id == user.unit_id)
+    units = db.session.scalars(stmt.where(Unit.is_archived.is_(False))
+                               .order_by(Unit.peer_group, Unit.kind, Unit.name))
+    return [unit for unit in units if permissions.can(user, "innovation.register", unit)]
+
+
 def register(actor: audit.Actor, *, unit_id: Any, title: Any, description: Any,
              year: Any) -> Innovation:
-    """Register a unit's innovation (who may register for which unit is the caller's check)."""
+    """Register a unit's innovation, for a unit the actor may register for (``innovation.register``)."""
     errors: dict[str, str] = {}
     unit = db.session.get(Unit, unit_id) if isinstance(unit_id, int) and not isinstance(
         unit_id, bool) else None
@@ -63,6 +73,8 @@ def register(actor: audit.Actor, *, unit_id: Any, title: Any, description: Any,
         errors["unit_id"] = _("No such unit.")
     elif unit.is_archived:
         errors["unit_id"] = _("This unit is archived.")
+    elif actor.user is not None and not permissions.can(actor.user, "innovation.register", unit):
+        errors["unit_id"] = _("Choose a unit you may register an innovation for.")
     clean_title = validation.text(errors, "title", title, max_length=TITLE_MAX)
     clean_description = validation.text(errors, "description", description,
                                         max_length=DESCRIPTION_MAX, multiline=True)
@@ -142,7 +154,7 @@ def compute(year: int) -> list[dict]:
                func.coalesce(func.sum(Innovation.score), 0).label("total"))
         .where(Innovation.year == year).group_by(Innovation.unit_id))}
     units = db.session.execute(select(Unit.id, Unit.name, Unit.peer_group).where(
-        Unit.is_archived.is_(False), Unit.kind.in_(RANKED_KINDS))).all()
+        Unit.is_archived.is_(False), Unit.kind.in_(ASSESSED_KINDS))).all()
     names = {unit.id: unit.name for unit in units}
     lines = []
     for unit in units:

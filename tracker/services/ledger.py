@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import IO, Any
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -14,12 +13,7 @@ from tracker.extensions import db
 from tracker.models import EvidenceFile, LedgerEntry, Milestone, Task, Verification
 from tracker.services import audit, progress, settings, uploads, validation
 from tracker.services.errors import Conflict
-
-
-@dataclass(frozen=True)
-class Upload:
-    stream: IO[bytes]
-    filename: str | None
+from tracker.services.uploads import Upload
 
 
 def task_progress(task: Task, as_of: date, thresholds: progress.Thresholds | None = None

@@ -15,9 +15,8 @@ the unit (the API's colour is always one of blue, orange, red).
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import IO, Any
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -39,6 +38,7 @@ from tracker.models import (
 )
 from tracker.services import audit, notifications, permissions, settings, uploads, validation
 from tracker.services.errors import Conflict
+from tracker.services.uploads import Upload
 
 OPEN = ("issued", "acknowledged")
 DISPLAY_STATUSES = ("issued", "acknowledged", "overdue", "reported", "verified")
@@ -59,12 +59,6 @@ CATEGORY_TEXT = {
 assert set(CATEGORY_TEXT) == set(COMPLAINT_CATEGORIES)
 ISSUER = "作风整顿工作领导小组办公室"
 MAX_FILES = 10
-
-
-@dataclass(frozen=True)
-class Upload:
-    stream: IO[bytes]
-    filename: str | None
 
 
 # Display status and colour ------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, select, true
 
 from tracker.extensions import db
-from tracker.models import Unit, User
+from tracker.models import ASSESSED_KINDS, Unit, User
 
 READ_ALL = frozenset({"admin", "office", "leader"})
 
@@ -65,8 +65,7 @@ rule("inspection.view")(roles("office", "leader"))
 # ratings, assessments, innovations, accountability (issue 6)
 rule("rating.manage", "assessment.manage", "innovation.score", "flag.review",
      "flag.evaluate")(roles("office"))
-rule("rating.view")(roles("admin", "office", "leader"))
-rule("innovation.register")(roles("office", "unit_head", "unit_member"))  # the office: for any unit
+rule("rating.view", "assessment.notes")(roles("admin", "office", "leader"))
 rule("assessment.view", "innovation.view")(lambda user, obj: True)  # published; lists scoped
 rule("flag.view")(lambda user, obj: True)  # scoped lists: a unit sees its own flags
 rule("flag.decide", "flag.approve_exemption")(roles("leader"))
@@ -80,6 +79,25 @@ def _record_liaison(user: User, school) -> bool:
         return True
     return (user.role in ("unit_head", "unit_member") and school is not None
             and school.liaison_unit_id is not None and school.liaison_unit_id == user.unit_id)
+
+
+@rule("innovation.register")
+def _register_innovation(user: User, unit) -> bool:
+    """Register an innovation: a unit's own people for their unit, the office for any assessed unit.
+
+    Without a unit: whether the user may register one at all.
+    """
+    if user.role not in ("office", "unit_head", "unit_member"):
+        return False
+    if unit is None:
+        return user.role == "office" or user.unit_id is not None
+    return unit.kind in ASSESSED_KINDS and (user.role == "office" or unit.id == user.unit_id)
+
+
+@rule("innovation.edit")
+def _edit_innovation(user: User, innovation) -> bool:
+    """Edit an innovation (until it is scored, which the service checks): who may register it."""
+    return innovation is not None and _register_innovation(user, innovation.unit)
 
 
 @rule("bulletin.view")
@@ -111,11 +129,19 @@ def _reply_complaint(user: User, complaint) -> bool:
         and complaint.dispatched_unit_id is not None and complaint.dispatched_unit_id == user.unit_id)
 
 
+@rule("complaint.list")
+def _list_complaints(user: User, obj=None) -> bool:
+    """See individual complaints at all: not the administrator (who sees their rates)."""
+    return user.role != "admin"
+
+
 @rule("complaint.read")
 def _read_complaint(user: User, complaint) -> bool:
     """Read one complaint: the office and leaders, or the unit it was dispatched to (and its liaison)."""
+    if not _list_complaints(user):
+        return False
     if user.role in READ_ALL:
-        return user.role != "admin"
+        return True
     return complaint is not None and complaint.dispatched_unit_id is not None and _view_record(
         user, complaint.dispatched_unit_id)
 
@@ -158,9 +184,14 @@ def _read_flags(user: User, unit_id: int | None) -> bool:
     return user.role in READ_ALL or (user.unit_id is not None and unit_id == user.unit_id)
 
 
+def reads_every_unit(user: User) -> bool:
+    """Whether ``user`` reads every unit's records (the central roles), so lists offer a unit filter."""
+    return user.role in READ_ALL
+
+
 def own_unit_scope(user: User, column) -> ColumnElement[bool]:
     """The WHERE clause of ``flag.read``: all rows for everyone central, else the user's unit."""
-    if user.role in READ_ALL:
+    if reads_every_unit(user):
         return true()
     return column == user.unit_id if user.unit_id is not None else false()
 

@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import joinedload
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import Optional
@@ -16,7 +16,7 @@ from tracker.blueprints.admin.forms import ConfirmForm
 from tracker.blueprints.forms import apply_errors, parse_int
 from tracker.extensions import db
 from tracker.models import FLAG_ACTIONS, FLAG_RULES, FLAG_STATUSES, Flag, FlagEvent, Unit, User
-from tracker.services import accountability, organisation, permissions
+from tracker.services import accountability, permissions, pickers
 from tracker.services.errors import InvalidInput
 from tracker.unit_of_work import attempt
 
@@ -56,10 +56,16 @@ def _filters() -> dict:
 @require("flag.view")
 def register():
     filters = _filters()
-    page = db.paginate(accountability.flags_query(current_user, **filters),
-                       page=parse_int(request.args.get("page")) or 1, per_page=30, error_out=False)
-    units = (organisation.unit_choices() if current_user.role in permissions.READ_ALL else [])
-    return render_template("accountability/register.html", page=page, filters=filters, units=units,
+    unit_filter = permissions.reads_every_unit(current_user)
+    unit = pickers.pick_unit(current_user, request.args.get("unit"), filters["unit_id"])
+    filters["unit_id"] = unit.id if unit_filter else None
+    stmt = accountability.flags_query(current_user, **filters)
+    if unit_filter and unit.unknown:  # a name that names no single unit: nothing matches
+        stmt = stmt.where(false())
+    page = db.paginate(stmt, page=parse_int(request.args.get("page")) or 1, per_page=30,
+                       error_out=False)
+    return render_template("accountability/register.html", page=page, filters=filters,
+                           unit_filter=unit_filter, unit=unit,
                            statuses=FLAG_STATUSES, rules=FLAG_RULES,
                            form=EvaluateForm(data={"as_of": clock.today()}))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from flask import abort
 from flask_babel import gettext as _
 from pydantic import Field
 from sqlalchemy import select
@@ -14,7 +13,8 @@ from tracker.blueprints import acting_user, actor, authorize, load
 from tracker.blueprints.api import bp
 from tracker.blueprints.api.framework import Body, Out, PageQuery, Query, endpoint, paginated
 from tracker.blueprints.api.schemas import page_of
-from tracker.models import Assessment, Innovation
+from tracker.extensions import db
+from tracker.models import Assessment, Innovation, Unit
 from tracker.services import assessments, innovations, permissions
 from tracker.services.errors import InvalidInput
 
@@ -191,13 +191,12 @@ def get_assessment(assessment_id: int):
 def create_innovation(body: InnovationCreate):
     authorize("innovation.register")
     user = acting_user()
-    unit_id = body.unit_id
-    if user.role in ("unit_head", "unit_member"):
-        unit_id = unit_id or user.unit_id
-    elif unit_id is None:
+    unit = db.session.get(Unit, body.unit_id) if body.unit_id is not None else user.unit
+    if body.unit_id is None and (unit is None or not permissions.can(user, "innovation.register", unit)):
         raise InvalidInput(_("Please correct the marked fields."), {"unit_id": _("This field is required.")})
-    if not permissions.can(user, "record.edit", unit_id):
-        abort(403)
+    if unit is not None:  # no such unit: the service names the field
+        authorize("innovation.register", unit)
+    unit_id = body.unit_id if body.unit_id is not None else unit.id
     innovation = innovations.register(actor(), unit_id=unit_id, title=body.title,
                                       description=body.description, year=body.year)
     return innovation_json(innovation), 201

@@ -19,12 +19,11 @@ from tracker.blueprints.assessments import bp
 from tracker.blueprints.forms import apply_errors, parse_date, parse_int
 from tracker.extensions import db
 from tracker.models import ASSESSMENT_THEMES, Assessment, AssessmentScore, Innovation, Unit
-from tracker.services import assessments, innovations, permissions, unit_record
+from tracker.services import assessments, innovations, notices, permissions, unit_record
 from tracker.services.errors import InvalidInput, RowErrors
 from tracker.unit_of_work import attempt
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ASSESSED_KINDS = ("department", "school", "kindergarten")
 BAR_WIDTH, BAR_ROW, BAR_LEFT = 600, 22, 150
 
 
@@ -34,7 +33,8 @@ def labels(state):
         THEME_LABELS=assessments.THEME_LABELS, RESULT_LABELS=assessments.RESULT_LABELS,
         half_year_label=assessments.period_label, INNOVATIONS_EXPECTED=innovations.EXPECTED,
         RECORD_NOTICE_LABELS=unit_record.NOTICE_LABELS, RECORD_FLAG_RULES=unit_record.FLAG_RULES,
-        RECORD_FLAG_STATES=unit_record.FLAG_STATES, RECORD_FLAG_ACTIONS=unit_record.FLAG_ACTIONS)
+        RECORD_FLAG_STATES=unit_record.FLAG_STATES, RECORD_FLAG_ACTIONS=unit_record.FLAG_ACTIONS,
+        notice_display_status=notices.display_status)
 
 
 class ImportScoresForm(FlaskForm):
@@ -93,16 +93,10 @@ def assessment_list():
                            period=period, periods=assessments.periods(), themes=ASSESSMENT_THEMES)
 
 
-def _assessable_units() -> list[Unit]:
-    return list(db.session.scalars(select(Unit).where(
-        Unit.is_archived.is_(False), Unit.kind.in_(ASSESSED_KINDS))
-        .order_by(Unit.peer_group, Unit.kind, Unit.name)))
-
-
 @bp.route("/assessments/new", methods=["GET", "POST"])
 @require("assessment.manage")
 def assessment_new():
-    units = _assessable_units()
+    units = assessments.assessed_units()
     values = {"theme": request.form.get("theme", ""), "period": request.form.get("period") or
               _default_period()}
     errors: dict = {}
@@ -212,24 +206,17 @@ def innovation_list():
                                current_user, "innovation.score"))
 
 
-def _register_units() -> list[tuple[int, str]]:
-    if current_user.role in ("unit_head", "unit_member"):
-        return [(current_user.unit_id, current_user.unit.name)] if current_user.unit_id else []
-    return [(u.id, u.name) for u in _assessable_units()]
-
-
 @bp.route("/innovations/new", methods=["GET", "POST"])
 @require("innovation.register")
 def innovation_new():
-    choices = _register_units()
+    choices = [(unit.id, unit.name) for unit in innovations.registrable_units(current_user)]
     values = {"unit_id": request.form.get("unit_id", ""), "title": request.form.get("title", ""),
               "description": request.form.get("description", ""),
               "year": request.form.get("year") or str(clock.today().year)}
     errors: dict = {}
     if request.method == "POST":
         unit_id = parse_int(values["unit_id"]) if len(choices) != 1 else choices[0][0]
-        if unit_id is None or unit_id not in {c[0] for c in choices} or not permissions.can(
-                current_user, "record.edit", unit_id):
+        if unit_id is None:
             errors["unit_id"] = _("Choose a unit.")
         else:
             try:
@@ -257,14 +244,13 @@ def _load_innovation(innovation_id: int) -> Innovation:
 @require("innovation.view")
 def innovation_page(innovation_id):
     innovation = _load_innovation(innovation_id)
-    can_edit = (innovation.score is None and permissions.can(current_user, "innovation.register")
-                and permissions.can(current_user, "record.edit", innovation.unit_id))
+    can_edit = innovation.score is None and permissions.can(current_user, "innovation.edit", innovation)
     values = {"title": innovation.title, "description": innovation.description,
               "year": str(innovation.year)}
     errors: dict = {}
     if request.method == "POST":
-        if not can_edit:
-            abort(403 if innovation.score is None else 409)
+        if not permissions.can(current_user, "innovation.edit", innovation):
+            abort(403)
         values = {k: request.form.get(k, "") for k in ("title", "description", "year")}
         try:
             with attempt():

@@ -28,7 +28,7 @@ from tracker.models.complaints import (
     ComplaintFile,
     ReplyTemplate,
 )
-from tracker.services import complaints, pagination, permissions, pickers
+from tracker.services import complaints, pagination, permissions, pickers, similarity
 from tracker.services.errors import Conflict, InvalidInput
 from tracker.services.pagination import Cursor
 from tracker.unit_of_work import attempt
@@ -148,7 +148,7 @@ def _detail(complaint: Complaint, status: int = 200, **forms):
         may_reply=complaint.status == "dispatched"
         and permissions.can(current_user, "complaint.reply", complaint),
         files=complaints.files_of(complaint),
-        similar=complaints.similar(complaint) if manage and complaint.status in ("submitted", "accepted")
+        similar=similarity.similar(complaint) if manage and complaint.status in ("submitted", "accepted")
         else [],
         default_due=complaints.default_due(today),
         templates=complaints.templates(),
