@@ -19,7 +19,10 @@ M = TypeVar("M")
 
 def acting_user():
     """Return the API token's user inside the API, else the logged-in user."""
-    return g.get("api_user") or (current_user if current_user.is_authenticated else None)
+    if g.get("api_user") is not None:
+        return g.api_user
+    # the user itself, not Flask-Login's proxy: services store and audit what they are given
+    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def actor() -> Actor:

@@ -67,9 +67,9 @@ def change_password():
     if form.validate_on_submit():
         try:
             with attempt():
-                organisation.change_own_password(
-                    actor(), current_user, form.current_password.data, form.new_password.data
-                )
+                who = actor()
+                organisation.change_own_password(who, who.user, form.current_password.data,
+                                                 form.new_password.data)
         except InvalidInput as error:
             for field, message in error.fields.items():
                 getattr(form, field).errors.append(message)
