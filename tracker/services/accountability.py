@@ -40,6 +40,7 @@ from tracker.models.accountability import FLAG_ACTIONS, FLAG_RULES, Flag, FlagEv
 from tracker.services import (
     audit,
     notifications,
+    official_docx,
     permissions,
     progress,
     rankings,
@@ -858,27 +859,22 @@ def bulletin_section(period) -> list[dict]:
 
 
 
-def docx_section(document, rows: list[dict], heading: str) -> None:
-    """Write the flags section into a bulletin's .docx."""
-    document.add_paragraph(heading)
+def docx_section(rows: list[dict], heading: str) -> list[official_docx.Block]:
+    """The flags section, as blocks of a bulletin's .docx."""
     if not rows:
-        document.add_paragraph("无。")
-        return
-    table = document.add_table(rows=1, cols=5)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("单位", "问责情形", "期间", "状态", "处理"), strict=True):
-        cell.text = text
-    for row in rows:
+        return [official_docx.Heading(heading), official_docx.Paragraph("无。")]
+
+    def outcome(row: dict) -> str:
         if row.get("exempted"):
-            outcome = "容错免责"
-        elif row.get("action"):
-            outcome = ACTION_NAMES.get(row["action"], row["action"])
-        else:
-            outcome = "拟" + proposed_name(row.get("proposed_action", ""))
-        cells = table.add_row().cells
-        for cell, text in zip(cells, (row["unit"], RULE_NAMES.get(row["rule"], row["rule"]), row["period"],
-                                      STATUS_NAMES.get(row["status"], row["status"]), outcome), strict=True):
-            cell.text = text
+            return "容错免责"
+        if row.get("action"):
+            return ACTION_NAMES.get(row["action"], row["action"])
+        return "拟" + proposed_name(row.get("proposed_action", ""))
+
+    return [official_docx.Heading(heading), official_docx.Table(
+        ("单位", "问责情形", "期间", "状态", "处理"),
+        [(row["unit"], RULE_NAMES.get(row["rule"], row["rule"]), row["period"],
+          STATUS_NAMES.get(row["status"], row["status"]), outcome(row)) for row in rows])]
 
 
 def on_ranking_published(actor: audit.Actor) -> list[Flag]:

@@ -8,7 +8,6 @@ the period; later areas (complaints, notices, flags) add a section to
 from __future__ import annotations
 
 import calendar
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from tracker.services import (
     complaint_stats,
     liaison,
     notices,
+    official_docx,
     progress,
     settings,
     task_states,
@@ -391,66 +391,26 @@ REASON_LABELS = {"lagging_repeatedly": "多次进展缓慢", "overdue": "逾期�
 
 
 def to_docx(bulletin: Bulletin, issuer: str) -> bytes:
-    """Return the bulletin as .docx in the layout of an official document."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name, style.font.size = "FangSong", Pt(14)
-    heading = document.add_paragraph()
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = heading.add_run(bulletin.title)
-    run.bold, run.font.size = True, Pt(20)
-    number = document.add_paragraph(bulletin.doc_number or "（草稿）")
-    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.add_paragraph("各股室、各学校、幼儿园：")
-    for paragraph in (bulletin.narrative or "").splitlines():
-        if paragraph.strip():
-            document.add_paragraph(paragraph.strip())
+    """Return the bulletin as an official document (services/official_docx.py)."""
+    Heading, Paragraph, Table = official_docx.Heading, official_docx.Paragraph, official_docx.Table
     content = bulletin.content
-    document.add_paragraph("一、各单位任务按期完成情况")
-    table = document.add_table(rows=1, cols=5)
-    table.style = "Table Grid"
-    for cell, text in zip(
-        table.rows[0].cells, ("排名", "单位", "到期任务", "按期完成", "按期完成率"), strict=True
-    ):
-        cell.text = text
-    for row in content["unit_table"]:
-        cells = table.add_row().cells
-        rate = f"{row['on_time_rate'] * 100:.1f}%" if row["on_time_rate"] is not None else "—"
-        for cell, text in zip(
-            cells,
-            (str(row["rank"] or "—"), row["unit"], str(row["due"]), str(row["on_time"]), rate),
-            strict=True,
-        ):
-            cell.text = text
-    document.add_paragraph("二、通报批评")
+    body: list[official_docx.Block] = [*official_docx.lines(bulletin.narrative)]
+    body += [Heading("一、各单位任务按期完成情况"), Table(
+        ("排名", "单位", "到期任务", "按期完成", "按期完成率"),
+        [(str(row["rank"] or "—"), row["unit"], str(row["due"]), str(row["on_time"]),
+          f"{row['on_time_rate'] * 100:.1f}%" if row["on_time_rate"] is not None else "—")
+         for row in content["unit_table"]])]
+    body.append(Heading("二、通报批评"))
     if content["criticised"]:
-        table = document.add_table(rows=1, cols=3)
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, ("单位", "任务", "原因"), strict=True):
-            cell.text = text
-        for row in content["criticised"]:
-            cells = table.add_row().cells
-            for cell, text in zip(
-                cells, (row["unit"], row["task"], REASON_LABELS[row["reason"]]), strict=True
-            ):
-                cell.text = text
+        body.append(Table(("单位", "任务", "原因"), [(row["unit"], row["task"], REASON_LABELS[row["reason"]])
+                                                   for row in content["criticised"]]))
     else:
-        document.add_paragraph("无。")
-    document.add_paragraph("三、通报表扬")
-    document.add_paragraph("、".join(r["unit"] for r in content["commended"]) or "无。")
-    complaint_stats.docx_section(document, content.get("complaints", []),
-                                 "四、投诉办理情况（响应率、解决率、满意率）")
-    notices.docx_section(document, content.get("notices", {}), "五、整改通知书办理情况")
-    accountability.docx_section(document, content.get("flags", []), "六、问责标记")
-    signature = document.add_paragraph(issuer)
-    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    day = (bulletin.published_at or bulletin.created_at).date()
-    dated = document.add_paragraph(f"{day.year}年{day.month}月{day.day}日")
-    dated.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+        body.append(Paragraph("无。"))
+    body += [Heading("三、通报表扬"), Paragraph("、".join(r["unit"] for r in content["commended"]) or "无。")]
+    body += complaint_stats.docx_section(content.get("complaints", []),
+                                         "四、投诉办理情况（响应率、解决率、满意率）")
+    body += notices.docx_section(content.get("notices", {}), "五、整改通知书办理情况")
+    body += accountability.docx_section(content.get("flags", []), "六、问责标记")
+    return official_docx.render(official_docx.OfficialDocument(
+        title=bulletin.title, number=bulletin.doc_number or "（草稿）", addressee="各股室、各学校、幼儿园",
+        issuer=issuer, dated=(bulletin.published_at or bulletin.created_at).date(), body=body))

@@ -30,7 +30,7 @@ from sqlalchemy import and_, func, select
 
 from tracker.extensions import db
 from tracker.models import Complaint, Unit, User
-from tracker.services import permissions, rankings, settings
+from tracker.services import official_docx, permissions, rankings, settings
 from tracker.services.errors import InvalidInput
 
 YEAR = re.compile(r"^(\d{4})$")
@@ -219,22 +219,12 @@ def to_xlsx(rows: list[dict], period_key: str) -> bytes:
     return write_workbook([(f"投诉三率 {period_key}", XLSX_HEADERS, xlsx_rows(rows))])
 
 
-def docx_section(document, rows: list[dict], heading: str) -> None:
-    """Add the complaint figures to a bulletin's .docx."""
-    document.add_paragraph(heading)
+def docx_section(rows: list[dict], heading: str) -> list[official_docx.Block]:
+    """The complaint figures, as blocks of a bulletin's .docx."""
     if not rows:
-        document.add_paragraph("本期无下派投诉件。")
-        return
-    table = document.add_table(rows=1, cols=7)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("排名", "单位", "下派件数", "响应率", "解决率", "满意率",
-                                                 "综合得分"), strict=True):
-        cell.text = text
-    for row in rows:
-        cells = table.add_row().cells
-        values = (str(row["rank"] or "—"), row["unit"], str(row["dispatched"]),
-                  _percent(row["response_rate"]), _percent(row["resolution_rate"]),
-                  _percent(row["satisfaction_rate"]),
-                  f"{row['score']:.2f}" if row["score"] is not None else "—")
-        for cell, text in zip(cells, values, strict=True):
-            cell.text = text
+        return [official_docx.Heading(heading), official_docx.Paragraph("本期无下派投诉件。")]
+    return [official_docx.Heading(heading), official_docx.Table(
+        ("排名", "单位", "下派件数", "响应率", "解决率", "满意率", "综合得分"),
+        [(str(row["rank"] or "—"), row["unit"], str(row["dispatched"]), _percent(row["response_rate"]),
+          _percent(row["resolution_rate"]), _percent(row["satisfaction_rate"]),
+          f"{row['score']:.2f}" if row["score"] is not None else "—") for row in rows])]

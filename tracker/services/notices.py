@@ -14,7 +14,6 @@ the unit (the API's colour is always one of blue, orange, red).
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -36,7 +35,15 @@ from tracker.models import (
     Unit,
     User,
 )
-from tracker.services import audit, notifications, permissions, settings, uploads, validation
+from tracker.services import (
+    audit,
+    notifications,
+    official_docx,
+    permissions,
+    settings,
+    uploads,
+    validation,
+)
 from tracker.services.errors import Conflict
 from tracker.services.uploads import Upload
 
@@ -434,17 +441,16 @@ def bulletin_section(period) -> dict:
             "open": sum(counts.values()), "by_colour": counts, "red": red}
 
 
-def docx_section(document, data: dict, heading: str) -> None:
-    """Add the notices' figures and the red notices to a bulletin's .docx."""
-    document.add_paragraph(heading)
+def docx_section(data: dict, heading: str) -> list[official_docx.Block]:
+    """The notices' figures and the red notices, as blocks of a bulletin's .docx."""
     counts = data.get("by_colour", {})
-    document.add_paragraph(
+    return [official_docx.Heading(heading), official_docx.Paragraph(
         f"本期下发整改通知书{data.get('issued', 0)}份，验收办结{data.get('verified', 0)}份；"
         f"截至期末未办结{data.get('open', 0)}份，其中蓝色{counts.get('blue', 0)}份、"
-        f"橙色{counts.get('orange', 0)}份、红色（逾期）{counts.get('red', 0)}份。")
-    for row in data.get("red", []):
-        document.add_paragraph(f"{row['unit']}：{row['number']}，整改时限{row['due_on']}，"
-                               f"逾期{row['days_overdue']}天未报告整改情况。")
+        f"橙色{counts.get('orange', 0)}份、红色（逾期）{counts.get('red', 0)}份。"),
+        *(official_docx.Paragraph(f"{row['unit']}：{row['number']}，整改时限{row['due_on']}，"
+                                  f"逾期{row['days_overdue']}天未报告整改情况。")
+          for row in data.get("red", []))]
 
 
 # The document -----------------------------------------------------------------------------
@@ -457,51 +463,15 @@ def issuer_name() -> str:
     return name or ISSUER
 
 
-def _cjk(run_or_style, name: str) -> None:
-    """Set the Latin and the East Asian font (Word reads CJK text from w:eastAsia)."""
-    from docx.oxml.ns import qn
-
-    run_or_style.font.name = name  # creates w:rFonts
-    run_or_style.element.rPr.rFonts.set(qn("w:eastAsia"), name)
-
-
-def _chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def to_docx(notice: Notice) -> bytes:
-    """The notice in the layout of an official document; it never names a complainant."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    document = Document()
-    normal = document.styles["Normal"]
-    _cjk(normal, "仿宋")
-    normal.font.size = Pt(16)
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run("整改通知书")
-    _cjk(run, "方正小标宋简体")
-    run.bold, run.font.size = True, Pt(22)
-    number = document.add_paragraph(notice.doc_number)
-    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.add_paragraph(f"{notice.unit.name}：")
-    document.add_paragraph(f"根据{source_summary(notice)}，经核实，你单位存在以下问题，现通知如下：")
-    for heading, body in (("一、存在问题", notice.problems), ("二、整改要求", notice.requirements)):
-        run = document.add_paragraph().add_run(heading)
-        _cjk(run, "黑体")
-        for line in body.splitlines():
-            if line.strip():
-                document.add_paragraph(line.strip())
-    run = document.add_paragraph().add_run("三、整改时限")
-    _cjk(run, "黑体")
-    document.add_paragraph(f"请于{_chinese_date(notice.due_on)}前完成整改，并将整改情况书面报告"
-                           "（附佐证材料）报送作风整顿工作领导小组办公室。逾期未报告的，将在月通报中点名。")
-    signature = document.add_paragraph(issuer_name())
-    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    dated = document.add_paragraph(_chinese_date(notice.issued_on))
-    dated.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    """The notice as an official document (services/official_docx.py); it never names a complainant."""
+    Heading, Paragraph = official_docx.Heading, official_docx.Paragraph
+    body = [Paragraph(f"根据{source_summary(notice)}，经核实，你单位存在以下问题，现通知如下："),
+            Heading("一、存在问题"), *official_docx.lines(notice.problems),
+            Heading("二、整改要求"), *official_docx.lines(notice.requirements),
+            Heading("三、整改时限"),
+            Paragraph(f"请于{official_docx.chinese_date(notice.due_on)}前完成整改，并将整改情况书面报告"
+                      "（附佐证材料）报送作风整顿工作领导小组办公室。逾期未报告的，将在月通报中点名。")]
+    return official_docx.render(official_docx.OfficialDocument(
+        title="整改通知书", number=notice.doc_number, addressee=notice.unit.name, issuer=issuer_name(),
+        dated=notice.issued_on, body=body))
