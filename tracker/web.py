@@ -88,17 +88,20 @@ def init_app(app: Flask) -> None:
     from tracker.blueprints.auth import bp as auth_bp
     from tracker.blueprints.bulletins import bp as bulletins_bp
     from tracker.blueprints.complaints import bp as complaints_bp
+    from tracker.blueprints.innovations import bp as innovations_bp
     from tracker.blueprints.main import bp as main_bp
     from tracker.blueprints.notices import bp as notices_bp
     from tracker.blueprints.open311 import bp as open311_bp
     from tracker.blueprints.plans import bp as plans_bp
     from tracker.blueprints.public import bp as public_bp
     from tracker.blueprints.ratings import bp as ratings_bp
+    from tracker.blueprints.records import bp as records_bp
     from tracker.blueprints.supervision import bp as supervision_bp
     from tracker.extensions import csrf
 
     for blueprint in (auth_bp, main_bp, admin_bp, plans_bp, supervision_bp, bulletins_bp, public_bp,
-                      complaints_bp, notices_bp, ratings_bp, assessments_bp, accountability_bp):
+                      complaints_bp, notices_bp, ratings_bp, assessments_bp, innovations_bp, records_bp,
+                      accountability_bp):
         app.register_blueprint(blueprint)
     for blueprint in (api_bp, public_api_bp, open311_bp):
         csrf.exempt(blueprint)  # bearer tokens only; browsers never send them on their own

@@ -1,7 +1,7 @@
-"""Special assessments, innovations and a unit's record."""
+"""Special assessments 专项考核."""
 
 from flask import Blueprint
 
-bp = Blueprint("assessments", __name__)
+bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
 from tracker.blueprints.assessments import routes  # noqa: E402,F401

@@ -1,9 +1,6 @@
-"""Routes of the assessments area: special assessments, innovations, a unit's record.
+"""Routes of special assessments 专项考核: scores entered or imported, the published ranking."""
 
-The blueprint has no URL prefix: every path is written in full.
-"""
-
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,10 +13,10 @@ from wtforms.validators import InputRequired
 from tracker import clock
 from tracker.blueprints import actor, load, require
 from tracker.blueprints.assessments import bp
-from tracker.blueprints.forms import apply_errors, parse_date, parse_int
+from tracker.blueprints.forms import apply_errors
 from tracker.extensions import db
-from tracker.models import ASSESSMENT_THEMES, Assessment, AssessmentScore, Innovation, Unit
-from tracker.services import assessments, innovations, notices, permissions, unit_record
+from tracker.models import ASSESSMENT_THEMES, Assessment, AssessmentScore
+from tracker.services import assessments, permissions
 from tracker.services.errors import InvalidInput, RowErrors
 from tracker.unit_of_work import attempt
 
@@ -31,10 +28,7 @@ BAR_WIDTH, BAR_ROW, BAR_LEFT = 600, 22, 150
 def labels(state):
     state.app.jinja_env.globals.update(
         THEME_LABELS=assessments.THEME_LABELS, RESULT_LABELS=assessments.RESULT_LABELS,
-        half_year_label=assessments.period_label, INNOVATIONS_EXPECTED=innovations.EXPECTED,
-        RECORD_NOTICE_LABELS=unit_record.NOTICE_LABELS, RECORD_FLAG_RULES=unit_record.FLAG_RULES,
-        RECORD_FLAG_STATES=unit_record.FLAG_STATES, RECORD_FLAG_ACTIONS=unit_record.FLAG_ACTIONS,
-        notice_display_status=notices.display_status)
+        half_year_label=assessments.period_label)
 
 
 class ImportScoresForm(FlaskForm):
@@ -76,7 +70,7 @@ def _score_bars(rows) -> dict | None:
 # Special assessments ------------------------------------------------------------------
 
 
-@bp.route("/assessments")
+@bp.route("")
 @require("assessment.view")
 def assessment_list():
     theme = request.args.get("theme") or None
@@ -93,7 +87,7 @@ def assessment_list():
                            period=period, periods=assessments.periods(), themes=ASSESSMENT_THEMES)
 
 
-@bp.route("/assessments/new", methods=["GET", "POST"])
+@bp.route("/new", methods=["GET", "POST"])
 @require("assessment.manage")
 def assessment_new():
     units = assessments.assessed_units()
@@ -131,7 +125,7 @@ def assessment_new():
         400 if errors or unit_errors else 200)
 
 
-@bp.route("/assessments/import", methods=["GET", "POST"])
+@bp.route("/import", methods=["GET", "POST"])
 @require("assessment.manage")
 def assessment_import():
     form = ImportScoresForm()
@@ -156,14 +150,14 @@ def assessment_import():
         400 if form.errors or problems else 200)
 
 
-@bp.route("/assessments/import/template.xlsx")
+@bp.route("/import/template.xlsx")
 @require("assessment.manage")
 def assessment_template():
     return Response(assessments.template(), mimetype=XLSX, headers={
         "Content-Disposition": "attachment; filename=assessment-scores-template.xlsx"})
 
 
-@bp.route("/assessments/<int:assessment_id>")
+@bp.route("/<int:assessment_id>")
 @require("assessment.view")
 def assessment_page(assessment_id):
     assessment = load(Assessment, assessment_id)
@@ -174,145 +168,10 @@ def assessment_page(assessment_id):
                            rows=rows, chart=_score_bars(rows), visible=visible)
 
 
-@bp.route("/assessments/<int:assessment_id>.xlsx")
+@bp.route("/<int:assessment_id>.xlsx")
 @require("assessment.view")
 def assessment_export(assessment_id):
     assessment = load(Assessment, assessment_id)
     return Response(assessments.export(assessment), mimetype=XLSX, headers={
         "Content-Disposition":
             f"attachment; filename=assessment-{assessment.theme}-{assessment.period}.xlsx"})
-
-
-# Innovations ----------------------------------------------------------------------------
-
-
-def _year_arg() -> int:
-    year = parse_int(request.args.get("year"))
-    return year if year and 2000 <= year <= 2100 else clock.today().year
-
-
-@bp.route("/innovations")
-@require("innovation.view")
-def innovation_list():
-    year = _year_arg()
-    stmt = (select(Innovation, Unit.name).join(Unit, Unit.id == Innovation.unit_id)
-            .where(Innovation.year == year, permissions.unit_scope(current_user, Innovation.unit_id))
-            .order_by(Unit.name, Innovation.id))
-    rows = db.session.execute(stmt).all()
-    published = innovations.published_ranking(year) is not None
-    years = sorted(set(innovations.years()) | {year, clock.today().year}, reverse=True)
-    return render_template("assessments/innovations.html", rows=rows, year=year, years=years,
-                           published=published, can_score=permissions.can(
-                               current_user, "innovation.score"))
-
-
-@bp.route("/innovations/new", methods=["GET", "POST"])
-@require("innovation.register")
-def innovation_new():
-    choices = [(unit.id, unit.name) for unit in innovations.registrable_units(current_user)]
-    values = {"unit_id": request.form.get("unit_id", ""), "title": request.form.get("title", ""),
-              "description": request.form.get("description", ""),
-              "year": request.form.get("year") or str(clock.today().year)}
-    errors: dict = {}
-    if request.method == "POST":
-        unit_id = parse_int(values["unit_id"]) if len(choices) != 1 else choices[0][0]
-        if unit_id is None:
-            errors["unit_id"] = _("Choose a unit.")
-        else:
-            try:
-                with attempt():
-                    innovation = innovations.register(
-                        actor(), unit_id=unit_id, title=values["title"],
-                        description=values["description"], year=parse_int(values["year"]) or values["year"])
-            except InvalidInput as error:
-                errors = error.fields
-            else:
-                flash(_("Innovation registered."), "success")
-                return redirect(url_for("assessments.innovation_page", innovation_id=innovation.id))
-    return render_template("assessments/innovation_form.html", choices=choices, values=values,
-                           errors=errors, innovation=None), 400 if errors else 200
-
-
-def _load_innovation(innovation_id: int) -> Innovation:
-    innovation = load(Innovation, innovation_id)
-    if not permissions.can(current_user, "record.view", innovation.unit_id):
-        abort(404)
-    return innovation
-
-
-@bp.route("/innovations/<int:innovation_id>", methods=["GET", "POST"])
-@require("innovation.view")
-def innovation_page(innovation_id):
-    innovation = _load_innovation(innovation_id)
-    can_edit = innovation.score is None and permissions.can(current_user, "innovation.edit", innovation)
-    values = {"title": innovation.title, "description": innovation.description,
-              "year": str(innovation.year)}
-    errors: dict = {}
-    if request.method == "POST":
-        if not permissions.can(current_user, "innovation.edit", innovation):
-            abort(403)
-        values = {k: request.form.get(k, "") for k in ("title", "description", "year")}
-        try:
-            with attempt():
-                innovations.update(actor(), innovation, title=values["title"],
-                                   description=values["description"],
-                                   year=parse_int(values["year"]) or values["year"])
-        except InvalidInput as error:
-            errors = error.fields
-        else:
-            flash(_("Innovation saved."), "success")
-            return redirect(url_for("assessments.innovation_page", innovation_id=innovation.id))
-    return render_template("assessments/innovation.html", innovation=innovation, values=values,
-                           errors=errors, can_edit=can_edit,
-                           can_score=permissions.can(current_user, "innovation.score"),
-                           published=innovations.published_ranking(innovation.year) is not None), (
-        400 if errors else 200)
-
-
-@bp.route("/innovations/<int:innovation_id>/score", methods=["POST"])
-@require("innovation.score")
-def innovation_score(innovation_id):
-    innovation = load(Innovation, innovation_id)
-    try:
-        with attempt():
-            innovations.score(actor(), innovation, request.form.get("score", ""))
-    except InvalidInput as error:
-        flash(error.fields.get("score", error.message), "danger")
-    else:
-        flash(_("Score saved."), "success")
-    if request.form.get("next") == "list":
-        return redirect(url_for("assessments.innovation_list", year=innovation.year))
-    return redirect(url_for("assessments.innovation_page", innovation_id=innovation.id))
-
-
-@bp.route("/innovations/ranking")
-@require("innovation.view")
-def innovation_ranking():
-    year = _year_arg()
-    view = innovations.ranking(year)
-    return render_template("assessments/innovation_ranking.html", view=view, year=year,
-                           years=sorted(set(innovations.years()) | {year}, reverse=True),
-                           visible=permissions.visible_unit_ids(current_user))
-
-
-@bp.route("/innovations/ranking/publish", methods=["POST"])
-@require("innovation.score")
-def innovation_publish():
-    year = parse_int(request.form.get("year"))
-    innovations.publish(actor(), year)
-    flash(_("The innovation ranking of %(year)d is published.", year=year), "success")
-    return redirect(url_for("assessments.innovation_ranking", year=year))
-
-
-# A unit's record --------------------------------------------------------------------------
-
-
-@bp.route("/units/<int:unit_id>/record")
-@require("dashboard.view")
-def unit_record_page(unit_id):
-    if not permissions.can(current_user, "record.view", unit_id):
-        abort(404)
-    unit = load(Unit, unit_id)
-    as_of = parse_date(request.args.get("as_of")) or clock.today()
-    record = unit_record.gather(current_user, unit, as_of)
-    return render_template("assessments/record.html", record=record, unit=unit)

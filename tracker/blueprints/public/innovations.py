@@ -22,7 +22,7 @@ def public_innovations():
         select(Innovation, Unit.name).join(Unit, Unit.id == Innovation.unit_id)
         .where(Innovation.year == year).order_by(Unit.name, Innovation.id).limit(1000)).all()
     view = innovations.ranking(year)
-    return render_template("assessments/public_innovations.html", rows=rows, year=year, years=years,
+    return render_template("innovations/public.html", rows=rows, year=year, years=years,
                            view=view if view.status == "published" else None)
 
 

@@ -174,7 +174,7 @@ def liaison_checks():
     }
     names = dict(db.session.execute(select(Unit.id, Unit.name)).all())
     return render_template(
-        "liaison/checks.html",
+        "supervision/liaison.html",
         month=month,
         schools=schools,
         checks=checks,
