@@ -8,18 +8,14 @@ Lifecycle (docs/domain.md "Complaints and rectification notices"):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import holidays
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, or_, select, union_all
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import clock
@@ -34,8 +30,18 @@ from tracker.models.complaints import (
     ComplaintFile,
     ReplyTemplate,
 )
-from tracker.services import audit, codes, notifications, permissions, settings, uploads, validation
+from tracker.services import (
+    audit,
+    codes,
+    notifications,
+    permissions,
+    settings,
+    uploads,
+    validation,
+    working_days,
+)
 from tracker.services.errors import Conflict, InvalidInput
+from tracker.services.uploads import Upload
 
 CATEGORY_LABELS = {
     "idle_at_work": _l("Chatting, trading stocks or gaming at work"),
@@ -68,57 +74,14 @@ LIGHT_LABELS = {"red": _l("Overdue"), "yellow": _l("Due soon"), "green": _l("On 
 
 TRACKING_LENGTH = 16
 MAX_FILES = 3
-FILE_TYPES = ("pdf", "jpg", "jpeg", "png")
 OPEN = ("submitted", "accepted", "dispatched", "replied")
 
 
-@dataclass(frozen=True)
-class Upload:
-    stream: IO[bytes]
-    filename: str | None
-
-
-# Working days --------------------------------------------------------------------
-
-
-@lru_cache(maxsize=16)
-def _calendar(year: int):
-    return holidays.China(years=year)
-
-
-def is_working_day(day: date) -> bool:
-    """China's official calendar (holidays and 调休 make-up days), then the office's overrides."""
-    iso = day.isoformat()
-    if iso in set(settings.get("complaints.extra_workdays")):
-        return True
-    if iso in set(settings.get("complaints.extra_holidays")):
-        return False
-    return _calendar(day.year).is_working_day(day)
-
-
-def add_working_days(start: date, n: int) -> date:
-    """Return the ``n``-th working day after ``start`` (``start`` itself not counted)."""
-    extra_work = set(settings.get("complaints.extra_workdays"))
-    extra_off = set(settings.get("complaints.extra_holidays"))
-
-    def working(day: date) -> bool:
-        if day.isoformat() in extra_work:
-            return True
-        if day.isoformat() in extra_off:
-            return False
-        return _calendar(day.year).is_working_day(day)
-
-    day = start
-    remaining = n
-    while remaining > 0:
-        day += timedelta(days=1)
-        if working(day):
-            remaining -= 1
-    return day
+# Deadlines -----------------------------------------------------------------------
 
 
 def default_due(dispatched_on: date) -> date:
-    return add_working_days(dispatched_on, int(settings.get("complaints.reply_working_days")))
+    return working_days.add_working_days(dispatched_on, int(settings.get("complaints.reply_working_days")))
 
 
 def light(complaint: Complaint, today: date) -> str | None:
@@ -208,31 +171,6 @@ def _unit(unit_id: Any, errors: dict[str, str], field: str, required: bool) -> U
     return unit
 
 
-def _store_files(files: Sequence[Upload], folder: str | Path | None, errors: dict[str, str],
-                 field: str = "files") -> list[uploads.StoredFile]:
-    """Check and store up to three PDF/JPG/PNG files; all of them or none."""
-    files = [f for f in files if f.filename]
-    if not files:
-        return []
-    if len(files) > MAX_FILES:
-        errors[field] = _("At most %(n)d files.", n=MAX_FILES)
-        return []
-    for item in files:
-        name = uploads.safe_name(item.filename)
-        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        if ext not in FILE_TYPES:
-            errors[field] = _("%(name)s: only PDF, JPG and PNG files are accepted.", name=name)
-            return []
-    if errors:
-        return []
-    max_bytes = int(settings.get("ledger.upload_max_mb")) * 2**20
-    try:
-        return uploads.store_all(folder, files, max_bytes, field)
-    except InvalidInput as error:
-        errors.update(error.fields or {field: error.message})
-        return []
-
-
 def _attach(actor: audit.Actor, complaint: Complaint, stored: list[uploads.StoredFile],
             event: ComplaintEvent | None) -> None:
     for item in stored:
@@ -291,7 +229,7 @@ def submit(actor: audit.Actor, *, category: Any, description: Any, unit_id: Any 
         happened_on = None
     at = _when(actor, on, errors)
     validation.raise_if(errors)
-    stored = _store_files(files, upload_folder, errors)
+    stored = uploads.store_photos_or_pdfs(upload_folder, files, errors, max_files=MAX_FILES)
     validation.raise_if(errors)
     complaint = Complaint(
         tracking_code=new_tracking_code(), channel=channel, category=category,
@@ -357,74 +295,6 @@ def mark_duplicate(actor: audit.Actor, complaint: Complaint, of_id: Any, on: Any
     return complaint
 
 
-_WORD = re.compile(r"[A-Za-z0-9]{3,}|[\u4e00-\u9fff]{2}")
-
-
-def _words(text: str | None) -> set[str]:
-    """Latin words, and overlapping pairs of Chinese characters (no word breaks in Chinese)."""
-    if not text:
-        return set()
-    result = set()
-    for run in re.findall(r"[\u4e00-\u9fff]+", text):
-        result.update(run[i:i + 2] for i in range(len(run) - 1))
-    result.update(w.lower() for w in re.findall(r"[A-Za-z0-9]{3,}", text))
-    return result
-
-
-SIMILAR_EARLIER = 40  # candidates per kind (the same unit, the same category) before the complaint …
-SIMILAR_LATER = 10  # … and after it
-
-
-def similar_candidates(complaint: Complaint, days: int = 120) -> Select:
-    """The few complaints worth comparing with ``complaint``, chosen in SQL.
-
-    The latest ``SIMILAR_EARLIER`` complaints before it and the first
-    ``SIMILAR_LATER`` after it, within ``days``, among those of its named unit
-    and, apart, of its category: each part a short walk down one index
-    ((unit_id, submitted_at, id) or (category, submitted_at, id)), never the
-    months of complaints in between.
-    """
-    at = complaint.submitted_at
-    near = and_(Complaint.id != complaint.id, Complaint.status != "duplicate",
-                Complaint.submitted_at >= at - timedelta(days=days),
-                Complaint.submitted_at <= at + timedelta(days=days))
-    kinds = [Complaint.category == complaint.category]
-    if complaint.unit_id is not None:
-        kinds.append(Complaint.unit_id == complaint.unit_id)
-    parts = []
-    for kind in kinds:
-        earlier = (select(Complaint.id).where(near, kind, Complaint.submitted_at <= at)
-                   .order_by(Complaint.submitted_at.desc(), Complaint.id.desc()).limit(SIMILAR_EARLIER))
-        later = (select(Complaint.id).where(near, kind, Complaint.submitted_at > at)
-                 .order_by(Complaint.submitted_at, Complaint.id).limit(SIMILAR_LATER))
-        parts += [select(earlier.subquery().c.id), select(later.subquery().c.id)]
-    return (select(Complaint).where(Complaint.id.in_(union_all(*parts)))
-            .options(joinedload(Complaint.unit)))
-
-
-def similar(complaint: Complaint, limit: int = 5, days: int = 120) -> list[tuple[Complaint, float]]:
-    """Suggest cases this one may repeat: same unit and/or category, shared words, near in time.
-
-    One query fetches the candidates (``similar_candidates``); only they are scored here.
-    """
-    mine = _words(f"{complaint.subject} {complaint.description}")
-    scored = []
-    for other in db.session.scalars(similar_candidates(complaint, days)):
-        score = 0.0
-        if complaint.unit_id is not None and other.unit_id == complaint.unit_id:
-            score += 2
-        if other.category == complaint.category:
-            score += 1
-        theirs = _words(f"{other.subject} {other.description}")
-        if mine and theirs:
-            score += 5 * len(mine & theirs) / len(mine | theirs)
-        age = abs((complaint.submitted_at - other.submitted_at).days)
-        score += max(0.0, 1 - age / days)
-        scored.append((other, round(score, 2)))
-    scored.sort(key=lambda pair: (-pair[1], -pair[0].id))
-    return scored[:limit]
-
-
 # Dispatch and replies ----------------------------------------------------------
 
 
@@ -486,7 +356,7 @@ def reply(actor: audit.Actor, complaint: Complaint, text: Any, on: Any = None,
     body = validation.text(errors, "text", text, max_length=5000, multiline=True)
     at = _when(actor, on, errors, not_before=_last_at(complaint))
     validation.raise_if(errors)
-    stored = _store_files(files, upload_folder, errors)
+    stored = uploads.store_photos_or_pdfs(upload_folder, files, errors, max_files=MAX_FILES)
     validation.raise_if(errors)
     day = clock.local(at).date()
     complaint.reply_text, complaint.replied_at = body, at

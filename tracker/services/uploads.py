@@ -8,13 +8,14 @@ import io
 import os
 import secrets
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from flask_babel import gettext as _
 
+from tracker.services import settings
 from tracker.services.errors import InvalidInput
 
 # extension -> (content type, check of the first bytes / the archive)
@@ -26,6 +27,18 @@ ALLOWED = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+# what a complaint takes, from the public or in a unit's reply: no DOCX or XLSX
+PHOTO_OR_PDF = ("pdf", "jpg", "jpeg", "png")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as it came in: its stream and the name it was sent with."""
+
+    stream: IO[bytes]
+    filename: str | None
 
 
 @dataclass(frozen=True)
@@ -115,3 +128,33 @@ def remove(folder: str | os.PathLike | None, stored: Iterable[StoredFile]) -> No
     for item in stored:
         with contextlib.suppress(OSError):
             (Path(folder) / item.stored_name).unlink()
+
+
+def store_photos_or_pdfs(folder: str | os.PathLike | None, files: Sequence[Upload], errors: dict[str, str],
+                         *, max_files: int, field: str = "files") -> list[StoredFile]:
+    """Check and store up to ``max_files`` PDF/JPG/PNG files; all of them or none.
+
+    Files sent without a name are skipped. A refusal goes into ``errors`` under
+    ``field`` and nothing is stored; with ``errors`` already set nothing is stored
+    either. The size limit per file is the ``ledger.upload_max_mb`` setting.
+    """
+    files = [f for f in files if f.filename]
+    if not files:
+        return []
+    if len(files) > max_files:
+        errors[field] = _("At most %(n)d files.", n=max_files)
+        return []
+    for item in files:
+        name = safe_name(item.filename)
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if ext not in PHOTO_OR_PDF:
+            errors[field] = _("%(name)s: only PDF, JPG and PNG files are accepted.", name=name)
+            return []
+    if errors:
+        return []
+    max_bytes = int(settings.get("ledger.upload_max_mb")) * 2**20
+    try:
+        return store_all(folder, files, max_bytes, field)
+    except InvalidInput as error:
+        errors.update(error.fields or {field: error.message})
+        return []
