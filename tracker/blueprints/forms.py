@@ -1,4 +1,4 @@
-"""Small helpers for HTML forms and query strings."""
+"""What every HTML blueprint shares: the confirm form, id choices, field errors, query strings."""
 
 from __future__ import annotations
 
@@ -8,6 +8,17 @@ from flask import flash
 from flask_wtf import FlaskForm
 
 from tracker.services.errors import InvalidInput
+
+NONE = (0, "—")  # the empty choice of a select whose value is an id
+
+
+def none_if_zero(value):
+    """Coerce a select's value to an id, the empty choice (0, "" or "None") to None."""
+    return int(value) or None if value not in (None, "", "None") else None
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button with its CSRF token."""
 
 
 def apply_errors(form: FlaskForm, error: InvalidInput) -> None:

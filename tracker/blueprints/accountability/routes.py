@@ -12,8 +12,7 @@ from wtforms.validators import Optional
 from tracker import clock
 from tracker.blueprints import actor, load, require
 from tracker.blueprints.accountability import bp
-from tracker.blueprints.admin.forms import ConfirmForm
-from tracker.blueprints.forms import apply_errors, parse_int
+from tracker.blueprints.forms import ConfirmForm, apply_errors, parse_int
 from tracker.extensions import db
 from tracker.models import FLAG_ACTIONS, FLAG_RULES, FLAG_STATUSES, Flag, FlagEvent, Unit, User
 from tracker.services import accountability, permissions, pickers

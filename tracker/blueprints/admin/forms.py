@@ -4,14 +4,9 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
+from tracker.blueprints.forms import NONE, none_if_zero
 from tracker.models import ROLES, UNIT_KINDS
 from tracker.services import organisation
-
-NONE = (0, "—")
-
-
-def none_if_zero(value):
-    return int(value) or None if value not in (None, "", "None") else None
 
 
 class UnitForm(FlaskForm):
@@ -58,10 +53,6 @@ class PasswordResetForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=128)],
                              render_kw={"autocomplete": "new-password"})
     submit = SubmitField(_l("Set password"))
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: a button with its CSRF token."""
 
 
 class ImportForm(FlaskForm):

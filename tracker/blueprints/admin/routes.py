@@ -9,14 +9,13 @@ from tracker import clock
 from tracker.blueprints import actor, load, require
 from tracker.blueprints.admin import bp
 from tracker.blueprints.admin.forms import (
-    ConfirmForm,
     ImportForm,
     PasswordResetForm,
     UnitForm,
     UserCreateForm,
     UserEditForm,
 )
-from tracker.blueprints.forms import apply_errors, parse_date, parse_int
+from tracker.blueprints.forms import ConfirmForm, apply_errors, parse_date, parse_int
 from tracker.extensions import db
 from tracker.models import ROLES, UNIT_KINDS, AuditEvent, Unit, User
 from tracker.services import audit, org_import, organisation, pagination, pickers, settings

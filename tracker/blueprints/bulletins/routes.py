@@ -8,10 +8,9 @@ from wtforms.validators import DataRequired, Length
 
 from tracker import clock
 from tracker.blueprints import actor, load, require
-from tracker.blueprints.admin.forms import ConfirmForm
 from tracker.blueprints.api.bulletins import DOCX, ISSUER
 from tracker.blueprints.bulletins import bp
-from tracker.blueprints.forms import apply_errors
+from tracker.blueprints.forms import ConfirmForm, apply_errors
 from tracker.blueprints.public import bp as public_bp
 from tracker.extensions import db
 from tracker.models import BULLETIN_KINDS, Bulletin

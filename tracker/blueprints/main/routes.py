@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from tracker import clock
 from tracker.blueprints import require
-from tracker.blueprints.admin.forms import ConfirmForm
+from tracker.blueprints.forms import ConfirmForm
 from tracker.blueprints.main import bp
 from tracker.models import Plan, Task
 from tracker.services import dashboard as overview

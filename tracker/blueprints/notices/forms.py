@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from tracker.blueprints.admin.forms import NONE, none_if_zero
+from tracker.blueprints.forms import NONE, none_if_zero
 from tracker.services import notices, organisation
 
 

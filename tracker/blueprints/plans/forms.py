@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from tracker.blueprints.admin.forms import NONE, none_if_zero
+from tracker.blueprints.forms import NONE, none_if_zero
 from tracker.models import HEADINGS, RECURRENCES
 from tracker.services import organisation
 from tracker.services.plans import HEADING_LABELS, RECURRENCE_LABELS

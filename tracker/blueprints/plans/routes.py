@@ -15,8 +15,7 @@ from sqlalchemy import false, select
 
 from tracker import clock
 from tracker.blueprints import actor, authorize, file_download, load, require
-from tracker.blueprints.admin.forms import ConfirmForm
-from tracker.blueprints.forms import apply_errors, parse_date, parse_int
+from tracker.blueprints.forms import ConfirmForm, apply_errors, parse_date, parse_int
 from tracker.blueprints.plans import bp
 from tracker.blueprints.plans.forms import (
     ImportTasksForm,

@@ -8,8 +8,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from tracker import clock, jobs
 from tracker.blueprints import actor, load, require
-from tracker.blueprints.admin.forms import ConfirmForm
-from tracker.blueprints.forms import apply_errors, parse_int
+from tracker.blueprints.forms import ConfirmForm, apply_errors, parse_int
 from tracker.blueprints.supervision import bp
 from tracker.extensions import db
 from tracker.models import FINDING_KINDS, Finding, JobRun, LiaisonCheck, SupervisionRound, Unit
