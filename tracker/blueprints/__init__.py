@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.media_types import XLSX
 from tracker.services import permissions
 from tracker.services.audit import Actor
 
@@ -59,7 +60,6 @@ def require(action: str):
     return decorate
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def file_download(output: IO[bytes], filename: str, mimetype: str = XLSX) -> Response:

@@ -15,6 +15,7 @@ from typing import IO
 
 from flask_babel import gettext as _
 
+from tracker.media_types import DOCX, XLSX
 from tracker.services import settings
 from tracker.services.errors import InvalidInput
 
@@ -24,8 +25,8 @@ ALLOWED = {
     "jpg": "image/jpeg",
     "jpeg": "image/jpeg",
     "png": "image/png",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": DOCX,
+    "xlsx": XLSX,
 }
 
 

@@ -17,13 +17,12 @@ from tracker.blueprints.admin.forms import (
 )
 from tracker.blueprints.forms import ConfirmForm, apply_errors, parse_date, parse_int
 from tracker.extensions import db
+from tracker.media_types import XLSX
 from tracker.models import ROLES, UNIT_KINDS, AuditEvent, Unit, User
 from tracker.services import audit, org_import, organisation, pagination, pickers, settings
 from tracker.services.errors import InvalidInput, RowErrors
 from tracker.services.pagination import Cursor
 from tracker.unit_of_work import attempt
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _page():

@@ -14,10 +14,10 @@ from tracker.blueprints.api.schemas import (
     PublicBulletinOut,
 )
 from tracker.extensions import db
+from tracker.media_types import DOCX
 from tracker.models import Bulletin
 from tracker.services import bulletins, permissions
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ISSUER = "作风整顿工作领导小组办公室"
 
 

@@ -11,10 +11,9 @@ from tracker.blueprints import acting_user, actor, authorize, load
 from tracker.blueprints.api import bp
 from tracker.blueprints.api.framework import Body, Out, PageQuery, endpoint
 from tracker.extensions import db
+from tracker.media_types import DOCX
 from tracker.models import Inspection, Notice
 from tracker.services import notices, permissions
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class NoticeCreate(Body):

@@ -26,12 +26,11 @@ from tracker.blueprints.api.schemas import (
     VerifyRequest,
     page_of,
 )
+from tracker.media_types import XLSX
 from tracker.models import Plan, Task
 from tracker.services import ledger, ledger_view, permissions, plans, task_import
 from tracker.services.errors import InvalidInput
 from tracker.services.ledger_view import LedgerFilter
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def task_json(task: Task, planned: int, actual: int, status: str, light: str | None) -> dict:

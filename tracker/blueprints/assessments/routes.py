@@ -15,12 +15,12 @@ from tracker.blueprints import actor, load, require
 from tracker.blueprints.assessments import bp
 from tracker.blueprints.forms import apply_errors
 from tracker.extensions import db
+from tracker.media_types import XLSX
 from tracker.models import ASSESSMENT_THEMES, Assessment, AssessmentScore
 from tracker.services import assessments, permissions
 from tracker.services.errors import InvalidInput, RowErrors
 from tracker.unit_of_work import attempt
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BAR_WIDTH, BAR_ROW, BAR_LEFT = 600, 22, 150
 
 

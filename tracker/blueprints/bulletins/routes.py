@@ -8,11 +8,12 @@ from wtforms.validators import DataRequired, Length
 
 from tracker import clock
 from tracker.blueprints import actor, load, require
-from tracker.blueprints.api.bulletins import DOCX, ISSUER
+from tracker.blueprints.api.bulletins import ISSUER
 from tracker.blueprints.bulletins import bp
 from tracker.blueprints.forms import ConfirmForm, apply_errors
 from tracker.blueprints.public import bp as public_bp
 from tracker.extensions import db
+from tracker.media_types import DOCX
 from tracker.models import BULLETIN_KINDS, Bulletin
 from tracker.services import bulletins, permissions
 from tracker.services.errors import InvalidInput

@@ -8,11 +8,10 @@ from tracker import clock
 from tracker.blueprints import require
 from tracker.blueprints.complaints import bp
 from tracker.blueprints.forms import parse_int
+from tracker.media_types import XLSX
 from tracker.services import complaint_stats
 from tracker.services.errors import InvalidInput
 from tracker.services.pagination import ListPagination
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period():

@@ -17,11 +17,11 @@ from sqlalchemy import select
 
 from tracker import clock
 from tracker.blueprints import actor, authorize, load, require
-from tracker.blueprints.api.notices import DOCX
 from tracker.blueprints.forms import apply_errors, parse_date, parse_int
 from tracker.blueprints.notices import bp
 from tracker.blueprints.notices.forms import InspectionForm, IssueForm, ReportForm, VerifyForm
 from tracker.extensions import db
+from tracker.media_types import DOCX
 from tracker.models import Complaint, Finding, Inspection, Notice, NoticeFile, Unit
 from tracker.services import notices, organisation, permissions
 from tracker.services.errors import InvalidInput

@@ -28,6 +28,7 @@ from tracker.blueprints.plans.forms import (
     parse_milestone_lines,
 )
 from tracker.extensions import db
+from tracker.media_types import XLSX
 from tracker.models import AuditEvent, EvidenceFile, Measure, Plan, Task
 from tracker.services import (
     charts,
@@ -41,8 +42,6 @@ from tracker.services import (
 from tracker.services.errors import InvalidInput, RowErrors
 from tracker.services.ledger_view import LIGHT_LABELS, STATUS_LABELS, LedgerFilter
 from tracker.unit_of_work import attempt
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _as_of():

@@ -14,12 +14,12 @@ from tracker.blueprints import actor, load, require
 from tracker.blueprints.forms import parse_int
 from tracker.blueprints.ratings import bp
 from tracker.extensions import db
+from tracker.media_types import XLSX
 from tracker.models import RatingRound, Unit
 from tracker.services import codes, organisation, rating_slips, ratings
 from tracker.services.errors import Conflict, InvalidInput
 from tracker.unit_of_work import attempt
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXTRA_ROWS = 2  # blank rows on the form for another dimension or group
 
 
