@@ -24,6 +24,7 @@ from tracker.models import Bulletin, Finding, LedgerEntry, Plan, SupervisionRoun
 from tracker.services import (
     accountability,
     audit,
+    charts,
     complaint_stats,
     liaison,
     notices,
@@ -362,6 +363,17 @@ def publish(actor: audit.Actor, bulletin: Bulletin, year: int) -> Bulletin:
         {"status": ["approved", "published"], "number": [None, bulletin.doc_number]},
     )
     return bulletin
+
+
+def charts_of(content: dict) -> dict:
+    """The bulletin's charts: on-time rate by unit (bars) and lagging findings by week (columns)."""
+    ranked = [row for row in content.get("unit_table") or [] if row.get("on_time_rate") is not None]
+    return {
+        "on_time": charts.bar_chart((row["unit"], row["on_time_rate"] * 100,
+                                     f"{row['on_time_rate'] * 100:.1f}%", "") for row in ranked),
+        "trend": charts.column_chart([(point["week_start"][5:], point["lagging"])
+                                      for point in content.get("lagging_trend") or []]),
+    }
 
 
 def public_version(bulletin: Bulletin) -> dict:

@@ -9,11 +9,13 @@ dissatisfaction rates and ranks per peer group and freezes them in a
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
+from operator import itemgetter
 from typing import Any
 
 from flask_babel import gettext as _
@@ -34,7 +36,7 @@ from tracker.models.ratings import (
     RatingRound,
     rating_round_units,
 )
-from tracker.services import audit, codes, rankings, settings, validation
+from tracker.services import audit, charts, codes, rankings, settings, validation
 from tracker.services.errors import Conflict, DomainError, InvalidInput
 
 CODE_LENGTH = 12
@@ -505,6 +507,19 @@ def close(actor: audit.Actor, rnd: RatingRound) -> Ranking:
 def ranking_of(rnd: RatingRound) -> Ranking | None:
     return db.session.scalar(select(Ranking).where(Ranking.kind == "rating",
                                                    Ranking.subject_key == f"round:{rnd.id}"))
+
+
+def by_peer_group(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]], Any]]:
+    """The ranking rows by peer group, each group with its bar chart (units not ranked muted)."""
+    groups = []
+    for peer_group, members in itertools.groupby(sorted(rows, key=itemgetter("peer_group")),
+                                                 key=itemgetter("peer_group")):
+        lines = list(members)
+        groups.append((peer_group, lines, charts.bar_chart(
+            (line["unit_name"], line["score"],
+             f"{line['score']:.2f}" if line["score"] is not None else "—",
+             "" if line["rank"] is not None else "muted") for line in lines)))
+    return groups
 
 
 def ranking_rows(rnd: RatingRound) -> list[dict[str, Any]]:

@@ -30,7 +30,7 @@ from tracker.models import (
     SupervisionRound,
     Unit,
 )
-from tracker.services import ledger_view
+from tracker.services import charts, ledger_view
 
 NOTICE_LABELS = {"issued": _l("Issued"), "acknowledged": _l("Acknowledged 签收"),
                  "reported": _l("Reported 已报告"), "verified": _l("Verified 已验收")}
@@ -45,7 +45,6 @@ FLAG_ACTIONS = {"interview": _l("Interview 约谈"), "criticism": _l("Criticism 
                 "adjustment": _l("Adjustment 组织调整"), "none": _l("No action")}
 ROUNDS_SHOWN = 26
 MONTHS_SHOWN = 12
-CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 600, 220, 34
 
 
 @dataclass
@@ -150,26 +149,6 @@ def _commendations(unit: Unit) -> list[dict]:
     return found
 
 
-def rank_chart(history: list[dict]) -> dict | None:
-    """SVG coordinates of the relative rank over time: rank ÷ ranked units, best at the top."""
-    points = [h for h in history if h["rank"] is not None and h["ranked_count"]]
-    if not points:
-        return None
-    inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
-    step = inner_w / max(len(points) - 1, 1)
-    marks = []
-    for index, point in enumerate(points):
-        share = point["rank"] / point["ranked_count"]
-        x = round(CHART_PAD + (step * index if len(points) > 1 else inner_w / 2), 1)
-        y = round(CHART_PAD + inner_h * share, 1)
-        marks.append({"x": x, "y": y, "label": f"{point['rank']}/{point['ranked_count']}",
-                      "title": point["title"], "kind": point["kind"]})
-    return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "pad": CHART_PAD,
-            "top": CHART_PAD, "bottom": CHART_HEIGHT - CHART_PAD,
-            "middle": round(CHART_PAD + inner_h / 2, 1), "right": CHART_WIDTH - CHART_PAD,
-            "polyline": " ".join(f"{m['x']},{m['y']}" for m in marks), "marks": marks}
-
-
 def gather(user, unit: Unit, as_of: date) -> Record:
     """Bring the unit's record together (the caller has checked ``record.view``)."""
     history = [_row(*found) for found in _ranking_rows(unit)]
@@ -188,6 +167,6 @@ def gather(user, unit: Unit, as_of: date) -> Record:
                                       .order_by(Flag.raised_at.desc(), Flag.id.desc()))),
         commendations=_commendations(unit),
         history=history,
-        chart=rank_chart(history),
+        chart=charts.rank_chart(history),
     )
 

@@ -17,11 +17,9 @@ from tracker.blueprints.forms import apply_errors
 from tracker.extensions import db
 from tracker.media_types import XLSX
 from tracker.models import ASSESSMENT_THEMES, Assessment, AssessmentScore
-from tracker.services import assessments, permissions
+from tracker.services import assessments, charts, permissions
 from tracker.services.errors import InvalidInput, RowErrors
 from tracker.unit_of_work import attempt
-
-BAR_WIDTH, BAR_ROW, BAR_LEFT = 600, 22, 150
 
 
 @bp.record_once
@@ -49,22 +47,6 @@ def _default_period() -> str:
     """The half-year that ended most recently."""
     today = clock.today()
     return f"{today.year}-H1" if today.month > 6 else f"{today.year - 1}-H2"
-
-
-def _score_bars(rows) -> dict | None:
-    """Horizontal SVG bars of the scores, in ranking order."""
-    if not rows:
-        return None
-    inner = BAR_WIDTH - BAR_LEFT - 60
-    bars = []
-    for index, row in enumerate(rows):
-        score = row["score"] if isinstance(row, dict) else row.score
-        veto = row.get("veto", False) if isinstance(row, dict) else row.veto
-        name = row["unit"] if isinstance(row, dict) else row.unit_name
-        bars.append({"y": index * BAR_ROW + 4, "width": round(inner * (score or 0) / 100, 1),
-                     "label": name, "score": score, "veto": veto,
-                     "text_y": index * BAR_ROW + 17})
-    return {"width": BAR_WIDTH, "height": len(rows) * BAR_ROW + 8, "left": BAR_LEFT, "bars": bars}
 
 
 # Special assessments ------------------------------------------------------------------
@@ -165,7 +147,9 @@ def assessment_page(assessment_id):
     rows = assessments.ranking_rows(ranking)
     visible = permissions.visible_unit_ids(current_user)
     return render_template("assessments/assessment.html", assessment=assessment, ranking=ranking,
-                           rows=rows, chart=_score_bars(rows), visible=visible)
+                           rows=rows, visible=visible, chart=charts.bar_chart(
+                               (row.unit_name, row.score, f"{row.score or 0:.2f}{' ✕' if row.veto else ''}",
+                                "alert" if row.veto else "") for row in rows))
 
 
 @bp.route("/<int:assessment_id>.xlsx")

@@ -98,7 +98,8 @@ def bulletin_page(bulletin_id):
                 flash(_("Bulletin saved."), "success")
                 return redirect(url_for("bulletins.bulletin_page", bulletin_id=bulletin.id))
     return render_template("bulletins/bulletin.html", bulletin=bulletin, content=bulletin.content,
-                           form=form, confirm=ConfirmForm(), public=False), 400 if form.errors else 200
+                           charts=bulletins.charts_of(bulletin.content), form=form,
+                           confirm=ConfirmForm(), public=False), 400 if form.errors else 200
 
 
 def _step(bulletin_id: int, action: str, change, message: str):
@@ -151,5 +152,6 @@ def public_bulletin(bulletin_id):
     bulletin = load(Bulletin, bulletin_id)
     if bulletin.status != "published":
         abort(404)
-    return render_template("bulletins/bulletin.html", bulletin=bulletin,
-                           content=bulletins.public_version(bulletin), public=True)
+    content = bulletins.public_version(bulletin)
+    return render_template("bulletins/bulletin.html", bulletin=bulletin, content=content,
+                           charts=bulletins.charts_of(content), public=True)

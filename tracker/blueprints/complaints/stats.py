@@ -9,7 +9,7 @@ from tracker.blueprints import require
 from tracker.blueprints.complaints import bp
 from tracker.blueprints.forms import parse_int
 from tracker.media_types import XLSX
-from tracker.services import complaint_stats
+from tracker.services import charts, complaint_stats
 from tracker.services.errors import InvalidInput
 from tracker.services.pagination import ListPagination
 
@@ -27,11 +27,11 @@ CHART_ENDS = 10  # the best and the worst units of each peer group in its chart
 PER_PAGE = 50
 
 
-def _chart(rows: list[dict]) -> list[dict]:
+def _chart(rows: list[dict]) -> charts.BarChart | None:
     """Bars of the score (0..100) per unit, in the given order."""
-    return [{"label": row["unit"][:10], "score": row["score"], "rank": row["rank"],
-             "width": round(4 * row["score"], 1) if row["score"] is not None else 0,
-             "y": 10 + 18 * index} for index, row in enumerate(rows)]
+    return charts.bar_chart((f"{row['rank']}. {row['unit']}", row["score"],
+                             f"{row['score']:.2f}" if row["score"] is not None else "—", "")
+                            for row in rows)
 
 
 def _url(**changes) -> str:

@@ -106,5 +106,5 @@ def rating_results(rating_round_id: int):
     if rnd.status != "closed" or not rnd.results_public:
         abort(404)
     rows = ratings.ranking_rows(rnd)
-    return render_template("public/rating_results.html", round=rnd, rows=rows,
+    return render_template("public/rating_results.html", round=rnd, groups=ratings.by_peer_group(rows),
                            peer_label=organisation.peer_group_label)

@@ -221,7 +221,8 @@ def results(rating_round_id: int):
         selectinload(RatingRound.groups), selectinload(RatingRound.dimensions)))
     if rnd is None:
         abort(404)
-    return render_template("ratings/results.html", round=rnd, rows=ratings.ranking_rows(rnd),
+    rows = ratings.ranking_rows(rnd)
+    return render_template("ratings/results.html", round=rnd, rows=rows, groups=ratings.by_peer_group(rows),
                            frozen=rnd.status == "closed", peer_label=organisation.peer_group_label)
 
 
