@@ -321,11 +321,11 @@ def measure_jobs(bench: Bench, runs: int) -> None:
     from tracker import clock, jobs
     from tracker.extensions import db
     from tracker.models import RatingRound
-    from tracker.services import bulletins, ratings, supervision
+    from tracker.services import periods, ratings, supervision
     from tracker.services.audit import Actor
 
     ctx, today = bench.ctx, bench.ctx.today
-    month = bulletins.previous_period("monthly", today)
+    month = periods.previous_period("monthly", today)
     tomorrow = today + timedelta(days=1)
 
     def job(name: str, day: date) -> Callable[[], object]:

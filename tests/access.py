@@ -25,7 +25,7 @@ from tracker.models import (
     Unit,
     User,
 )
-from tracker.services import bulletins, ledger, supervision
+from tracker.services import bulletins, ledger, periods, supervision
 
 ANONYMOUS = "anonymous"
 ROLES = ("admin", "office", "leader", "unit_head", "unit_member")
@@ -84,7 +84,7 @@ def build_world(make) -> World:
     rnd, _created = supervision.start_round(office, week)
     finding = db.session.scalar(select(Finding.id).where(Finding.round_id == rnd.id))
     # bulletins of last month: a draft, one approved, one published
-    period = bulletins.previous_period("monthly", today)
+    period = periods.previous_period("monthly", today)
     draft, _created = bulletins.generate(office, "monthly", period.key)
     approved, _created = bulletins.generate(office, "quarterly", f"{today.year - 1}-Q4")
     bulletins.approve(make.actor(users["leader"]), approved)

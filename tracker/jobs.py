@@ -26,6 +26,7 @@ from tracker.services import (
     complaints,
     notices,
     notifications,
+    periods,
     supervision,
     task_states,
 )
@@ -53,7 +54,7 @@ def _weekly_round(actor: Actor, today: date) -> str:
 
 def _bulletin(kind: str) -> Callable[[Actor, date], str]:
     def draft(actor: Actor, today: date) -> str:
-        period = bulletins.previous_period(kind, today)
+        period = periods.previous_period(kind, today)
         bulletin, created = bulletins.generate(actor, kind, period.key)
         return f"{kind} {period.key}: draft {'created' if created else 'already there'} (#{bulletin.id})"
 
@@ -86,17 +87,17 @@ JOBS: dict[str, Job] = {
             lambda today: supervision.last_full_week(today).isoformat(), _weekly_round),
         # each period's draft the morning after it ends
         Job("monthly_bulletin", _l("Monthly bulletin draft"), {"day": 1, "hour": 8},
-            lambda today: bulletins.previous_period("monthly", today).key, _bulletin("monthly")),
+            lambda today: periods.previous_period("monthly", today).key, _bulletin("monthly")),
         Job("quarterly_bulletin", _l("Quarterly summary draft"),
             {"month": "1,4,7,10", "day": 1, "hour": 8, "minute": 10},
-            lambda today: bulletins.previous_period("quarterly", today).key, _bulletin("quarterly")),
+            lambda today: periods.previous_period("quarterly", today).key, _bulletin("quarterly")),
         Job("reminders", _l("Daily reminders"), {"hour": 7, "minute": 30},
             lambda today: today.isoformat(), _reminders),
         Job("accountability", _l("Accountability rules"), {"hour": 7},
             lambda today: today.isoformat(), _accountability),
         Job("half_year_bulletin", _l("Half-year assessment draft"),
             {"month": "1,7", "day": 1, "hour": 8, "minute": 20},
-            lambda today: bulletins.previous_period("half_year", today).key, _bulletin("half_year")),
+            lambda today: periods.previous_period("half_year", today).key, _bulletin("half_year")),
     )
 }
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tests import accountability_data as data
 from tracker.extensions import db
 from tracker.models import AuditEvent, Finding, Flag, FlagEvent, SupervisionRound
-from tracker.services import accountability, bulletins, settings
+from tracker.services import accountability, bulletins, periods, settings
 from tracker.services.audit import Actor
 from tracker.services.errors import Conflict, InvalidInput
 
@@ -402,10 +402,10 @@ def test_reminders_to_the_leader_in_charge_once_per_state(make, flag):
 
 
 def test_bulletin_section_lists_flags_of_the_period(make, flag):
-    period = bulletins.parse_period("monthly", "2026-07")
+    period = periods.parse_period("monthly", "2026-07")
     rows = accountability.bulletin_section(period)
     assert [(r["flag_id"], r["rule"], r["status"]) for r in rows] == [(flag.id, "strong_dissent", "raised")]
-    assert accountability.bulletin_section(bulletins.parse_period("monthly", "2026-05")) == []
+    assert accountability.bulletin_section(periods.parse_period("monthly", "2026-05")) == []
 
 
 def test_bulletin_docx_and_page_show_the_flags(client, login, make, flag):

@@ -7,7 +7,7 @@ import pytest
 from docx import Document
 
 from tracker.extensions import db
-from tracker.services import bulletins, supervision
+from tracker.services import bulletins, periods, supervision
 from tracker.services.audit import Actor
 from tracker.services.errors import Conflict, InvalidInput
 
@@ -25,7 +25,7 @@ def act() -> Actor:
     ("half_year", "2026-H1", date(2026, 1, 1), date(2026, 6, 30)),
 ])
 def test_periods(kind, key, start, end):
-    period = bulletins.parse_period(kind, key)
+    period = periods.parse_period(kind, key)
     assert (period.starts_on, period.ends_on) == (start, end)
 
 
@@ -34,17 +34,17 @@ def test_periods(kind, key, start, end):
     ("quarterly", "2026-Q5", "period"), ("half_year", None, "period")])
 def test_bad_periods(kind, key, field):
     with pytest.raises(InvalidInput) as caught:
-        bulletins.parse_period(kind, key)
+        periods.parse_period(kind, key)
     assert field in caught.value.fields
 
 
 def test_previous_period():
-    assert bulletins.previous_period("monthly", date(2026, 11, 1)).key == "2026-10"
-    assert bulletins.previous_period("monthly", date(2026, 1, 1)).key == "2025-12"
-    assert bulletins.previous_period("quarterly", date(2026, 10, 1)).key == "2026-Q3"
-    assert bulletins.previous_period("quarterly", date(2026, 2, 1)).key == "2025-Q4"
-    assert bulletins.previous_period("half_year", date(2026, 7, 1)).key == "2026-H1"
-    assert bulletins.previous_period("half_year", date(2026, 3, 1)).key == "2025-H2"
+    assert periods.previous_period("monthly", date(2026, 11, 1)).key == "2026-10"
+    assert periods.previous_period("monthly", date(2026, 1, 1)).key == "2025-12"
+    assert periods.previous_period("quarterly", date(2026, 10, 1)).key == "2026-Q3"
+    assert periods.previous_period("quarterly", date(2026, 2, 1)).key == "2025-Q4"
+    assert periods.previous_period("half_year", date(2026, 7, 1)).key == "2026-H1"
+    assert periods.previous_period("half_year", date(2026, 3, 1)).key == "2025-H2"
 
 
 @pytest.fixture

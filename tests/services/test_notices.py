@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tests.notices_data import CONTACT, HOSTILE_SCRIPT, NAME, PDF, complaint
 from tracker.extensions import db
 from tracker.models import AuditEvent, Notice, NoticeEvent, NoticeFile, Notification
-from tracker.services import bulletins, notices
+from tracker.services import bulletins, notices, periods
 from tracker.services.audit import Actor
 from tracker.services.errors import Conflict, InvalidInput
 
@@ -253,11 +253,11 @@ def test_the_bulletin_names_red_notices_as_of_the_period_end(people, make):
     _step(people, on_time, "acknowledge")
     _step(people, on_time, "report")
     db.session.commit()
-    section = notices.bulletin_section(bulletins.parse_period("monthly", "2026-10"))
+    section = notices.bulletin_section(periods.parse_period("monthly", "2026-10"))
     assert section["issued"] == 3 and section["open"] == 3 and section["verified"] == 0
     assert section["by_colour"] == {"blue": 2, "orange": 0, "red": 1}
     assert [(r["id"], r["number"], r["days_overdue"]) for r in section["red"]] == [(late.id, "〔2026〕1号", 15)]
-    september = notices.bulletin_section(bulletins.parse_period("monthly", "2026-09"))
+    september = notices.bulletin_section(periods.parse_period("monthly", "2026-09"))
     assert september["issued"] == 0 and september["red"] == []
     # the bulletin carries it, and its .docx names the unit
     office = at(people["office"])

@@ -222,14 +222,14 @@ def test_the_stats_page_table_chart_and_xlsx(client, login, make):
 
 def test_the_bulletin_page_shows_complaint_rates_and_red_notices(client, login, org, make):
     from tracker.models import Bulletin
-    from tracker.services import bulletins
+    from tracker.services import bulletins, periods
 
     overdue = _notice(org, make)
     overdue.due_on = overdue.issued_on  # due on the day of issue: red from the next day
     complaint(org["school"], clock.today(), clock.today() + timedelta(days=5), clock.today())
     db.session.commit()
     key = f"{clock.today().year}"
-    period = bulletins.parse_period("half_year", f"{key}-H{1 if clock.today().month <= 6 else 2}")
+    period = periods.parse_period("half_year", f"{key}-H{1 if clock.today().month <= 6 else 2}")
     bulletin, _created = bulletins.generate(make.actor(org["office"]), "half_year", period.key)
     db.session.commit()
     login(org["office"])

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import Bulletin, SupervisionRound, Unit, User
-from tracker.services import audit, bulletins, liaison, supervision
+from tracker.services import audit, bulletins, liaison, periods, supervision
 
 WEEKS = 8
 NARRATIVE = ("本月，各股室、各学校认真落实“周督导、月通报”制度，责任清单任务总体推进有序。"
@@ -31,8 +31,8 @@ def load(actor: audit.Actor, today: date) -> bool:
     rounds = [supervision.start_round(office, last - timedelta(weeks=n))[0] for n in range(WEEKS, -1, -1)]
     for rnd in rounds[:-1]:
         supervision.close_round(office, rnd)
-    previous = bulletins.previous_period("monthly", today)
-    before = bulletins.previous_period("monthly", previous.starts_on)
+    previous = periods.previous_period("monthly", today)
+    before = periods.previous_period("monthly", previous.starts_on)
     published, _created = bulletins.generate(office, "monthly", before.key)
     bulletins.edit(office, published, title=published.title, narrative=NARRATIVE)
     bulletins.approve(leader, published)

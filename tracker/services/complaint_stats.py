@@ -21,7 +21,9 @@ ranked; ranks are within the unit's peer group (``rankings.rank_lines``).
 
 from __future__ import annotations
 
+import calendar
 import re
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -30,7 +32,7 @@ from sqlalchemy import and_, func, select
 
 from tracker.extensions import db
 from tracker.models import Complaint, Unit, User
-from tracker.services import official_docx, permissions, rankings, settings
+from tracker.services import official_docx, periods, permissions, rankings, settings
 from tracker.services.errors import InvalidInput
 
 YEAR = re.compile(r"^(\d{4})$")
@@ -45,22 +47,17 @@ XLSX_HEADERS = ("排名", "单位", "同类组", "下派件数", "按时答复",
 
 def parse_period(key: Any):
     """Return the Period of ``2026-10``, ``2026-Q4``, ``2026-H2`` or ``2026``; raise InvalidInput."""
-    import calendar
-    from datetime import date
-
-    from tracker.services import bulletins  # bulletins imports this module
-
     if isinstance(key, str):
         key = key.strip()
         match = YEAR.match(key)
         if match and 2000 <= int(match.group(1)) <= 2100:
             year = int(match.group(1))
-            return bulletins.Period("yearly", key, date(year, 1, 1),
-                                    date(year, 12, calendar.monthrange(year, 12)[1]))
-        for kind, pattern in bulletins.PATTERNS.items():
+            return periods.Period("yearly", key, date(year, 1, 1),
+                                  date(year, 12, calendar.monthrange(year, 12)[1]))
+        for kind, pattern in periods.PATTERNS.items():
             if pattern.match(key):
                 try:
-                    return bulletins.parse_period(kind, key)
+                    return periods.parse_period(kind, key)
                 except InvalidInput:
                     break
     raise InvalidInput(_("Please correct the marked fields."),

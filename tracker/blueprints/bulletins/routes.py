@@ -15,7 +15,7 @@ from tracker.blueprints.public import bp as public_bp
 from tracker.extensions import db
 from tracker.media_types import DOCX
 from tracker.models import BULLETIN_KINDS, Bulletin
-from tracker.services import bulletins, permissions
+from tracker.services import bulletins, periods, permissions
 from tracker.services.errors import InvalidInput
 from tracker.unit_of_work import attempt
 
@@ -55,7 +55,7 @@ def bulletin_list():
     if not permissions.can(current_user, "bulletin.view", Bulletin(status="draft")):
         stmt = stmt.where(Bulletin.status == "published")
     form = GenerateForm()
-    form.period.data = form.period.data or bulletins.previous_period("monthly", clock.today()).key
+    form.period.data = form.period.data or periods.previous_period("monthly", clock.today()).key
     return render_template("bulletins/list.html", items=db.session.scalars(stmt.limit(200)).all(),
                            form=form)
 
