@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask import Flask, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from tracker import clock
 from tracker.configure import select_locale
+from tracker.error_responses import ERROR_TITLES, error_response, wants_json
 from tracker.extensions import login_manager
 from tracker.services import organisation, permissions, task_states
 from tracker.services.errors import DomainError
@@ -23,44 +24,7 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
-ERROR_TITLES = {
-    400: _l("Bad request"),
-    401: _l("Please log in"),
-    403: _l("You may not see this page"),
-    404: _l("Page not found"),
-    405: _l("Method not allowed"),
-    409: _l("This change is not possible now"),
-    413: _l("The upload is too large"),
-    429: _l("Too many requests: please wait a moment"),
-    500: _l("Something went wrong on our side"),
-    503: _l("The service is briefly unavailable: please try again in a minute"),
-}
-ERROR_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "rate_limited",
-    500: "server_error", 503: "unavailable",
-}  # fmt: skip
 RETRY_AFTER_SECONDS = 30
-
-
-def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path.startswith("/open311/")
-
-
-def error_response(status: int, message: str | None = None, fields=None, code=None, **extra):
-    """Render an error as the API's JSON or as an HTML page."""
-    message = message or str(ERROR_TITLES.get(status, ERROR_TITLES[500]))
-    if wants_json():
-        body = {"code": code or ERROR_CODES.get(status, "error"), "message": message}
-        if fields:
-            body["fields"] = fields
-        body.update(extra)
-        return jsonify(error=body), status
-    try:
-        return render_template("errors/error.html", status=status, message=message), status
-    except SQLAlchemyError:  # the user cannot be loaded: draw the page as for a visitor
-        login_manager._update_request_context_with_user()  # what logout_user() does, no more
-        return render_template("errors/error.html", status=status, message=message), status
 
 
 def page_url(page: int) -> str:

@@ -21,11 +21,11 @@ from tracker.blueprints.api.framework import (
     validation_error,
 )
 from tracker.blueprints.api.schemas import page_of
+from tracker.error_responses import error_response
 from tracker.extensions import limiter
 from tracker.models.complaints import Complaint
 from tracker.services import complaints, permissions
 from tracker.services.errors import InvalidInput
-from tracker.web import error_response
 
 Category = Literal["idle_at_work", "business_tutoring", "buck_passing", "teaching_materials",
                    "school_choice", "other"]

@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tracker import clock
+from tracker.error_responses import error_response
 from tracker.services import auth
 from tracker.services.errors import InvalidInput
 from tracker.services.pagination import CURSOR_PATTERN, Cursor, api_page
-from tracker.web import error_response
 
 
 class Body(BaseModel):

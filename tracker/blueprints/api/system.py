@@ -9,10 +9,10 @@ from tracker.blueprints import actor, authorize
 from tracker.blueprints.api import bp
 from tracker.blueprints.api.framework import dump, endpoint, keyset_paginated
 from tracker.blueprints.api.schemas import AuditOut, AuditQuery, TokenOut, TokenRequest, page_of
+from tracker.error_responses import error_response
 from tracker.extensions import limiter
 from tracker.models import AuditEvent
 from tracker.services import audit, auth
-from tracker.web import error_response
 
 
 @endpoint(bp, "/auth/token", "POST", summary="Exchange a username and password for a token",

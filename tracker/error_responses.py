@@ -1,0 +1,47 @@
+"""How an error is answered: the API's JSON error body under /api/ and /open311/, an HTML page elsewhere."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import SQLAlchemyError
+
+from tracker.extensions import login_manager
+
+ERROR_TITLES = {
+    400: _l("Bad request"),
+    401: _l("Please log in"),
+    403: _l("You may not see this page"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    409: _l("This change is not possible now"),
+    413: _l("The upload is too large"),
+    429: _l("Too many requests: please wait a moment"),
+    500: _l("Something went wrong on our side"),
+    503: _l("The service is briefly unavailable: please try again in a minute"),
+}
+ERROR_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "rate_limited",
+    500: "server_error", 503: "unavailable",
+}  # fmt: skip
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path.startswith("/open311/")
+
+
+def error_response(status: int, message: str | None = None, fields=None, code=None, **extra):
+    """Render an error as the API's JSON or as an HTML page."""
+    message = message or str(ERROR_TITLES.get(status, ERROR_TITLES[500]))
+    if wants_json():
+        body = {"code": code or ERROR_CODES.get(status, "error"), "message": message}
+        if fields:
+            body["fields"] = fields
+        body.update(extra)
+        return jsonify(error=body), status
+    try:
+        return render_template("errors/error.html", status=status, message=message), status
+    except SQLAlchemyError:  # the user cannot be loaded: draw the page as for a visitor
+        login_manager._update_request_context_with_user()  # what logout_user() does, no more
+        return render_template("errors/error.html", status=status, message=message), status
