@@ -28,6 +28,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from tracker.models import LedgerEntry, Milestone, Task
+from tracker.services import settings
 
 STATUSES = ("verified", "awaiting_verification", "not_started", "overdue", "lagging", "stale",
             "on_track")
@@ -44,8 +45,6 @@ class Thresholds:
 
     @classmethod
     def from_settings(cls) -> Thresholds:
-        from tracker.services import settings
-
         values = settings.values()
         return cls(values["ledger.lagging_points"], values["ledger.reporting_period_days"],
                    values["ledger.due_soon_days"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -71,6 +72,20 @@ DEFINITIONS: tuple[Definition, ...] = (
 BY_KEY = {d.key: d for d in DEFINITIONS}
 # the settings a task's status reads: changing one recomputes every kept task state
 THRESHOLD_KEYS = {"ledger.lagging_points", "ledger.reporting_period_days", "ledger.due_soon_days"}
+# what the modules that read settings do when ``update`` changes them (see ``on_change``)
+_REACTIONS: list[tuple[frozenset[str], Callable[[audit.Actor], None]]] = []
+
+
+def on_change(keys: Iterable[str]):
+    """Register ``reaction(actor)``: ``update`` calls it, after a flush and in the same
+    transaction, when it changed one of ``keys`` (task_states rebuilds the kept states
+    when a threshold changes). Settings thus import none of the modules that read them.
+    """
+    def register(reaction: Callable[[audit.Actor], None]):
+        _REACTIONS.append((frozenset(keys), reaction))
+        return reaction
+
+    return register
 
 
 def values() -> dict[str, Any]:
@@ -156,9 +171,8 @@ def update(actor: audit.Actor, raw: dict[str, str]) -> dict[str, list[Any]]:
         changed_row = row
     if changes:
         audit.record(actor, "settings.update", changed_row, changes)
-    if changes.keys() & THRESHOLD_KEYS:
-        from tracker.services import progress, task_states
-
-        db.session.flush()
-        task_states.rebuild(actor.today, progress.Thresholds.from_settings())
+    for keys, reaction in _REACTIONS:
+        if changes.keys() & keys:
+            db.session.flush()
+            reaction(actor)
     return changes

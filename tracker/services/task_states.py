@@ -53,8 +53,8 @@ from sqlalchemy.sql.util import find_tables
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from tracker.extensions import db
-from tracker.models import LedgerEntry, Milestone, Task, TaskState, Verification
-from tracker.services import progress
+from tracker.models import LedgerEntry, Milestone, Setting, Task, TaskState, Verification
+from tracker.services import progress, settings
 
 CHUNK = 2000
 # At most this many due rows are refreshed inline by a request; more (the
@@ -293,14 +293,17 @@ def _after_flush(session: Session, _context) -> None:
 
 def _thresholds(conn: Connection) -> progress.Thresholds:
     """``Thresholds.from_settings`` read through ``conn``: the session may not query mid-flush."""
-    from tracker.models.system import Setting
-    from tracker.services import settings
-
     stored = dict(conn.execute(select(Setting.key, Setting.value).where(
         Setting.key.in_(settings.THRESHOLD_KEYS))).all())
     value = {key: stored.get(key, settings.BY_KEY[key].default) for key in settings.THRESHOLD_KEYS}
     return progress.Thresholds(value["ledger.lagging_points"], value["ledger.reporting_period_days"],
                                value["ledger.due_soon_days"])
+
+
+@settings.on_change(settings.THRESHOLD_KEYS)
+def _thresholds_changed(actor) -> None:
+    """New thresholds may change any task's status: recompute every kept row."""
+    rebuild(actor.today, progress.Thresholds.from_settings())
 
 
 def init_app(app) -> None:
