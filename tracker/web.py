@@ -43,7 +43,7 @@ def cursor_url(**position) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from tracker import cli
+    from tracker import commands
     from tracker.blueprints.accountability import bp as accountability_bp
     from tracker.blueprints.admin import bp as admin_bp
     from tracker.blueprints.api import bp as api_bp
@@ -70,7 +70,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (api_bp, public_api_bp, open311_bp):
         csrf.exempt(blueprint)  # bearer tokens only; browsers never send them on their own
         app.register_blueprint(blueprint)
-    cli.init_app(app)
+    commands.init_app(app)
     task_states.init_app(app)
     login_manager.login_message = _l("Please log in to see this page.")
 

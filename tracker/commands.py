@@ -1,0 +1,140 @@
+"""The tracker's own commands (init-db, rebuild-state, create-user, demo, run-job, scheduler …),
+registered on the app's CLI; ``tracker.cli`` binds that CLI to the ``tracker`` command."""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from tracker import clock, demo, jobs
+from tracker.models import ROLES
+from tracker.services import organisation, task_states
+from tracker.services.audit import Actor
+from tracker.services.errors import InvalidInput
+from tracker.unit_of_work import unit_of_work
+
+
+def _cli_actor() -> Actor:
+    return Actor(None, "cli", clock.now())
+
+
+def in_unit_of_work(command):
+    """Run a command as one unit of work: commit at the end, nothing if it fails."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        with unit_of_work():
+            return command(*args, **kwargs)
+
+    return wrapper
+
+
+@click.command("init-db")
+@with_appcontext
+@in_unit_of_work
+def init_db() -> None:
+    """Bring the database schema up to date (Alembic upgrade)."""
+    upgrade()
+    filled = task_states.fill_missing(clock.today())
+    click.echo("Database is up to date." + (f" Kept the state of {filled} tasks." if filled else ""))
+
+
+@click.command("rebuild-state")
+@click.option("--check", is_flag=True, help="Report every kept row that differs; change nothing.")
+@with_appcontext
+@in_unit_of_work
+def rebuild_state(check: bool) -> None:
+    """Recompute every task's kept state from the source records (or check it)."""
+    today = clock.today()
+    if check:
+        wrong = task_states.check(today)
+        for task_id, kept, expected in wrong[:50]:
+            click.echo(f"task {task_id}: kept {kept}, expected {expected}", err=True)
+        if wrong:
+            click.echo(f"{len(wrong)} kept task states differ from the records.", err=True)
+            raise SystemExit(1)
+        click.echo("Every kept task state matches the records.")
+        return
+    count = task_states.rebuild(today)
+    click.echo(f"Recomputed the state of {count} tasks as of {today.isoformat()}.")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--unit-id", type=int, default=None)
+@click.option("--display-name", default=None)
+@with_appcontext
+@in_unit_of_work
+def create_user(username: str, role: str, unit_id: int | None, display_name: str | None) -> None:
+    """Create an account; the password comes from TRACKER_PASSWORD or a prompt."""
+    password = os.environ.get("TRACKER_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = organisation.create_user(
+            _cli_actor(), username=username, password=password, role=role, unit_id=unit_id,
+            display_name=display_name or username)
+    except InvalidInput as error:
+        for field, message in error.fields.items():
+            click.echo(f"{field}: {message}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Created user {user.username} (id {user.id}, role {user.role}).")
+
+
+@click.command("demo")
+@with_appcontext
+@in_unit_of_work
+def load_demo() -> None:
+    """Load the demo bureau; running it again changes nothing."""
+    actor = _cli_actor()
+    today = clock.today()
+    created = demo.load_all(actor, today)
+    click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
+
+
+@click.command("demo-logins")
+@with_appcontext
+def demo_logins() -> None:
+    """Print one demo login per role."""
+    click.echo(f"Demo logins (password for all: {demo.PASSWORD}):")
+    for username, role, unit in demo.logins():
+        click.echo(f"  {role:<12} {username:<14} {unit or ''}")
+
+
+@click.command("run-job")
+@click.argument("name", type=click.Choice(sorted(jobs.JOBS)))
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Run as if today were this date (YYYY-MM-DD).")
+@with_appcontext
+def run_job(name: str, as_of) -> None:
+    """Run a scheduled job now, for the period holding today or --as-of."""
+    run = jobs.execute(name, as_of.date() if as_of else None)
+    click.echo(f"{name} [{run.period}]: {run.outcome} — {run.detail}")
+    if run.outcome == "failed":
+        raise SystemExit(1)
+
+
+@click.command("scheduler")
+@with_appcontext
+def run_scheduler() -> None:
+    """Run the scheduled jobs in this process until stopped."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from flask import current_app
+
+    app = current_app._get_current_object()
+    scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
+    jobs.schedule(scheduler, app)
+    for job in scheduler.get_jobs():
+        click.echo(f"{job.id}: next run {job.trigger.get_next_fire_time(None, clock.now())}")
+    scheduler.start()
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_db, rebuild_state, create_user, load_demo, demo_logins, run_job,
+                    run_scheduler):
+        app.cli.add_command(command)
