@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import quote
 
 from sqlalchemy import func, select
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import Innovation
+from tracker.models import ComplaintFile, Innovation
 from tracker.services import notices, permissions
 
 
@@ -83,3 +84,57 @@ def test_navigation_and_lists_follow_the_policy(client, make, login):
     login(leader)
     nav = client.get("/").get_data(as_text=True)
     assert permissions.can(leader, "complaint.list") and 'href="/complaints/"' in nav
+
+
+def _dispatched(make, unit):
+    from tracker.services import complaints
+
+    office = make.actor(make.user("office"))
+    complaint = complaints.submit(make.actor(), category="other", description="推诿扯皮不作为，办事拖拉", name="赵六",
+                                  contact="13800000000")
+    complaints.accept(office, complaint)
+    complaints.dispatch(office, complaint, unit.id)
+    db.session.commit()
+    return complaint
+
+
+def test_a_back_dated_reply_from_a_unit_is_refused_by_page_and_api(client, make, login, token):
+    school = make.unit(kind="school")
+    head = make.user("unit_head", unit=school)
+    first, second = _dispatched(make, school), _dispatched(make, school)
+    login(head)
+    day = clock.today().isoformat()
+    page = client.post(f"/complaints/{first.id}/reply", data={"text": "已处理", "on": day})
+    api = client.post(f"/api/v1/complaints/{second.id}/reply", json={"text": "已处理", "on": day},
+                      headers=token(head))
+    assert page.status_code == 400 and "只有作风整顿办公室可以登记纸质答复的日期" in page.get_data(as_text=True)
+    assert api.status_code == 400 and "on" in api.json["error"]["fields"]
+    db.session.expire_all()
+    assert first.status == second.status == "dispatched"
+
+
+def test_the_complainants_file_name_reaches_only_office_and_leaders(client, make, login):
+    import io
+
+    from flask import current_app
+
+    from tracker.services import complaints
+
+    school = make.unit(kind="school")
+    office = make.user("office")
+    complaint = complaints.submit(make.actor(), category="other", description="附件中是老师办班补课的收费单据", name="钱七",
+                                  contact="13900000000",
+                                  files=[complaints.Upload(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "钱七的举报.pdf")],
+                                  upload_folder=current_app.config["UPLOAD_FOLDER"])
+    complaints.accept(make.actor(office), complaint)
+    complaints.dispatch(make.actor(office), complaint, school.id)
+    db.session.commit()
+    file_id = db.session.scalar(select(ComplaintFile.id).where(ComplaintFile.complaint_id == complaint.id))
+    login(office)
+    with client.get(f"/complaints/files/{file_id}") as response:
+        assert quote("钱七") in response.headers["Content-Disposition"]
+    client.post("/logout")
+    login(make.user("unit_head", unit=school))
+    with client.get(f"/complaints/files/{file_id}") as response:
+        name = response.headers["Content-Disposition"]
+    assert quote("钱七") not in name and f"attachment-{file_id}.pdf" in name

@@ -354,6 +354,10 @@ def reply(actor: audit.Actor, complaint: Complaint, text: Any, on: Any = None,
     _require(complaint, ("dispatched",))
     errors: dict[str, str] = {}
     body = validation.text(errors, "text", text, max_length=5000, multiline=True)
+    paper = on not in (None, "")
+    if paper and actor.user is not None and not permissions.can(actor.user, "complaint.manage"):
+        errors["on"] = _("Only the office records the date of a reply received on paper.")
+        on = None
     at = _when(actor, on, errors, not_before=_last_at(complaint))
     validation.raise_if(errors)
     stored = uploads.store_photos_or_pdfs(upload_folder, files, errors, max_files=MAX_FILES)
@@ -524,6 +528,16 @@ def templates() -> list[ReplyTemplate]:
 # Lists -------------------------------------------------------------------------
 
 
+def download_name(user, item: ComplaintFile) -> str:
+    """The name a file is downloaded under: a complainant's own file name may name them,
+    so whoever may not see the complainant gets a neutral one."""
+    complaint = db.session.get(Complaint, item.complaint_id)
+    from_complainant = item.event_id is None or item.event_id == complaint.events[0].id
+    if from_complainant and not permissions.can(user, "complaint.personal"):
+        return f"attachment-{item.id}.{item.stored_name.rsplit('.', 1)[-1]}"
+    return item.original_name
+
+
 def list_query(user, *, status: str | None = None, unit_id: int | None = None,
                category: str | None = None, channel: str | None = None, overdue: bool = False,
                today: date | None = None) -> Select:
@@ -532,11 +546,11 @@ def list_query(user, *, status: str | None = None, unit_id: int | None = None,
     Every filter is in the WHERE clause (keyset pages and capped counts rely on it).
     """
     stmt = select(Complaint).options(joinedload(Complaint.unit), joinedload(Complaint.dispatched_unit))
-    if permissions.visible_unit_ids(user) is not None or user.role == "admin":
+    if not permissions.can(user, "complaint.list"):
+        return stmt.where(Complaint.id.is_(None))
+    if permissions.visible_unit_ids(user) is not None:
         stmt = stmt.where(Complaint.dispatched_unit_id.is_not(None),
                           permissions.unit_scope(user, Complaint.dispatched_unit_id))
-        if user.role == "admin":
-            stmt = stmt.where(Complaint.id.is_(None))
     if validation.holds_nul(status, category, channel):
         return stmt.where(Complaint.id.is_(None))
     if status:

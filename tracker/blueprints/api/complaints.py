@@ -25,7 +25,6 @@ from tracker.error_responses import error_response
 from tracker.extensions import limiter
 from tracker.models.complaints import Complaint
 from tracker.services import complaints, permissions
-from tracker.services.errors import InvalidInput
 
 Category = Literal["idle_at_work", "business_tutoring", "buck_passing", "teaching_materials",
                    "school_choice", "other"]
@@ -322,9 +321,6 @@ def reply_complaint(complaint_id: int, body: ReplyIn):
     authorize("complaint.view")
     complaint = _readable(complaint_id)
     authorize("complaint.reply", complaint)
-    if body.on is not None and not permissions.can(acting_user(), "complaint.manage"):
-        raise InvalidInput(_("Please correct the marked fields."),
-                           {"on": _("Only the office records the date of a reply received on paper.")})
     return _answer(complaints.reply(actor(), complaint, body.text, body.on))
 
 

@@ -81,7 +81,7 @@ def complaint_list():
     return render_template(
         "complaints/list.html", page=page, today=today, manage=manage,
         personal=permissions.can(current_user, "complaint.personal"),
-        unit_filter=manage or current_user.role == "leader", unit=unit,
+        unit_filter=permissions.reads_every_unit(current_user), unit=unit,
         filters={"status": status, "category": category, "channel": channel, "overdue": overdue},
         statuses=COMPLAINT_STATUSES, categories=COMPLAINT_CATEGORIES, channels=COMPLAINT_CHANNELS,
         dispatch=BulkDispatchForm(formdata=None) if manage else None)
@@ -212,7 +212,7 @@ def complaint_step(complaint_id, step):
                 form.template_id.choices = []
                 if not form.validate_on_submit():
                     raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
-                on = form.on.data if permissions.can(current_user, "complaint.manage") else None
+                on = form.on.data
                 files = [complaints.Upload(f.stream, f.filename) for f in (form.files.data or [])
                          if getattr(f, "filename", None)]
                 complaints.reply(act, complaint, form.text.data, on, files,
@@ -253,14 +253,8 @@ def complaint_file(file_id):
     item = load(ComplaintFile, file_id)
     _readable(item.complaint_id)
     path = f"{current_app.config['UPLOAD_FOLDER']}/{item.stored_name}"
-    # a complainant's file name may name them: the unit gets a neutral one
-    complaint = load(Complaint, item.complaint_id)
-    from_complainant = item.event_id is None or item.event_id == complaint.events[0].id
-    name = item.original_name
-    if from_complainant and not permissions.can(current_user, "complaint.personal"):
-        name = f"attachment-{item.id}.{item.stored_name.rsplit('.', 1)[-1]}"
     return send_file(path, mimetype=item.content_type, as_attachment=item.content_type == "application/pdf",
-                     download_name=name, max_age=0)
+                     download_name=complaints.download_name(current_user, item), max_age=0)
 
 
 # Reply templates ------------------------------------------------------------------
