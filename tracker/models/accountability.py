@@ -8,6 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
+from tracker.models.mixins import WorkflowEventMixin
 from tracker.models.organisation import Unit, User, _in
 
 FLAG_RULES = (
@@ -64,19 +65,11 @@ class Flag(Base):
     events: Mapped[list[FlagEvent]] = relationship(back_populates="flag", order_by="FlagEvent.id")
 
 
-class FlagEvent(Base):
+class FlagEvent(WorkflowEventMixin, Base):
     """One step of a flag's workflow: append-only."""
 
     __tablename__ = "flag_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     flag_id: Mapped[int] = mapped_column(ForeignKey("flags.id", ondelete="RESTRICT"), index=True)
-    action: Mapped[str] = mapped_column(String(20))
-    from_status: Mapped[str | None] = mapped_column(String(12))
-    to_status: Mapped[str] = mapped_column(String(12))
-    at: Mapped[datetime]
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    text: Mapped[str | None] = mapped_column(Text)
-
     flag: Mapped[Flag] = relationship(back_populates="events")
-    user: Mapped[User | None] = relationship()

@@ -8,7 +8,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
-from tracker.models.organisation import Unit, User, _in
+from tracker.models.mixins import StoredFileMixin, WorkflowEventMixin
+from tracker.models.organisation import Unit, _in
 
 COMPLAINT_CATEGORIES = (
     "idle_at_work",  # 上班聊天炒股打游戏
@@ -90,29 +91,22 @@ class Complaint(Base):
         back_populates="complaint", order_by="ComplaintEvent.id")
 
 
-class ComplaintEvent(Base):
+class ComplaintEvent(WorkflowEventMixin, Base):
     """One transition of a complaint, timestamped and attributed: append-only."""
 
     __tablename__ = "complaint_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"), index=True)
-    action: Mapped[str] = mapped_column(String(20))
-    from_status: Mapped[str | None] = mapped_column(String(12))
-    to_status: Mapped[str] = mapped_column(String(12))
-    at: Mapped[datetime]  # when it happened (the office may record a paper step)
     recorded_at: Mapped[datetime]
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
     due_on: Mapped[date | None]
-    text: Mapped[str | None] = mapped_column(Text)
 
     complaint: Mapped[Complaint] = relationship(back_populates="events")
-    user: Mapped[User | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
 
 
-class ComplaintFile(Base):
+class ComplaintFile(StoredFileMixin, Base):
     """An attachment of a complaint (the complainant's) or of a unit's reply."""
 
     __tablename__ = "complaint_files"
@@ -120,13 +114,6 @@ class ComplaintFile(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"), index=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("complaint_events.id", ondelete="RESTRICT"))
-    original_name: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    uploaded_at: Mapped[datetime]
 
 
 class ReplyTemplate(Base):

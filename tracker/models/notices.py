@@ -8,7 +8,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
-from tracker.models.organisation import Unit, User, _in
+from tracker.models.mixins import StoredFileMixin, WorkflowEventMixin
+from tracker.models.organisation import Unit, _in
 
 NOTICE_SOURCES = ("complaint", "finding", "inspection")
 NOTICE_STATUSES = ("issued", "acknowledged", "reported", "verified")
@@ -75,25 +76,17 @@ class Notice(Base):
         return f"〔{self.number_year}〕{self.number}号"
 
 
-class NoticeEvent(Base):
+class NoticeEvent(WorkflowEventMixin, Base):
     """One step of a notice (issue, acknowledge, report, verify, return): append-only."""
 
     __tablename__ = "notice_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="RESTRICT"), index=True)
-    action: Mapped[str] = mapped_column(String(20))
-    from_status: Mapped[str | None] = mapped_column(String(12))
-    to_status: Mapped[str] = mapped_column(String(12))
-    at: Mapped[datetime]
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    text: Mapped[str | None] = mapped_column(Text)
-
     notice: Mapped[Notice] = relationship(back_populates="events")
-    user: Mapped[User | None] = relationship()
 
 
-class NoticeFile(Base):
+class NoticeFile(StoredFileMixin, Base):
     """Evidence attached to a unit's rectification report."""
 
     __tablename__ = "notice_files"
@@ -101,10 +94,3 @@ class NoticeFile(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="RESTRICT"), index=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("notice_events.id", ondelete="RESTRICT"))
-    original_name: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    uploaded_at: Mapped[datetime]

@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
+from tracker.models.mixins import StoredFileMixin
 from tracker.models.organisation import Unit, User, _in
 
 PLAN_STATUSES = ("draft", "active", "closed")
@@ -152,7 +153,7 @@ class LedgerEntry(Base):
     files: Mapped[list[EvidenceFile]] = relationship(order_by="EvidenceFile.id")
 
 
-class EvidenceFile(Base):
+class EvidenceFile(StoredFileMixin, Base):
     """An uploaded file, stored under the instance folder with a random name."""
 
     __tablename__ = "evidence_files"
@@ -161,13 +162,6 @@ class EvidenceFile(Base):
     entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("ledger_entries.id", ondelete="RESTRICT"), index=True)
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="RESTRICT"), index=True)
-    original_name: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    uploaded_at: Mapped[datetime]
 
 
 class Verification(Base):
