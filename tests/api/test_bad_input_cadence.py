@@ -43,6 +43,10 @@ def test_bad_bodies(client, make, token, path, body, field):
 @pytest.mark.parametrize(("body", "field"), [
     ({"percent": 101, "narrative": "x"}, "percent"),
     ({"percent": "50", "narrative": "x"}, "percent"),
+    ({"percent": None, "narrative": "x"}, "percent"),
+    ({"percent": True, "narrative": "x"}, "percent"),
+    ({"percent": 50.5, "narrative": "x"}, "percent"),
+    ({"percent": -1, "narrative": "x"}, "percent"),
     ({"percent": 50}, "narrative"),
     ({"percent": 50, "narrative": "x" * 4001}, "narrative"),
     ({"percent": 50, "narrative": "bell\x07"}, "narrative"),

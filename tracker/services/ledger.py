@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import calendar
+import os
+from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -29,12 +30,12 @@ def task_progress(task: Task, as_of: date, thresholds: progress.Thresholds | Non
         thresholds=thresholds or progress.Thresholds.from_settings())
 
 
-def add_entry(actor: audit.Actor, task: Task, *, percent: Any, narrative: Any,
-              reported_on: date | None = None, files: list[Upload] = (),
-              upload_folder: str, may_backdate: bool = False) -> LedgerEntry:
+def add_entry(actor: audit.Actor, task: Task, *, percent: int, narrative: str,
+              reported_on: date | None = None, files: Sequence[Upload] = (),
+              upload_folder: str | os.PathLike, may_backdate: bool = False) -> LedgerEntry:
     """Append a progress report; the office alone may date it in the past (paper ledgers)."""
     errors: dict[str, str] = {}
-    if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
+    if not 0 <= percent <= 100:
         errors["percent"] = _("Enter a whole number from 0 to 100.")
     text = validation.text(errors, "narrative", narrative, max_length=4000, multiline=True)
     today = actor.today
@@ -80,7 +81,7 @@ def _shift(day: date, recurrence: str) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def verify(actor: audit.Actor, task: Task, *, accept: Any, reason: Any = None,
+def verify(actor: audit.Actor, task: Task, *, accept: bool, reason: str | None = None,
            on: date | None = None) -> Task:
     """兑账: accept the completion claim (task verified) or return it with a reason.
 
@@ -88,10 +89,8 @@ def verify(actor: audit.Actor, task: Task, *, accept: Any, reason: Any = None,
     last progress below 100 %, so the claim no longer awaits verification.
     """
     errors: dict[str, str] = {}
-    if not isinstance(accept, bool):
-        errors["accept"] = _("Enter true or false.")
     reason_text = validation.text(errors, "reason", reason, max_length=2000,
-                                  required=accept is False, multiline=True)
+                                  required=not accept, multiline=True)
     today = actor.today
     on = on or today
     if on > today:
