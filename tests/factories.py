@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from werkzeug.security import generate_password_hash
 
@@ -25,6 +25,24 @@ def _password_hash() -> str:
         # of log-ins of the suite stay fast.
         _hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
     return _hash
+
+
+def _day(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def task_fields(values: dict) -> dict:
+    """A task's fields as tests write them (dates as text, milestones as dicts), typed."""
+    from tracker.services.plans import MilestoneInput
+
+    typed = dict(values)
+    for field in ("starts_on", "due_on"):
+        if field in typed:
+            typed[field] = _day(typed[field])
+    if "milestones" in typed:
+        typed["milestones"] = [MilestoneInput(on=_day(m["on"]), percent=m["percent"],
+                                              title=m.get("title")) for m in typed["milestones"]]
+    return typed
 
 
 class Factories:
@@ -61,7 +79,7 @@ class Factories:
 
         values.setdefault("title", "深化机关作风整顿实施方案")
         values.setdefault("year", 2026)
-        plan = plans.create_plan(self.actor(), **values)
+        plan = plans.create_plan(self.actor(), plans.PlanInput(**values))
         db.session.flush()
         plan.status = status  # tests set the state directly; the lifecycle has its own tests
         db.session.commit()
@@ -83,19 +101,17 @@ class Factories:
         values.setdefault("standard", "按期完成并提交佐证材料")
         values.setdefault("starts_on", "2026-10-01")
         values.setdefault("due_on", "2026-10-31")
-        task = plans.create_task(self.actor(), measure_id=measure.id,
-                                 owner_unit_id=(unit or self.unit()).id, **values)
+        task = plans.create_task(self.actor(), plans.TaskInput(
+            measure_id=measure.id, owner_unit_id=(unit or self.unit()).id, **task_fields(values)))
         db.session.commit()
         return task
 
     def entry(self, task, percent: int, on, narrative: str = "按计划推进"):
         """Append a ledger entry dated ``on`` (as the office bringing in a paper ledger)."""
-        from datetime import date
-
         from tracker.models import LedgerEntry
 
         entry = LedgerEntry(task_id=task.id, percent=percent, narrative=narrative,
-                            reported_on=date.fromisoformat(on) if isinstance(on, str) else on,
+                            reported_on=_day(on),
                             created_at=datetime.now(UTC))
         db.session.add(entry)
         db.session.commit()

@@ -2,8 +2,10 @@
 
 from datetime import date
 
+import pytest
+
 from tracker.extensions import db
-from tracker.models import AuditEvent, LedgerEntry
+from tracker.models import AuditEvent, LedgerEntry, Task
 
 
 def _plan_with_task(client, headers, unit_id, **task):
@@ -175,3 +177,116 @@ def test_bad_task_input_names_the_field(client, make, token):
         response = client.post("/api/v1/tasks", headers=headers, json={**base, **change})
         assert response.status_code == 400, (change, response.json)
         assert any(k.startswith(field) for k in response.json["error"]["fields"]), (change, response.json)
+
+
+def _task_count() -> int:
+    return db.session.query(Task).count()
+
+
+@pytest.mark.parametrize("value", ["3", 7, {"id": 1}, [True], ["1"]])
+def test_co_units_that_are_not_a_list_of_ids_are_a_400(client, make, token, value):
+    headers = token(make.user("office"))
+    unit = make.unit()
+    _plan, measure_id, _t = _plan_with_task(client, headers, unit.id)
+    before = _task_count()
+    response = client.post("/api/v1/tasks", headers=headers, json={
+        "measure_id": measure_id, "title": "t", "standard": "s", "owner_unit_id": unit.id,
+        "starts_on": "2026-10-01", "due_on": "2026-10-31", "co_unit_ids": value})
+    assert response.status_code == 400, response.json
+    assert {k.split(".")[0] for k in response.json["error"]["fields"]} == {"co_unit_ids"}
+    assert _task_count() == before
+
+
+# A value of the wrong type for each field of a task: 400 naming the field, nothing stored.
+WRONG_TYPES = {
+    "measure_id": ["1", 1.5, True, None, [1]],
+    "title": [1, True, None, ["t"]],
+    "standard": [1, None, {"x": 1}],
+    "owner_unit_id": ["1", 1.5, False, None],
+    "owner_user_id": ["1", 1.5, True],
+    "leader_user_id": ["1", [1]],
+    "co_unit_ids": ["1", 1, [None], [1.5]],
+    "starts_on": [20261001, "2026/10/01", "2026-10-01T08:00", None, True],
+    "due_on": ["31.10.2026", None, 1],
+    "weight": ["2", None, True, [1]],
+    "category": [1, ["x"]],
+    "recurrence": ["yearly", 1, True],
+    "milestones": ["2026-10-10 30%", {"on": "2026-10-10"}, [1], [{"on": "2026-10-10"}],
+                   [{"on": "2026-10-10", "percent": "30"}], [{"on": 1, "percent": 30}],
+                   [{"on": "2026-10-10", "percent": 30, "title": 5}],
+                   [{"on": "2026-10-10", "percent": 30.5}]],
+}
+
+
+def test_wrong_types_in_a_new_task_name_the_field(client, make, token):
+    headers = token(make.user("office"))
+    unit = make.unit()
+    _plan, measure_id, _t = _plan_with_task(client, headers, unit.id)
+    base = {"measure_id": measure_id, "title": "t", "standard": "s", "owner_unit_id": unit.id,
+            "starts_on": "2026-10-01", "due_on": "2026-10-31"}
+    before = _task_count()
+    wrong = []
+    for field, values in WRONG_TYPES.items():
+        for value in values:
+            response = client.post("/api/v1/tasks", headers=headers, json={**base, field: value})
+            fields = (response.json or {}).get("error", {}).get("fields") or {}
+            if response.status_code != 400 or field not in {k.split(".")[0] for k in fields}:
+                wrong.append((field, value, response.status_code, fields))
+    assert wrong == []
+    assert _task_count() == before
+
+
+def test_a_task_change_names_the_bad_field_and_changes_nothing(client, make, token):
+    headers = token(make.user("office"))
+    unit = make.unit()
+    _plan, _m, task_id = _plan_with_task(client, headers, unit.id)
+    before = client.get(f"/api/v1/tasks/{task_id}", headers=headers).json
+    bad = {field: values for field, values in WRONG_TYPES.items()
+           if field not in ("measure_id", "co_unit_ids", "milestones")}
+    bad["milestones"] = WRONG_TYPES["milestones"][2:]
+    bad["co_unit_ids"] = WRONG_TYPES["co_unit_ids"][:1] + WRONG_TYPES["co_unit_ids"][2:]
+    rules = [({"due_on": "2026-09-30"}, "due_on"),  # before the start
+             ({"starts_on": "2026-11-01"}, "due_on"),
+             ({"due_on": "2026-10-15"}, "milestones"),  # the milestone of 10-20 would lie outside
+             ({"owner_unit_id": 999999}, "owner_unit_id"),
+             ({"owner_user_id": 999999}, "owner_user_id"),
+             ({"title": "x" * 201}, "title"),
+             ({"title": "a\x07b"}, "title"),
+             ({"measure_id": 1}, "measure_id")]  # not a field of a change
+    cases = [({field: value}, field) for field, values in bad.items() for value in values
+             if value is not None or field in ("title", "standard", "owner_unit_id",
+                                                "starts_on", "due_on", "weight")]
+    wrong = []
+    for body, field in cases + rules:
+        response = client.patch(f"/api/v1/tasks/{task_id}", headers=headers,
+                                json={"category": "改", **body})
+        fields = (response.json or {}).get("error", {}).get("fields") or {}
+        if response.status_code != 400 or field not in {k.split(".")[0] for k in fields}:
+            wrong.append((body, response.status_code, fields))
+    assert wrong == []
+    assert client.get(f"/api/v1/tasks/{task_id}", headers=headers).json == before
+
+
+def test_a_task_change_changes_only_the_fields_sent(client, make, token):
+    headers = token(make.user("office"))
+    unit, other = make.unit(), make.unit()
+    leader = make.user("leader")
+    _plan, _m, task_id = _plan_with_task(client, headers, unit.id, leader_user_id=leader.id,
+                                         category="作风整顿", co_unit_ids=[other.id])
+    response = client.patch(f"/api/v1/tasks/{task_id}", headers=headers,
+                            json={"due_on": "2026-11-30", "weight": 3})
+    assert response.status_code == 200, response.json
+    task = response.json
+    assert (task["due_on"], task["weight"], task["starts_on"], task["title"]) == (
+        "2026-11-30", 3.0, "2026-10-01", "建立工作总台账")
+    assert (task["leader_user_id"], task["category"], task["co_unit_ids"]) == (
+        leader.id, "作风整顿", [other.id])
+    assert len(task["milestones"]) == 2
+    # null clears what may be empty; no repetition for null
+    response = client.patch(f"/api/v1/tasks/{task_id}", headers=headers, json={
+        "leader_user_id": None, "category": None, "co_unit_ids": None, "milestones": None,
+        "recurrence": None})
+    assert response.status_code == 200, response.json
+    task = response.json
+    assert (task["leader_user_id"], task["category"], task["co_unit_ids"], task["milestones"],
+            task["recurrence"]) == (None, None, [], [], "none")

@@ -107,14 +107,13 @@ def test_kept_state_equals_the_rules_every_day_under_random_operations(make, mon
     def new_task():
         starts = day + timedelta(days=rng.randint(-10, 10))
         values = dict(measure_id=measure.id, owner_unit_id=rng.choice(units).id,
-                      title=f"任务{len(task_ids)}", standard="按期完成",
-                      starts_on=starts.isoformat(),
-                      due_on=(starts + timedelta(days=rng.randint(0, 40))).isoformat())
+                      title=f"任务{len(task_ids)}", standard="按期完成", starts_on=starts,
+                      due_on=starts + timedelta(days=rng.randint(0, 40)))
         if rng.random() < 0.4:
-            values["milestones"] = [{"on": starts.isoformat(), "percent": 10},
-                                    {"on": date.fromisoformat(values["due_on"]).isoformat(),
-                                     "percent": 100}] if values["due_on"] != starts.isoformat() else []
-        task_ids.append(plans.create_task(_actor(office, day), **values).id)
+            values["milestones"] = [plans.MilestoneInput(on=starts, percent=10),
+                                    plans.MilestoneInput(on=values["due_on"], percent=100)
+                                    ] if values["due_on"] != starts else []
+        task_ids.append(plans.create_task(_actor(office, day), plans.TaskInput(**values)).id)
 
     for _ in range(4):
         new_task()
@@ -138,12 +137,12 @@ def test_kept_state_equals_the_rules_every_day_under_random_operations(make, mon
                                   reason="佐证不足")
                 elif action < 0.8:
                     due = max(task.starts_on, day + timedelta(days=rng.randint(-5, 20)))
-                    plans.update_task(_actor(office, day), task, due_on=due.isoformat(),
-                                      milestones=[])
+                    plans.update_task(_actor(office, day), task,
+                                      plans.TaskChange(due_on=due, milestones=[]))
                 elif action < 0.9:
                     if task.due_on > task.starts_on:
-                        plans.update_task(_actor(office, day), task, milestones=[
-                            {"on": task.due_on.isoformat(), "percent": 100}])
+                        plans.update_task(_actor(office, day), task, plans.TaskChange(
+                            milestones=[plans.MilestoneInput(on=task.due_on, percent=100)]))
                 else:
                     new_task()
                 db.session.commit()

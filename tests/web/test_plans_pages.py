@@ -218,3 +218,93 @@ def test_my_tasks_come_twenty_to_a_page_most_urgent_first(client, make, login):
     second = client.get("/my-tasks?page=2").get_data(as_text=True)
     assert second.count('class="card mb-3 task-card') == 3
     assert "本单位任务19" in second and "本单位任务00" not in second
+
+
+# Bad values in the plan and task forms: the form again (400) marking the field, nothing stored.
+
+
+@pytest.fixture
+def task_form_world(client, make, login):
+    from tests.web.test_bad_input import english
+
+    office = make.user("office")
+    plan = make.plan(status="draft")
+    measure = make.measure(plan)
+    other_measure = make.measure(make.plan(title="另一个方案"))
+    unit, elsewhere, archived = make.unit(), make.unit(), make.unit()
+    archived.is_archived = True
+    stranger = make.user("unit_head", unit=elsewhere)
+    db.session.commit()
+    login(office)
+    english(client)
+    base = {"measure_id": str(measure.id), "title": "建立工作总台账", "standard": "覆盖全部任务",
+            "owner_unit_id": str(unit.id), "owner_user_id": "0", "leader_user_id": "0",
+            "starts_on": "2026-10-01", "due_on": "2026-10-31", "weight": "1",
+            "recurrence": "none", "milestones": "2026-10-10 30%"}
+    refs = {"other_measure": other_measure.id, "archived": archived.id, "stranger": stranger.id,
+            "office": office.id}
+    return plan, base, refs
+
+
+TASK_FORM = {  # field → (value, the field marked, a fragment of its message)
+    "measure_id": [("abc", "measure_id", None), ("999999", "measure_id", None),
+                   ("{other_measure}", "measure_id", None)],
+    "title": [("", "title", "required"), ("x" * 201, "title", None),
+              ("a\x07b", "title", "not allowed")],
+    "standard": [("", "standard", "required"), ("a\x00b", "standard", "not allowed")],
+    "owner_unit_id": [("abc", "owner_unit_id", None), ("999999", "owner_unit_id", None),
+                      ("{archived}", "owner_unit_id", None)],
+    "owner_user_id": [("abc", "owner_user_id", None),
+                      ("{stranger}", "owner_user_id", "work in the owner unit")],
+    "leader_user_id": [("abc", "leader_user_id", None), ("{office}", "leader_user_id", None)],
+    "co_unit_ids": [("abc", "co_unit_ids", None), ("999999", "co_unit_ids", None)],
+    "starts_on": [("", "starts_on", None), ("2026-13-01", "starts_on", None),
+                  ("tomorrow", "starts_on", None)],
+    "due_on": [("2026-09-30", "due_on", "before the start"), ("31/10/2026", "due_on", None)],
+    "weight": [("abc", "weight", None), ("0", "weight", None), ("101", "weight", None),
+               ("nan", "weight", None), ("inf", "weight", None)],
+    "category": [("x" * 51, "category", None)],
+    "recurrence": [("yearly", "recurrence", None)],
+    "milestones": [("tomorrow 50", "milestones", "Line 1"),
+                   ("2026-11-10 50%", "milestones", "outside"),
+                   ("2026-10-10 130%", "milestones", "0 to 100"),
+                   ("2026-10-10 50%\n2026-10-10 60%", "milestones", "share the date"),
+                   ("2026-10-10 50%\n2026-10-20 40%", "milestones", "increase")],
+}
+
+
+@pytest.mark.parametrize("field", TASK_FORM)
+def test_task_forms_refuse_and_change_nothing(client, make, task_form_world, field):
+    from tests.web.test_bad_input import send_each
+
+    plan, base, refs = task_form_world
+    assert send_each(client, f"/plans/{plan.id}/tasks/new", base, field, TASK_FORM[field],
+                     refs) == []
+    task = make.task(db.session.get(Measure, int(base["measure_id"])),
+                     unit=db.session.get(Unit, int(base["owner_unit_id"])), title="原任务")
+    assert send_each(client, f"/tasks/{task.id}/edit", base, field, TASK_FORM[field], refs) == []
+    db.session.expire_all()
+    task = db.session.get(Task, task.id)
+    assert (task.title, task.due_on.isoformat(), task.weight, task.milestones) == (
+        "原任务", "2026-10-31", 1.0, [])
+
+
+PLAN_FORM = {
+    "title": [("", "title", "required"), ("x" * 201, "title", None), ("a\x07b", "title", "not allowed")],
+    "year": [("", "year", None), ("abc", "year", None), ("1999", "year", None), ("2101", "year", None),
+             ("2026.5", "year", None)],
+    "doc_number": [("x" * 101, "doc_number", None), ("a\x00b", "doc_number", "not allowed")],
+    "issuing_unit_id": [("abc", "issuing_unit_id", None), ("999999", "issuing_unit_id", None)],
+}
+
+
+@pytest.mark.parametrize("field", PLAN_FORM)
+def test_plan_forms_refuse_and_change_nothing(client, make, task_form_world, field):
+    from tests.web.test_bad_input import send_each
+
+    plan, _base, _refs = task_form_world
+    base = {"title": "作风整顿实施方案", "year": "2026", "doc_number": "", "issuing_unit_id": "0"}
+    assert send_each(client, "/plans/new", base, field, PLAN_FORM[field]) == []
+    assert send_each(client, f"/plans/{plan.id}/edit", base, field, PLAN_FORM[field]) == []
+    db.session.expire_all()
+    assert db.session.get(Plan, plan.id).title == "深化机关作风整顿实施方案"

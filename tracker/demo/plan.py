@@ -348,9 +348,9 @@ def load_plan(actor: audit.Actor, today: date) -> Plan | None:
     def day(offset: int) -> date:
         return today + timedelta(days=offset)
 
-    plan = plans.create_plan(actor, title=PLAN_TITLE.format(year=today.year), year=today.year,
-                             doc_number=PLAN_DOC_NUMBER.format(year=today.year),
-                             issuing_unit_id=units[OFFICE_UNIT].id)
+    plan = plans.create_plan(actor, plans.PlanInput(
+        title=PLAN_TITLE.format(year=today.year), year=today.year,
+        doc_number=PLAN_DOC_NUMBER.format(year=today.year), issuing_unit_id=units[OFFICE_UNIT].id))
     measures = {}
     for position, (key, heading, title) in enumerate(MEASURES):
         measures[key] = plans.create_measure(actor, plan, heading=heading, title=title,
@@ -358,14 +358,14 @@ def load_plan(actor: audit.Actor, today: date) -> Plan | None:
     tasks = []
     for spec in PLAN_TASKS:
         unit = units[spec["unit"]]
-        tasks.append(plans.create_task(
-            actor, measure_id=measures[spec["measure"]].id, title=spec["title"],
+        tasks.append(plans.create_task(actor, plans.TaskInput(
+            measure_id=measures[spec["measure"]].id, title=spec["title"],
             standard=spec["standard"], owner_unit_id=unit.id, owner_user_id=unit.head_user_id,
             leader_user_id=unit.leader_user_id, starts_on=day(spec["starts"]),
             due_on=day(spec["due"]), weight=spec["weight"],
             recurrence=spec.get("recurrence", "none"), category="作风整顿",
-            milestones=[{"on": day(on).isoformat(), "percent": percent, "title": title}
-                        for on, percent, title in spec.get("milestones", [])]))
+            milestones=[plans.MilestoneInput(on=day(on), percent=percent, title=title)
+                        for on, percent, title in spec.get("milestones", [])])))
     plans.set_plan_status(actor, plan, "active")
     folder = current_app.config["UPLOAD_FOLDER"]
     for task, spec in zip(tasks, PLAN_TASKS, strict=True):

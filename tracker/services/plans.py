@@ -1,9 +1,18 @@
-"""Plans, measures and tasks: the responsibility list 责任清单 (定标准、定责任、定时间、定进度)."""
+"""Plans, measures and tasks: the responsibility list 责任清单 (定标准、定责任、定时间、定进度).
+
+The functions take typed values (``PlanInput``, ``TaskInput``, ``TaskChange``,
+``MilestoneInput``): the adapters — HTML forms, the API's models, the .xlsx
+import — turn what they receive into these, and the functions here check the
+domain's rules only (what exists, what state it is in, how fields fit together).
+"""
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -30,43 +39,173 @@ TASK_FIELDS = ("measure_id", "title", "standard", "owner_unit_id", "owner_user_i
                "recurrence")
 
 
+# Typed input ------------------------------------------------------------------
+
+
+class _Unset(enum.Enum):
+    UNSET = "unset"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET = _Unset.UNSET
+"""A field of a ``TaskChange`` that the change leaves as it is."""
+Unset = Literal[_Unset.UNSET]
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """A plan's fields, as a new plan has them or as an edit replaces them."""
+
+    title: str
+    year: int
+    doc_number: str | None = None
+    issuing_unit_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MilestoneInput:
+    """One milestone 节点: by ``on``, ``percent`` of the task is planned done."""
+
+    on: date
+    percent: int
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskInput:
+    """Every field of a new task."""
+
+    measure_id: int
+    title: str
+    standard: str
+    owner_unit_id: int
+    starts_on: date
+    due_on: date
+    owner_user_id: int | None = None
+    leader_user_id: int | None = None
+    weight: float = 1.0
+    category: str | None = None
+    tags: str | None = None
+    recurrence: str = "none"
+    milestones: Sequence[MilestoneInput] = ()
+    co_unit_ids: Sequence[int] = ()
+
+    def given(self) -> dict[str, object]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class TaskChange:
+    """The fields of a task to change; a field left ``UNSET`` keeps its value."""
+
+    measure_id: int | Unset = UNSET
+    title: str | Unset = UNSET
+    standard: str | Unset = UNSET
+    owner_unit_id: int | Unset = UNSET
+    owner_user_id: int | None | Unset = UNSET
+    leader_user_id: int | None | Unset = UNSET
+    starts_on: date | Unset = UNSET
+    due_on: date | Unset = UNSET
+    weight: float | Unset = UNSET
+    category: str | None | Unset = UNSET
+    tags: str | None | Unset = UNSET
+    recurrence: str | Unset = UNSET
+    milestones: Sequence[MilestoneInput] | Unset = UNSET
+    co_unit_ids: Sequence[int] | Unset = UNSET
+
+    def given(self) -> dict[str, object]:
+        """The fields the change sets, by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if getattr(self, f.name) is not UNSET}
+
+
+# Rules across fields (pure) ---------------------------------------------------
+
+
+def dates_error(starts_on: date | None, due_on: date | None) -> str | None:
+    """Why a task cannot run from ``starts_on`` to ``due_on``, or None."""
+    if starts_on and due_on and due_on < starts_on:
+        return _("The due date is before the start date.")
+    return None
+
+
+def weight_error(weight: float) -> str | None:
+    """Why ``weight`` cannot weigh a task in its measure's progress, or None."""
+    if not 0 < weight <= 100:  # also refuses NaN
+        return _("Enter a weight above 0 and at most 100.")
+    return None
+
+
+def milestones_error(milestones: Sequence[MilestoneInput], starts_on: date | None,
+                     due_on: date | None) -> str | None:
+    """Why the milestones cannot stand, or None.
+
+    Each lies within the task's dates (when both are known), has a percent
+    from 0 to 100 and a title of at most 200 characters; no two share a date,
+    and the percents increase with the dates.
+    """
+    for index, milestone in enumerate(milestones, start=1):
+        if not 0 <= milestone.percent <= 100:
+            return _("Milestone %(n)d: the percent is a whole number from 0 to 100.", n=index)
+        title = milestone.title
+        if title is not None and (len(title) > 200 or validation.has_control_characters(title)):
+            return _("Milestone %(n)d: the title is at most 200 characters.", n=index)
+        if starts_on and due_on and not starts_on <= milestone.on <= due_on:
+            return _("Milestone %(n)d lies outside the task's dates.", n=index)
+    ordered = sorted((m.on, m.percent) for m in milestones)
+    for (on1, p1), (on2, p2) in zip(ordered, ordered[1:], strict=False):
+        if on1 == on2:
+            return _("Two milestones share the date %(on)s.", on=on1.isoformat())
+        if p2 <= p1:
+            return _("Milestone percents must increase with their dates.")
+    return None
+
+
+def kept_milestones_error(kept: Sequence[date], starts_on: date | None,
+                          due_on: date | None) -> str | None:
+    """Why new dates cannot keep the milestones already on ``kept`` days, or None."""
+    if starts_on and due_on and any(not starts_on <= on <= due_on for on in kept):
+        return _("A milestone would lie outside the new dates: change the milestones too.")
+    return None
+
+
 # Plans -----------------------------------------------------------------------
 
 
-def _check_plan(values: dict[str, Any], plan: Plan | None = None) -> dict[str, Any]:
+def _check_plan(values: PlanInput) -> dict[str, object]:
     errors: dict[str, str] = {}
-    clean: dict[str, Any] = {}
-    if plan is None or "title" in values:
-        clean["title"] = validation.text(errors, "title", values.get("title"), max_length=200)
-    if plan is None or "year" in values:
-        year = values.get("year")
-        if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
-            errors["year"] = _("Enter a year between 2000 and 2100.")
-        clean["year"] = year
-    if "doc_number" in values:
-        clean["doc_number"] = validation.text(errors, "doc_number", values.get("doc_number"),
-                                              max_length=100, required=False)
-    if "issuing_unit_id" in values:
-        clean["issuing_unit_id"] = values["issuing_unit_id"]
-        if values["issuing_unit_id"] is not None and db.session.get(Unit, values["issuing_unit_id"]) is None:
-            errors["issuing_unit_id"] = _("No such unit.")
+    clean: dict[str, object] = {
+        "title": validation.text(errors, "title", values.title, max_length=200),
+        "year": values.year,
+        "doc_number": validation.text(errors, "doc_number", values.doc_number, max_length=100,
+                                      required=False),
+        "issuing_unit_id": values.issuing_unit_id,
+    }
+    if not 2000 <= values.year <= 2100:
+        errors["year"] = _("Enter a year between 2000 and 2100.")
+    if values.issuing_unit_id is not None and db.session.get(Unit, values.issuing_unit_id) is None:
+        errors["issuing_unit_id"] = _("No such unit.")
     validation.raise_if(errors)
     return clean
 
 
-def create_plan(actor: audit.Actor, **values: Any) -> Plan:
+def create_plan(actor: audit.Actor, values: PlanInput) -> Plan:
     """Create a plan in draft."""
     clean = _check_plan(values)
     plan = Plan(status="draft", created_at=actor.now, **clean)
     db.session.add(plan)
-    audit.record(actor, "plan.create", plan, {k: [None, audit._plain(v)] for k, v in clean.items()})
+    audit.record(actor, "plan.create", plan,
+                 {k: [None, audit._plain(v)] for k, v in clean.items() if v is not None})
     return plan
 
 
-def update_plan(actor: audit.Actor, plan: Plan, **values: Any) -> Plan:
+def update_plan(actor: audit.Actor, plan: Plan, values: PlanInput) -> Plan:
+    """Replace a plan's fields with ``values``."""
     if plan.status == "closed":
         raise Conflict(_("A closed plan cannot be changed."))
-    clean = _check_plan(values, plan)
+    clean = _check_plan(values)
     changes = audit.diff(plan, clean)
     for field, value in clean.items():
         setattr(plan, field, value)
@@ -96,13 +235,18 @@ def set_plan_status(actor: audit.Actor, plan: Plan, status: str) -> Plan:
 # Measures --------------------------------------------------------------------
 
 
-def create_measure(actor: audit.Actor, plan: Plan, *, heading: Any, title: Any,
-                   position: int = 0) -> Measure:
+def _check_measure(heading: str, title: str) -> str | None:
     errors: dict[str, str] = {}
     if heading not in HEADINGS:
         errors["heading"] = _("Choose one of the four headings.")
     clean_title = validation.text(errors, "title", title, max_length=200)
     validation.raise_if(errors)
+    return clean_title
+
+
+def create_measure(actor: audit.Actor, plan: Plan, *, heading: str, title: str,
+                   position: int = 0) -> Measure:
+    clean_title = _check_measure(heading, title)
     if plan.status == "closed":
         raise Conflict(_("A closed plan cannot be changed."))
     measure = Measure(plan_id=plan.id, heading=heading, heading_order=HEADINGS.index(heading),
@@ -113,12 +257,8 @@ def create_measure(actor: audit.Actor, plan: Plan, *, heading: Any, title: Any,
     return measure
 
 
-def update_measure(actor: audit.Actor, measure: Measure, *, heading: Any, title: Any) -> Measure:
-    errors: dict[str, str] = {}
-    if heading not in HEADINGS:
-        errors["heading"] = _("Choose one of the four headings.")
-    clean_title = validation.text(errors, "title", title, max_length=200)
-    validation.raise_if(errors)
+def update_measure(actor: audit.Actor, measure: Measure, *, heading: str, title: str) -> Measure:
+    clean_title = _check_measure(heading, title)
     changes = audit.diff(measure, {"heading": heading, "title": clean_title})
     measure.heading, measure.heading_order, measure.title = heading, HEADINGS.index(heading), clean_title
     if changes:
@@ -129,73 +269,24 @@ def update_measure(actor: audit.Actor, measure: Measure, *, heading: Any, title:
 # Tasks -----------------------------------------------------------------------
 
 
-def check_milestones(raw: Any, starts_on: date | None, due_on: date | None,
-                     errors: dict[str, str]) -> list[tuple[date, int, str | None]]:
-    """Validate milestones: dates within the task, distinct, percents 0–100 and increasing."""
-    if raw in (None, ""):
-        return []
-    if not isinstance(raw, list):
-        errors["milestones"] = _("Enter a list of milestones.")
-        return []
-    result = []
-    for index, item in enumerate(raw, start=1):
-        if not isinstance(item, dict):
-            errors["milestones"] = _("Milestone %(n)d is not valid.", n=index)
-            return []
-        on, percent, title = item.get("on"), item.get("percent"), item.get("title")
-        if isinstance(on, str):
-            try:
-                on = date.fromisoformat(on)
-            except ValueError:
-                on = None
-        if not isinstance(on, date):
-            errors["milestones"] = _("Milestone %(n)d: enter a date as YYYY-MM-DD.", n=index)
-            return []
-        if not isinstance(percent, int) or isinstance(percent, bool) or not 0 <= percent <= 100:
-            errors["milestones"] = _("Milestone %(n)d: the percent is a whole number from 0 to 100.", n=index)
-            return []
-        if title is not None and (not isinstance(title, str) or len(title) > 200
-                                  or validation.has_control_characters(title)):
-            errors["milestones"] = _("Milestone %(n)d: the title is at most 200 characters.", n=index)
-            return []
-        if starts_on and due_on and not starts_on <= on <= due_on:
-            errors["milestones"] = _("Milestone %(n)d lies outside the task's dates.", n=index)
-            return []
-        result.append((on, percent, (title or "").strip() or None))
-    result.sort()
-    for (on1, p1, _t1), (on2, p2, _t2) in zip(result, result[1:], strict=False):
-        if on1 == on2:
-            errors["milestones"] = _("Two milestones share the date %(on)s.", on=on1.isoformat())
-            return []
-        if p2 <= p1:
-            errors["milestones"] = _("Milestone percents must increase with their dates.")
-            return []
-    return result
+def check_task(values: TaskInput | TaskChange, task: Task | None = None) -> dict[str, object]:
+    """Check a task's fields against the domain's rules; return them ready to store.
 
-
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def check_task(values: dict[str, Any], task: Task | None = None) -> dict[str, Any]:
-    """Validate the fields of a task (all for a new one, the given ones for a change)."""
+    A ``TaskInput`` is checked whole; a ``TaskChange`` in the fields it sets,
+    the others being ``task``'s (or unknown, without a task: the .xlsx import
+    checks a row before its measure exists). Raise InvalidInput naming each
+    field that breaks a rule.
+    """
+    given = values.given()
     errors: dict[str, str] = {}
-    clean: dict[str, Any] = {}
-    current = (lambda f: getattr(task, f)) if task is not None else (lambda f: None)
+    clean: dict[str, object] = {}
 
-    def given(field: str) -> bool:
-        return task is None or field in values
+    def current(field: str) -> Any:
+        """The field's value after the change: the clean one, else the task's."""
+        return clean.get(field, getattr(task, field) if task is not None else None)
 
-    if given("measure_id"):
-        measure = db.session.get(Measure, values.get("measure_id")) if isinstance(
-            values.get("measure_id"), int) else None
+    if "measure_id" in given:
+        measure = db.session.get(Measure, given["measure_id"])
         if measure is None:
             errors["measure_id"] = _("No such measure.")
         elif measure.plan.status == "closed":
@@ -204,72 +295,67 @@ def check_task(values: dict[str, Any], task: Task | None = None) -> dict[str, An
             errors["measure_id"] = _("A task cannot move to a measure of another plan.")
         else:
             clean["measure_id"], clean["plan_id"] = measure.id, measure.plan_id
-    if given("title"):
-        clean["title"] = validation.text(errors, "title", values.get("title"), max_length=200)
-    if given("standard"):
-        clean["standard"] = validation.text(errors, "standard", values.get("standard"),
+    if "title" in given:
+        clean["title"] = validation.text(errors, "title", given["title"], max_length=200)
+    if "standard" in given:
+        clean["standard"] = validation.text(errors, "standard", given["standard"],
                                             max_length=4000, multiline=True)
-    if given("owner_unit_id"):
-        unit = db.session.get(Unit, values.get("owner_unit_id")) if isinstance(
-            values.get("owner_unit_id"), int) else None
+    if "owner_unit_id" in given:
+        unit = db.session.get(Unit, given["owner_unit_id"])
         if unit is None or unit.is_archived:
             errors["owner_unit_id"] = _("No such unit.")
         else:
             clean["owner_unit_id"] = unit.id
     for field in ("owner_user_id", "leader_user_id"):
-        if given(field) and values.get(field) is not None:
-            person = db.session.get(User, values[field]) if isinstance(values[field], int) else None
+        if field in given and given[field] is not None:
+            person = db.session.get(User, given[field])
             if person is None or not person.is_active:
                 errors[field] = _("No such user.")
             elif field == "leader_user_id" and person.role != "leader":
                 errors[field] = _("The leader in charge must have the leader role.")
             else:
                 clean[field] = person.id
-        elif given(field):
+        elif field in given:
             clean[field] = None
     for field in ("starts_on", "due_on"):
-        if given(field):
-            clean[field] = _as_date(values.get(field))
-            if clean[field] is None:
-                errors[field] = _("Enter a date as YYYY-MM-DD.")
-    starts_on = clean.get("starts_on", current("starts_on"))
-    due_on = clean.get("due_on", current("due_on"))
-    if starts_on and due_on and due_on < starts_on and "due_on" not in errors:
-        errors["due_on"] = _("The due date is before the start date.")
-    if given("weight"):
-        weight = values.get("weight", 1) if task is None else values.get("weight")
-        if weight is None and task is None:
-            weight = 1
-        if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 100:
-            errors["weight"] = _("Enter a weight above 0 and at most 100.")
+        if field in given:
+            clean[field] = given[field]
+    starts_on, due_on = current("starts_on"), current("due_on")
+    if (problem := dates_error(starts_on, due_on)) is not None:
+        errors["due_on"] = problem
+    if "weight" in given:
+        if (problem := weight_error(given["weight"])) is not None:
+            errors["weight"] = problem
         else:
-            clean["weight"] = float(weight)
+            clean["weight"] = float(given["weight"])
     for field, length in (("category", 50), ("tags", 200)):
-        if given(field):
-            clean[field] = validation.text(errors, field, values.get(field), max_length=length,
+        if field in given:
+            clean[field] = validation.text(errors, field, given[field], max_length=length,
                                            required=False)
-    if given("recurrence"):
-        clean["recurrence"] = values.get("recurrence") or "none"
-        if clean["recurrence"] not in RECURRENCES:
+    if "recurrence" in given:
+        clean["recurrence"] = given["recurrence"]
+        if given["recurrence"] not in RECURRENCES:
             errors["recurrence"] = _("Choose one of the listed repetitions.")
-    if task is None or "milestones" in values:
-        clean["milestones"] = check_milestones(values.get("milestones"), starts_on, due_on, errors)
-    elif starts_on and due_on and any(not starts_on <= m.on <= due_on for m in task.milestones):
-        errors["milestones"] = _("A milestone would lie outside the new dates: change the milestones too.")
-    owner_user_id = clean.get("owner_user_id", current("owner_user_id"))
-    owner_unit_id = clean.get("owner_unit_id", current("owner_unit_id"))
+    if "milestones" in given:
+        milestones = given["milestones"]
+        if (problem := milestones_error(milestones, starts_on, due_on)) is not None:
+            errors["milestones"] = problem
+        clean["milestones"] = sorted(
+            ((m.on, m.percent, (m.title or "").strip() or None) for m in milestones),
+            key=lambda m: (m[0], m[1]))
+    elif task is not None and (problem := kept_milestones_error(
+            [m.on for m in task.milestones], starts_on, due_on)) is not None:
+        errors["milestones"] = problem
+    owner_user_id, owner_unit_id = current("owner_user_id"), current("owner_unit_id")
     if (owner_user_id is not None and owner_unit_id is not None and "owner_user_id" not in errors
             and db.session.get(User, owner_user_id).unit_id != owner_unit_id):
         errors["owner_user_id"] = _("The responsible person must work in the owner unit.")
-    if "co_unit_ids" in values:
-        ids = values["co_unit_ids"]
-        if ids is None:
-            ids = []
-        valid = isinstance(ids, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
-        units = db.session.scalars(select(Unit).where(Unit.id.in_(ids))).all() if valid else []
-        if not valid or len(units) != len(set(ids)) or any(u.is_archived for u in units):
+    if "co_unit_ids" in given:
+        ids = list(given["co_unit_ids"])
+        units = db.session.scalars(select(Unit).where(Unit.id.in_(ids))).all() if ids else []
+        if len(units) != len(set(ids)) or any(u.is_archived for u in units):
             errors["co_unit_ids"] = _("No such unit.")
-        clean["co_units"] = [u for u in units if u.id != clean.get("owner_unit_id", current("owner_unit_id"))]
+        clean["co_units"] = [u for u in units if u.id != owner_unit_id]
     validation.raise_if(errors)
     return clean
 
@@ -289,12 +375,12 @@ def _snapshot(task: Task) -> dict[str, Any]:
     }
 
 
-def create_task(actor: audit.Actor, **values: Any) -> Task:
+def create_task(actor: audit.Actor, values: TaskInput) -> Task:
     """Create a task with its milestones."""
     clean = check_task(values)
     milestones = clean.pop("milestones")
-    co_units = clean.pop("co_units", [])
-    task = Task(created_at=actor.now, **{"weight": 1.0, "recurrence": "none", **clean})
+    co_units = clean.pop("co_units")
+    task = Task(created_at=actor.now, **clean)
     task.co_units = co_units
     db.session.add(task)
     db.session.flush()
@@ -303,13 +389,12 @@ def create_task(actor: audit.Actor, **values: Any) -> Task:
     return task
 
 
-def update_task(actor: audit.Actor, task: Task, **values: Any) -> Task:
+def update_task(actor: audit.Actor, task: Task, change: TaskChange) -> Task:
     """Change a task's fields and milestones (its ledger stays as it is)."""
     if task.plan.status == "closed":
         raise Conflict(_("A closed plan cannot be changed."))
-    values = {k: v for k, v in values.items() if k in (*TASK_FIELDS, "milestones", "co_unit_ids")}
     before = _snapshot(task)
-    clean = check_task(values, task)
+    clean = check_task(change, task)
     milestones = clean.pop("milestones", None)
     co_units = clean.pop("co_units", None)
     for field, value in clean.items():

@@ -1,14 +1,15 @@
 """Import a responsibility list 责任清单 into a plan from the .xlsx template: all rows or none.
 
-Every row goes through the same checks as a task entered by hand
-(``plans.check_task``); the rows are all checked before anything is created,
-so a rejected file leaves nothing in the session.
+The cells are read into typed values here (dates, numbers, milestones, the
+ids of the units and people they name); the task's rules are those of a task
+entered by hand (``plans.check_task``). The rows are all checked before
+anything is created, so a rejected file leaves nothing in the session.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import IO, Any
 
 from flask_babel import gettext as _
@@ -62,24 +63,25 @@ def template() -> bytes:
     ])
 
 
-def _date(value: Any) -> Any:
-    """Return a cell as a date when it reads as one; else the raw text, for check_task to refuse."""
-    if isinstance(value, date) or value is None:
-        return value
-    text = spreadsheets.as_text(value).strip()
-    match = _DATE.match(text)
+def _date(value: Any) -> date | None:
+    """Return a cell as a date when it reads as one, else None."""
+    if isinstance(value, date):  # openpyxl's datetimes are dates too
+        return value.date() if isinstance(value, datetime) else value
+    if value is None:
+        return None
+    match = _DATE.match(spreadsheets.as_text(value).strip())
     if match:
         try:
             return date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             pass
-    return text
+    return None
 
 
-def _milestones(value: Any, errors: dict[str, str]) -> list[dict] | None:
-    """Parse ``2026-10-15 30% 标题; 2026-10-31 100%`` into check_task's milestone dicts."""
+def _milestones(value: Any, errors: dict[str, str]) -> list[plans.MilestoneInput] | None:
+    """Parse ``2026-10-15 30% 标题; 2026-10-31 100%`` into milestones (None when wrong)."""
     if value is None:
-        return None
+        return []
     if isinstance(value, date):  # a bare date: no percent
         errors["milestones"] = _("Milestone %(n)d: the percent is a whole number from 0 to 100.", n=1)
         return None
@@ -89,7 +91,7 @@ def _milestones(value: Any, errors: dict[str, str]) -> list[dict] | None:
         pieces = re.split(r"\s+", part, maxsplit=1)
         head, rest = pieces[0], pieces[1] if len(pieces) > 1 else ""
         on = _date(head)
-        if not isinstance(on, date):
+        if on is None:
             errors["milestones"] = _("Milestone %(n)d: enter a date as YYYY-MM-DD.", n=number)
             return None
         match = _PERCENT.match(rest.strip())
@@ -97,20 +99,23 @@ def _milestones(value: Any, errors: dict[str, str]) -> list[dict] | None:
             errors["milestones"] = _("Milestone %(n)d: the percent is a whole number from 0 to 100.",
                                      n=number)
             return None
-        result.append({"on": on, "percent": int(match[1]), "title": match[2].strip() or None})
+        result.append(plans.MilestoneInput(on=on, percent=int(match[1]),
+                                           title=match[2].strip() or None))
     return result
 
 
-def _weight(value: Any) -> Any:
+def _weight(value: Any) -> float | None:
+    """Return a cell as a weight (blank: 1), or None when it is not a number."""
     if value is None:
-        return 1
+        return 1.0
     if isinstance(value, str):
         try:
-            number = float(value.replace("，", "").strip())
+            return float(value.replace("，", "").strip())
         except ValueError:
-            return value  # check_task refuses text
-        return int(number) if number.is_integer() else number
-    return value
+            return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
 
 
 class _Lookup:
@@ -158,8 +163,13 @@ class _Lookup:
         return found
 
 
-def _read_row(cells: dict[str, Any], lookup: _Lookup) -> tuple[tuple[str, str] | None, dict, dict]:
-    """Return (measure key, task values, errors) of one row, every problem of the row listed."""
+def _read_row(cells: dict[str, Any], lookup: _Lookup
+              ) -> tuple[tuple[str, str] | None, dict[str, Any], dict[str, str]]:
+    """Return (measure key, the task's typed fields, errors) of one row, every problem listed.
+
+    A cell that cannot be read is reported here; the fields that could be read
+    are checked against the task's rules, all but the measure (not made yet).
+    """
     errors: dict[str, str] = {}
     heading_text = spreadsheets.as_text(cells["重点措施类别"])
     heading = plans.HEADING_NAMES.get(heading_text or "", heading_text)
@@ -170,8 +180,8 @@ def _read_row(cells: dict[str, Any], lookup: _Lookup) -> tuple[tuple[str, str] |
     measure_title = validation.text(errors, "measure", spreadsheets.as_text(cells["重点措施"]),
                                     max_length=200)
     values: dict[str, Any] = {
-        "title": spreadsheets.as_text(cells["任务"]),
-        "standard": spreadsheets.as_text(cells["标准"]),
+        "title": spreadsheets.as_text(cells["任务"]) or "",
+        "standard": spreadsheets.as_text(cells["标准"]) or "",
         "owner_unit_id": lookup.unit(cells["责任单位"], "owner_unit_id", errors),
         "owner_user_id": lookup.person(cells["责任人"], "owner_user_id", errors),
         "leader_user_id": lookup.person(cells["分管领导"], "leader_user_id", errors, leader=True),
@@ -180,11 +190,19 @@ def _read_row(cells: dict[str, Any], lookup: _Lookup) -> tuple[tuple[str, str] |
         "milestones": _milestones(cells["节点"], errors),
         "weight": _weight(cells["权重"]),
     }
+    for field in ("starts_on", "due_on"):
+        if values[field] is None:
+            errors[field] = _("Enter a date as YYYY-MM-DD.")
+    if values["weight"] is None:
+        errors["weight"] = _("Enter a weight above 0 and at most 100.")
+    values = {k: v for k, v in values.items() if k not in errors}
     try:
-        plans.check_task({k: v for k, v in values.items() if k not in errors})
+        plans.check_task(plans.TaskChange(**values))
     except InvalidInput as error:
-        found = {k: v for k, v in error.fields.items() if k != "measure_id"}  # not made yet
-        errors = {**found, **errors}
+        errors = {**error.fields, **errors}
+    order = list(COLUMNS)  # the template's column order
+    errors = dict(sorted(errors.items(), key=lambda item: (
+        order.index(item[0]) if item[0] in order else len(order))))
     key = (heading, measure_title) if not errors else None
     return key, values, errors
 
@@ -203,7 +221,7 @@ def import_tasks(actor: audit.Actor, plan: Plan, stream: IO[bytes]) -> int:
         message = _("The workbook has no rows to import.")
         raise InvalidInput(message, {"file": message})
     lookup = _Lookup()
-    checked: list[tuple[tuple[str, str], dict]] = []
+    checked: list[tuple[tuple[str, str], dict[str, Any]]] = []
     problems: list[dict] = []
     for number, cells in rows:
         key, values, errors = _read_row(cells, lookup)
@@ -228,5 +246,5 @@ def import_tasks(actor: audit.Actor, plan: Plan, stream: IO[bytes]) -> int:
             measure = plans.create_measure(actor, plan, heading=heading, title=title,
                                            position=0 if last is None else last + 1)
             measures[key] = measure
-        plans.create_task(actor, measure_id=measure.id, **values)
+        plans.create_task(actor, plans.TaskInput(measure_id=measure.id, **values))
     return len(checked)

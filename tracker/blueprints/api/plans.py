@@ -64,7 +64,7 @@ def plan_detail(plan: Plan, as_of) -> dict:
           response=PlanOut, status=201, errors=(403,))
 def create_plan(body: PlanCreate):
     authorize("plan.manage")
-    plan = plans.create_plan(actor(), **body.model_dump())
+    plan = plans.create_plan(actor(), body.values())
     return dump(PlanOut, plan), 201
 
 
@@ -104,7 +104,8 @@ def close_plan(plan_id: int):
           errors=(403, 404, 409))
 def create_measure(plan_id: int, body: MeasureCreate):
     authorize("plan.manage")
-    measure = plans.create_measure(actor(), load(Plan, plan_id), **body.model_dump())
+    measure = plans.create_measure(actor(), load(Plan, plan_id), heading=body.heading,
+                                   title=body.title)
     return dump(MeasureOut, measure), 201
 
 
@@ -147,7 +148,7 @@ def ledger_xlsx(plan_id: int, query: AsOfQuery):
           response=TaskDetailOut, status=201, errors=(403, 409))
 def create_task(body: TaskCreate):
     authorize("plan.manage")
-    task = plans.create_task(actor(), **body.model_dump())
+    task = plans.create_task(actor(), body.values())
     return task_detail(task, clock.today()), 201
 
 
@@ -155,7 +156,7 @@ def create_task(body: TaskCreate):
           body=TaskPatch, response=TaskDetailOut, errors=(403, 404, 409))
 def patch_task(task_id: int, body: TaskPatch):
     authorize("plan.manage")
-    task = plans.update_task(actor(), load(Task, task_id), **body.model_dump(exclude_unset=True))
+    task = plans.update_task(actor(), load(Task, task_id), body.change())
     return task_detail(task, clock.today()), 200
 
 
@@ -203,5 +204,6 @@ def create_entry(task_id: int, body: EntryCreate):
           body=VerifyRequest, response=TaskDetailOut, errors=(403, 404, 409))
 def verify_task(task_id: int, body: VerifyRequest):
     authorize("task.verify")
-    task = ledger.verify(actor(), load(Task, task_id), **body.model_dump())
+    task = ledger.verify(actor(), load(Task, task_id), accept=body.accept, reason=body.reason,
+                         on=body.on)
     return task_detail(task, clock.today()), 200

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from tracker.blueprints.api.framework import Body, CursorQuery, Out, PageQuery, Query
+from tracker.services.plans import MilestoneInput, PlanInput, TaskChange, TaskInput
 
 UnitKind = Literal["office", "department", "working_group", "school", "kindergarten"]
 Role = Literal["admin", "office", "leader", "unit_head", "unit_member"]
@@ -153,6 +154,9 @@ class PlanCreate(Body):
     year: Annotated[int, Field(ge=2000, le=2100)]
     doc_number: Annotated[str, Field(max_length=100)] | None = None
 
+    def values(self) -> PlanInput:
+        return PlanInput(title=self.title, year=self.year, doc_number=self.doc_number)
+
 
 class PlanOut(Out):
     id: int
@@ -191,6 +195,9 @@ class MilestoneIn(Body):
     percent: Annotated[int, Field(ge=0, le=100)]
     title: Annotated[str, Field(max_length=200)] | None = None
 
+    def value(self) -> MilestoneInput:
+        return MilestoneInput(on=self.on, percent=self.percent, title=self.title)
+
 
 class MilestoneOut(Out):
     on: date
@@ -213,20 +220,50 @@ class TaskCreate(Body):
     recurrence: Literal["none", "weekly", "monthly", "quarterly"] = "none"
     milestones: list[MilestoneIn] = []
 
+    def values(self) -> TaskInput:
+        return TaskInput(
+            measure_id=self.measure_id, title=self.title, standard=self.standard,
+            owner_unit_id=self.owner_unit_id, owner_user_id=self.owner_user_id,
+            leader_user_id=self.leader_user_id, co_unit_ids=self.co_unit_ids,
+            starts_on=self.starts_on, due_on=self.due_on, weight=self.weight,
+            category=self.category, recurrence=self.recurrence,
+            milestones=[m.value() for m in self.milestones])
+
+
+def _no_null_default(schema: dict) -> None:
+    schema.pop("default", None)
+
+
+NOT_NULL = Field(json_schema_extra=_no_null_default)
+"""Marks a field of a change that may be left out (its value kept) but not sent as null."""
+
 
 class TaskPatch(Body):
-    title: Title | None = None
-    standard: Text | None = None
-    owner_unit_id: Id | None = None
+    """A change of a task: the fields sent are changed (null clears the nullable ones)."""
+
+    title: Annotated[Title, NOT_NULL] = None
+    standard: Annotated[Text, NOT_NULL] = None
+    owner_unit_id: Annotated[Id, NOT_NULL] = None
     owner_user_id: Id | None = None
     leader_user_id: Id | None = None
     co_unit_ids: list[Id] | None = None
-    starts_on: date | None = None
-    due_on: date | None = None
-    weight: Annotated[float, Field(gt=0, le=100)] | None = None
+    starts_on: Annotated[date, NOT_NULL] = None
+    due_on: Annotated[date, NOT_NULL] = None
+    weight: Annotated[float, Field(gt=0, le=100), NOT_NULL] = None
     category: Annotated[str, Field(max_length=50)] | None = None
     recurrence: Literal["none", "weekly", "monthly", "quarterly"] | None = None
     milestones: list[MilestoneIn] | None = None
+
+    def change(self) -> TaskChange:
+        """The fields sent, typed: null is an empty list, no repetition, or no one."""
+        sent = {name: getattr(self, name) for name in self.model_fields_set}
+        if "co_unit_ids" in sent:
+            sent["co_unit_ids"] = sent["co_unit_ids"] or []
+        if "milestones" in sent:
+            sent["milestones"] = [m.value() for m in sent["milestones"] or []]
+        if "recurrence" in sent:
+            sent["recurrence"] = sent["recurrence"] or "none"
+        return TaskChange(**sent)
 
 
 class TaskOut(Out):

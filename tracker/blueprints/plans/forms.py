@@ -20,7 +20,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from tracker.blueprints.forms import NONE, none_if_zero
 from tracker.models import HEADINGS, RECURRENCES
 from tracker.services import organisation
-from tracker.services.plans import HEADING_LABELS, RECURRENCE_LABELS
+from tracker.services.plans import (
+    HEADING_LABELS,
+    RECURRENCE_LABELS,
+    MilestoneInput,
+    PlanInput,
+    TaskChange,
+    TaskInput,
+)
 
 MILESTONE_LINE = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})\s+(\d{1,3})\s*[%％]?\s*(.*)$")
 
@@ -36,6 +43,12 @@ class PlanForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.issuing_unit_id.choices = [NONE, *organisation.unit_choices()]
+
+    def plan_input(self) -> PlanInput:
+        """The plan the validated form describes."""
+        return PlanInput(title=self.title.data, year=self.year.data,
+                         doc_number=self.doc_number.data or None,
+                         issuing_unit_id=self.issuing_unit_id.data)
 
 
 class MeasureForm(FlaskForm):
@@ -53,8 +66,8 @@ def milestones_to_text(milestones) -> str:
                      for m in milestones)
 
 
-def parse_milestone_lines(text: str | None) -> list[dict]:
-    """Turn lines like ``2026-10-15 30% 完成摸底`` into milestone dicts (ValueError if not)."""
+def parse_milestone_lines(text: str | None) -> list[MilestoneInput]:
+    """Turn lines like ``2026-10-15 30% 完成摸底`` into milestones (ValueError if not)."""
     result = []
     for number, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
@@ -67,7 +80,7 @@ def parse_milestone_lines(text: str | None) -> list[dict]:
             on = date(year, month, day)
         except ValueError:
             raise ValueError(number) from None
-        result.append({"on": on, "percent": int(match.group(2)), "title": match.group(3) or None})
+        result.append(MilestoneInput(on=on, percent=int(match.group(2)), title=match.group(3) or None))
     return result
 
 
@@ -102,6 +115,23 @@ class TaskForm(FlaskForm):
             roles=("unit_head", "unit_member", "office"))]
         self.leader_user_id.choices = [NONE, *organisation.user_choices(roles=("leader",))]
         self.recurrence.choices = [(r, RECURRENCE_LABELS[r]) for r in RECURRENCES]
+
+    def _task_fields(self, milestones: list[MilestoneInput]) -> dict:
+        return {"measure_id": self.measure_id.data, "title": self.title.data,
+                "standard": self.standard.data, "owner_unit_id": self.owner_unit_id.data,
+                "owner_user_id": self.owner_user_id.data,
+                "leader_user_id": self.leader_user_id.data, "starts_on": self.starts_on.data,
+                "due_on": self.due_on.data, "weight": self.weight.data,
+                "category": self.category.data or None, "recurrence": self.recurrence.data,
+                "milestones": milestones, "co_unit_ids": self.co_unit_ids.data or []}
+
+    def task_input(self, milestones: list[MilestoneInput]) -> TaskInput:
+        """The new task the validated form describes, with the milestones read from its text."""
+        return TaskInput(**self._task_fields(milestones))
+
+    def task_change(self, milestones: list[MilestoneInput]) -> TaskChange:
+        """The validated form as a change of every field it shows."""
+        return TaskChange(**self._task_fields(milestones))
 
 
 class ReportForm(FlaskForm):

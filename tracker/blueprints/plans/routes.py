@@ -81,13 +81,12 @@ def plan_form(plan_id=None):
     if not form.is_submitted() and plan is None:
         form.year.data = clock.today().year
     if form.validate_on_submit():
-        values = {f: getattr(form, f).data for f in ("title", "year", "doc_number", "issuing_unit_id")}
         try:
             with attempt():
                 if plan is None:
-                    plan = plans.create_plan(actor(), **values)
+                    plan = plans.create_plan(actor(), form.plan_input())
                 else:
-                    plans.update_plan(actor(), plan, **values)
+                    plans.update_plan(actor(), plan, form.plan_input())
         except InvalidInput as error:
             apply_errors(form, error)
         else:
@@ -168,16 +167,12 @@ def task_form(plan_id=None, task_id=None):
             form.milestones.errors = [_("Line %(n)s: write a date, a percent and a title, "
                                         "e.g. 2026-10-15 30%% 完成摸底.", n=bad_line.args[0])]
         else:
-            fields = ("measure_id", "title", "standard", "owner_unit_id", "owner_user_id",
-                      "leader_user_id", "starts_on", "due_on", "weight", "category", "recurrence")
-            values = {f: getattr(form, f).data for f in fields}
-            values.update(milestones=milestones, co_unit_ids=form.co_unit_ids.data or [])
             try:
                 with attempt():
                     if task is None:
-                        task = plans.create_task(actor(), **values)
+                        task = plans.create_task(actor(), form.task_input(milestones))
                     else:
-                        plans.update_task(actor(), task, **values)
+                        plans.update_task(actor(), task, form.task_change(milestones))
             except InvalidInput as error:
                 apply_errors(form, error)
             else:
