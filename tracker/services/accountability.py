@@ -47,6 +47,7 @@ from tracker.services import (
     settings,
     task_states,
     validation,
+    workflow,
 )
 from tracker.services.errors import Conflict, InvalidInput
 
@@ -662,7 +663,8 @@ def evaluate(actor: audit.Actor, as_of: Any) -> list[Flag]:
                 db.session.flush()
         except IntegrityError:
             continue  # raised meanwhile by another evaluation
-        _event(actor, flag, "raise", None, "raised")
+        flag.events.append(FlagEvent(action="raise", from_status=None, to_status="raised", at=actor.now,
+                                     user_id=_uid(actor)))
         audit.record(actor, "flag.raise", flag, {
             "rule": [None, flag.rule], "unit_id": [None, flag.unit_id], "period": [None, flag.period],
             "status": [None, "raised"]})
@@ -673,12 +675,19 @@ def evaluate(actor: audit.Actor, as_of: Any) -> list[Flag]:
 # Workflow --------------------------------------------------------------------------
 
 
-def _event(actor: audit.Actor, flag: Flag, action: str, before: str | None, after: str,
-           text: str | None = None) -> FlagEvent:
-    event = FlagEvent(flag_id=flag.id, action=action, from_status=before, to_status=after,
-                      at=actor.now, user_id=actor.user.id if actor.user else None, text=text)
-    db.session.add(event)
-    return event
+# The flag workflow: which step may start from which state, and where it leads.
+WORKFLOW = workflow.Workflow(
+    "flag", FlagEvent, {
+        "review": workflow.Step(("raised",), "under_review",
+                                _l("Only a raised flag can be taken under review.")),
+        "decide": workflow.Step(("under_review",), "decided",
+                                _l("Only a flag under review can be decided.")),
+        "propose_exemption": workflow.Step(
+            ("under_review",), None, _l("An exemption can be proposed only for a flag under review.")),
+        "approve_exemption": workflow.Step(("under_review",), "exempted",
+                                           _l("Only a flag under review can be exempted.")),
+    },
+    _l("This is not possible in the flag's present state."))
 
 
 def _uid(actor: audit.Actor) -> int | None:
@@ -692,11 +701,9 @@ def exemption_pending(flag: Flag) -> bool:
 
 def review(actor: audit.Actor, flag: Flag) -> Flag:
     """The office starts the review: raised → under_review."""
-    if flag.status != "raised":
-        raise Conflict(_("Only a raised flag can be taken under review."))
-    flag.status, flag.reviewed_at, flag.reviewed_by_id = "under_review", actor.now, _uid(actor)
-    _event(actor, flag, "review", "raised", "under_review")
-    audit.record(actor, "flag.review", flag, {"status": ["raised", "under_review"]})
+    WORKFLOW.require(flag, "review")
+    flag.reviewed_at, flag.reviewed_by_id = actor.now, _uid(actor)
+    WORKFLOW.move(actor, flag, "review")
     return flag
 
 
@@ -711,13 +718,11 @@ def decide(actor: audit.Actor, flag: Flag, *, action: Any, reasons: Any) -> Flag
         errors["action"] = _("Choose one of: %(values)s.", values=", ".join(FLAG_ACTIONS))
     text = _reasons(errors, "reasons", reasons)
     validation.raise_if(errors)
-    if flag.status != "under_review":
-        raise Conflict(_("Only a flag under review can be decided."))
-    flag.status, flag.action, flag.reasons = "decided", action, text
+    WORKFLOW.require(flag, "decide")
+    flag.action, flag.reasons = action, text
     flag.decided_at, flag.decided_by_id = actor.now, _uid(actor)
-    _event(actor, flag, "decide", "under_review", "decided", text)
-    audit.record(actor, "flag.decide", flag, {"status": ["under_review", "decided"],
-                                              "action": [None, action], "reasons": [None, text]})
+    WORKFLOW.move(actor, flag, "decide", text=text,
+                  changes={"action": [None, action], "reasons": [None, text]})
     return flag
 
 
@@ -726,14 +731,13 @@ def propose_exemption(actor: audit.Actor, flag: Flag, justification: Any) -> Fla
     errors: dict[str, str] = {}
     text = _reasons(errors, "justification", justification)
     validation.raise_if(errors)
-    if flag.status != "under_review":
-        raise Conflict(_("An exemption can be proposed only for a flag under review."))
+    WORKFLOW.require(flag, "propose_exemption")
     if flag.exemption_proposed_at is not None:
         raise Conflict(_("An exemption has already been proposed for this flag."))
     flag.exemption_justification = text
     flag.exemption_proposed_at, flag.exemption_proposed_by_id = actor.now, _uid(actor)
-    _event(actor, flag, "propose_exemption", "under_review", "under_review", text)
-    audit.record(actor, "flag.propose_exemption", flag, {"exemption_justification": [None, text]})
+    WORKFLOW.move(actor, flag, "propose_exemption", text=text,
+                  changes={"exemption_justification": [None, text]})
     return flag
 
 
@@ -747,17 +751,14 @@ def approve_exemption(actor: audit.Actor, flag: Flag, justification: Any = None)
     else:
         text = _reasons(errors, "justification", justification)
     validation.raise_if(errors)
-    if flag.status != "under_review":
-        raise Conflict(_("Only a flag under review can be exempted."))
-    changes: dict[str, list] = {"status": ["under_review", "exempted"]}
+    WORKFLOW.require(flag, "approve_exemption")
+    changes: dict[str, list] = {}
     if not proposed:
         flag.exemption_justification = text
         flag.exemption_proposed_at, flag.exemption_proposed_by_id = actor.now, _uid(actor)
         changes["exemption_justification"] = [None, text]
-    flag.status = "exempted"
     flag.exemption_approved_at, flag.exemption_approved_by_id = actor.now, _uid(actor)
-    _event(actor, flag, "approve_exemption", "under_review", "exempted", text)
-    audit.record(actor, "flag.approve_exemption", flag, changes)
+    WORKFLOW.move(actor, flag, "approve_exemption", text=text, changes=changes)
     return flag
 
 

@@ -8,7 +8,7 @@ Lifecycle (docs/domain.md "Complaints and rectification notices"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from tracker.services import (
     settings,
     uploads,
     validation,
+    workflow,
     working_days,
 )
 from tracker.services.errors import Conflict, InvalidInput
@@ -136,24 +137,27 @@ def _last_at(complaint: Complaint) -> datetime | None:
     return complaint.events[-1].at if complaint.events else complaint.submitted_at
 
 
-def _require(complaint: Complaint, allowed: Iterable[str]) -> None:
-    if complaint.status not in allowed:
-        raise Conflict(_("This is not possible while the complaint is %(status)s.",
-                         status=STATUS_LABELS[complaint.status]))
+# The complaint workflow: which step may start from which state, and where it leads.
+WORKFLOW = workflow.Workflow(
+    "complaint", ComplaintEvent, {
+        "accept": workflow.Step(("submitted",), "accepted"),
+        "reject": workflow.Step(("submitted", "accepted"), "rejected"),
+        "duplicate": workflow.Step(("submitted", "accepted"), "duplicate"),
+        "dispatch": workflow.Step(("accepted",), "dispatched"),
+        "reply": workflow.Step(("dispatched",), "replied"),
+        "return": workflow.Step(("replied",), "dispatched"),
+        "close": workflow.Step(("replied",), "closed"),
+        "reopen": workflow.Step(("closed",), "dispatched"),
+    },
+    lambda complaint: _("This is not possible while the complaint is %(status)s.",
+                        status=STATUS_LABELS[complaint.status]))
 
 
-def _event(actor: audit.Actor, complaint: Complaint, action: str, to_status: str, at: datetime, *,
+def _event(actor: audit.Actor, complaint: Complaint, action: str, at: datetime, *,
            unit_id: int | None = None, due_on: date | None = None, text: str | None = None,
            changes: dict | None = None) -> ComplaintEvent:
-    from_status = complaint.status
-    event = ComplaintEvent(action=action, from_status=from_status, to_status=to_status, at=at,
-                           recorded_at=actor.now, user_id=actor.user.id if actor.user else None,
-                           unit_id=unit_id, due_on=due_on, text=text)
-    complaint.events.append(event)
-    complaint.status = to_status
-    audit.record(actor, f"complaint.{action}", complaint,
-                 {"status": [from_status, to_status], **(changes or {})})
-    return event
+    return WORKFLOW.move(actor, complaint, action, at=at, changes=changes, recorded_at=actor.now,
+                         unit_id=unit_id, due_on=due_on, text=text)
 
 
 def _unit(unit_id: Any, errors: dict[str, str], field: str, required: bool) -> Unit | None:
@@ -256,27 +260,27 @@ def submit(actor: audit.Actor, *, category: Any, description: Any, unit_id: Any 
 
 
 def accept(actor: audit.Actor, complaint: Complaint, on: Any = None) -> Complaint:
-    _require(complaint, ("submitted",))
+    WORKFLOW.require(complaint, "accept")
     errors: dict[str, str] = {}
     at = _when(actor, on, errors, not_before=_last_at(complaint))
     validation.raise_if(errors)
-    _event(actor, complaint, "accept", "accepted", at)
+    _event(actor, complaint, "accept", at)
     return complaint
 
 
 def reject(actor: audit.Actor, complaint: Complaint, reason: Any, on: Any = None) -> Complaint:
-    _require(complaint, ("submitted", "accepted"))
+    WORKFLOW.require(complaint, "reject")
     errors: dict[str, str] = {}
     text = validation.text(errors, "reason", reason, max_length=2000, multiline=True)
     at = _when(actor, on, errors, not_before=_last_at(complaint))
     validation.raise_if(errors)
     complaint.reject_reason = text
-    _event(actor, complaint, "reject", "rejected", at, text=text)
+    _event(actor, complaint, "reject", at, text=text)
     return complaint
 
 
 def mark_duplicate(actor: audit.Actor, complaint: Complaint, of_id: Any, on: Any = None) -> Complaint:
-    _require(complaint, ("submitted", "accepted"))
+    WORKFLOW.require(complaint, "duplicate")
     errors: dict[str, str] = {}
     original = None
     if not isinstance(of_id, int) or isinstance(of_id, bool) or of_id == complaint.id:
@@ -290,7 +294,7 @@ def mark_duplicate(actor: audit.Actor, complaint: Complaint, of_id: Any, on: Any
     at = _when(actor, on, errors, not_before=_last_at(complaint))
     validation.raise_if(errors)
     complaint.duplicate_of_id = original.id
-    _event(actor, complaint, "duplicate", "duplicate", at, text=f"#{original.id}",
+    _event(actor, complaint, "duplicate", at, text=f"#{original.id}",
            changes={"duplicate_of_id": [None, original.id]})
     return complaint
 
@@ -301,7 +305,7 @@ def mark_duplicate(actor: audit.Actor, complaint: Complaint, of_id: Any, on: Any
 def dispatch(actor: audit.Actor, complaint: Complaint, unit_id: Any, reply_due_on: Any = None,
              on: Any = None) -> Complaint:
     """下派: send an accepted complaint to a unit with a reply deadline (default: working days)."""
-    _require(complaint, ("accepted",))
+    WORKFLOW.require(complaint, "dispatch")
     errors: dict[str, str] = {}
     unit = _unit(unit_id, errors, "unit_id", required=True)
     at = _when(actor, on, errors, not_before=_last_at(complaint))
@@ -323,7 +327,7 @@ def dispatch(actor: audit.Actor, complaint: Complaint, unit_id: Any, reply_due_o
         complaint.first_dispatched_at = at
         complaint.first_dispatched_on = day
         complaint.first_reply_due_on = due
-    _event(actor, complaint, "dispatch", "dispatched", at, unit_id=unit.id, due_on=due,
+    _event(actor, complaint, "dispatch", at, unit_id=unit.id, due_on=due,
            changes={"dispatched_unit_id": [None, unit.id], "reply_due_on": [None, due.isoformat()]})
     _notify_unit(complaint, f"dispatch:{len(complaint.events)}",
                  _("A complaint was dispatched to your unit: reply by %(day)s.", day=due.isoformat()),
@@ -337,7 +341,7 @@ def dispatch_many(actor: audit.Actor, assignments: Sequence[tuple[Complaint, Any
     if not assignments:
         raise InvalidInput(_("Please correct the marked fields."), {"ids": _("Choose complaints.")})
     for complaint, _unit_id in assignments:
-        _require(complaint, ("accepted",))
+        WORKFLOW.require(complaint, "dispatch")
     done = []
     for complaint, unit_id in assignments:
         try:
@@ -351,7 +355,7 @@ def dispatch_many(actor: audit.Actor, assignments: Sequence[tuple[Complaint, Any
 def reply(actor: audit.Actor, complaint: Complaint, text: Any, on: Any = None,
           files: Sequence[Upload] = (), upload_folder: str | Path | None = None) -> Complaint:
     """答复: the dispatched unit answers (or the office records a reply received on paper)."""
-    _require(complaint, ("dispatched",))
+    WORKFLOW.require(complaint, "reply")
     errors: dict[str, str] = {}
     body = validation.text(errors, "text", text, max_length=5000, multiline=True)
     paper = on not in (None, "")
@@ -366,7 +370,7 @@ def reply(actor: audit.Actor, complaint: Complaint, text: Any, on: Any = None,
     complaint.reply_text, complaint.replied_at = body, at
     if complaint.first_replied_on is None:
         complaint.first_replied_on = day
-    event = _event(actor, complaint, "reply", "replied", at, unit_id=complaint.dispatched_unit_id,
+    event = _event(actor, complaint, "reply", at, unit_id=complaint.dispatched_unit_id,
                    text=body, changes={"files": [None, len(stored)]})
     db.session.flush()
     _attach(actor, complaint, stored, event)
@@ -376,14 +380,14 @@ def reply(actor: audit.Actor, complaint: Complaint, text: Any, on: Any = None,
 def return_reply(actor: audit.Actor, complaint: Complaint, reason: Any, reply_due_on: Any = None,
                  on: Any = None) -> Complaint:
     """退回: the office finds the reply inadequate; back to the unit with a new deadline."""
-    _require(complaint, ("replied",))
+    WORKFLOW.require(complaint, "return")
     errors: dict[str, str] = {}
     text = validation.text(errors, "reason", reason, max_length=2000, multiline=True)
     at = _when(actor, on, errors, not_before=_last_at(complaint))
     due = _new_due(at, reply_due_on, errors)
     validation.raise_if(errors)
     complaint.reply_due_on = due
-    _event(actor, complaint, "return", "dispatched", at, unit_id=complaint.dispatched_unit_id,
+    _event(actor, complaint, "return", at, unit_id=complaint.dispatched_unit_id,
            due_on=due, text=text, changes={"reply_due_on": [None, due.isoformat()]})
     _notify_unit(complaint, f"return:{len(complaint.events)}",
                  _("A complaint reply was returned: reply again by %(day)s.", day=due.isoformat()),
@@ -406,14 +410,14 @@ def _new_due(at: datetime, reply_due_on: Any, errors: dict[str, str]) -> date | 
 
 def close(actor: audit.Actor, complaint: Complaint, resolved: Any, on: Any = None) -> Complaint:
     """办结: close a replied complaint as resolved or not."""
-    _require(complaint, ("replied",))
+    WORKFLOW.require(complaint, "close")
     errors: dict[str, str] = {}
     if not isinstance(resolved, bool):
         errors["resolved"] = _("Say whether the problem was resolved.")
     at = _when(actor, on, errors, not_before=_last_at(complaint))
     validation.raise_if(errors)
     complaint.closed_at, complaint.resolved = at, resolved
-    _event(actor, complaint, "close", "closed", at, text=None,
+    _event(actor, complaint, "close", at, text=None,
            changes={"resolved": [None, resolved]})
     return complaint
 
@@ -466,7 +470,7 @@ def rate(actor: audit.Actor, complaint: Complaint, rating: Any, comment: Any = N
         due = default_due(actor.today)
         complaint.reopened_at = actor.now
         complaint.reply_due_on = due
-        _event(actor, complaint, "reopen", "dispatched", actor.now,
+        _event(actor, complaint, "reopen", actor.now,
                unit_id=complaint.dispatched_unit_id, due_on=due,
                changes={"reply_due_on": [None, due.isoformat()]})
         _notify_unit(complaint, "reopen", _("A complainant reopened a case: reply by %(day)s.",
@@ -480,7 +484,8 @@ def rate(actor: audit.Actor, complaint: Complaint, rating: Any, comment: Any = N
 def publish(actor: audit.Actor, complaint: Complaint, published: bool = True) -> Complaint:
     """Show (or hide) a handled case in the public list; never the complainant's identity."""
     if published:
-        _require(complaint, ("closed",))
+        if complaint.status != "closed":
+            raise Conflict(WORKFLOW.refusal(complaint))
         if complaint.is_published:
             raise Conflict(_("This case is published already."))
     elif not complaint.is_published:

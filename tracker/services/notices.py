@@ -43,6 +43,7 @@ from tracker.services import (
     settings,
     uploads,
     validation,
+    workflow,
 )
 from tracker.services.errors import Conflict
 from tracker.services.uploads import Upload
@@ -246,7 +247,8 @@ def issue(actor: audit.Actor, *, unit_id: Any, source_type: Any, source_id: Any 
         break
     else:
         raise Conflict(_("The notice could not be numbered; please try again."))
-    _event(actor, notice, "issue", None, "issued")
+    notice.events.append(NoticeEvent(action="issue", from_status=None, to_status="issued", at=actor.now,
+                                     user_id=actor.user.id if actor.user else None))
     audit.record(actor, "notice.issue", notice, {
         "number": [None, notice.doc_number], "unit_id": [None, unit.id],
         "source": [None, f"{source_type}:{source_id}" if source_id else source_type],
@@ -254,24 +256,17 @@ def issue(actor: audit.Actor, *, unit_id: Any, source_type: Any, source_id: Any 
     return notice
 
 
-def _event(actor: audit.Actor, notice: Notice, action: str, before: str | None, after: str,
-           text: str | None = None) -> NoticeEvent:
-    event = NoticeEvent(notice_id=notice.id, action=action, from_status=before, to_status=after,
-                        at=actor.now, user_id=actor.user.id if actor.user else None, text=text)
-    db.session.add(event)
-    db.session.flush()
-    return event
-
-
-def _move(actor: audit.Actor, notice: Notice, action: str, allowed_from: str, to: str,
-          message: str, text: str | None = None, changes: dict | None = None) -> NoticeEvent:
-    if notice.status != allowed_from:
-        raise Conflict(message)
-    before = notice.status
-    notice.status = to
-    event = _event(actor, notice, action, before, to, text)
-    audit.record(actor, f"notice.{action}", notice, {"status": [before, to], **(changes or {})})
-    return event
+# The notice workflow: which step may start from which state, and where it leads.
+WORKFLOW = workflow.Workflow(
+    "notice", NoticeEvent, {
+        "acknowledge": workflow.Step(("issued",), "acknowledged",
+                                     _l("Only an issued notice can be acknowledged.")),
+        "report": workflow.Step(("acknowledged",), "reported",
+                                _l("Only an acknowledged notice can be reported on.")),
+        "verify": workflow.Step(("reported",), "verified"),
+        "return": workflow.Step(("reported",), "acknowledged"),
+    },
+    _l("Only a reported notice can be verified or returned."))
 
 
 # Lifecycle ---------------------------------------------------------------------------
@@ -279,8 +274,7 @@ def _move(actor: audit.Actor, notice: Notice, action: str, allowed_from: str, to
 
 def acknowledge(actor: audit.Actor, notice: Notice) -> Notice:
     """签收: the unit acknowledges an issued notice."""
-    _move(actor, notice, "acknowledge", "issued", "acknowledged",
-          _("Only an issued notice can be acknowledged."))
+    WORKFLOW.move(actor, notice, "acknowledge")
     notice.acknowledged_at = actor.now
     return notice
 
@@ -293,14 +287,13 @@ def report(actor: audit.Actor, notice: Notice, *, text: Any, files: list[Upload]
     if len(files) > MAX_FILES:
         errors["files"] = _("At most %(n)d files per report.", n=MAX_FILES)
     validation.raise_if(errors)
-    if notice.status != "acknowledged":
-        raise Conflict(_("Only an acknowledged notice can be reported on."))
+    WORKFLOW.require(notice, "report")
     stored = []
     if files:
         max_bytes = settings.get("ledger.upload_max_mb") * 2**20
         stored = uploads.store_all(upload_folder, files, max_bytes)
-    event = _move(actor, notice, "report", "acknowledged", "reported", "", clean,
-                  {"files": [None, [f.original_name for f in stored]]})
+    event = WORKFLOW.move(actor, notice, "report", text=clean,
+                          changes={"files": [None, [f.original_name for f in stored]]})
     notice.report_text, notice.reported_at = clean, actor.now
     for item in stored:
         db.session.add(NoticeFile(
@@ -319,13 +312,11 @@ def verify(actor: audit.Actor, notice: Notice, *, accept: Any, reason: Any = Non
     reason_text = validation.text(errors, "reason", reason, max_length=2000,
                                   required=accept is False, multiline=True)
     validation.raise_if(errors)
-    message = _("Only a reported notice can be verified or returned.")
     if accept:
-        _move(actor, notice, "verify", "reported", "verified", message, reason_text)
+        WORKFLOW.move(actor, notice, "verify", text=reason_text)
         notice.verified_at = actor.now
     else:
-        _move(actor, notice, "return", "reported", "acknowledged", message, reason_text,
-              {"reason": [None, reason_text]})
+        WORKFLOW.move(actor, notice, "return", text=reason_text, changes={"reason": [None, reason_text]})
     return notice
 
 
