@@ -81,3 +81,20 @@ def test_one_flag_review(app, make, token):
     assert _events(FlagEvent, FlagEvent.flag_id, flag.id, "review") == 1
     db.session.expire_all()
     assert db.session.get(Flag, flag.id).status == "under_review"
+
+
+def test_one_bulletin_approval_and_one_plan_activation(app, make, token):
+    from tracker.services import bulletins
+
+    office, leader = make.user("office"), make.user("leader")
+    bulletin, _created = bulletins.generate(make.actor(office), "monthly", "2026-06")
+    plan = make.plan(status="draft")
+    make.task(measure=make.measure(plan=plan))
+    db.session.commit()
+    leader_headers, office_headers = token(leader), token(office)
+    approve, activate = f"/api/v1/bulletins/{bulletin.id}/approve", f"/api/v1/plans/{plan.id}/activate"
+    statuses = race(app, RACERS, lambda client, index: client.post(
+        approve if index % 2 == 0 else activate,
+        headers=leader_headers if index % 2 == 0 else office_headers).status_code)
+    assert sorted(statuses[0::2]) == [200] + [409] * (RACERS // 2 - 1), statuses
+    assert sorted(statuses[1::2]) == [200] + [409] * (RACERS // 2 - 1), statuses

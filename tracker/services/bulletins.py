@@ -29,6 +29,7 @@ from tracker.services import (
     settings,
     task_states,
     validation,
+    workflow,
 )
 from tracker.services.errors import Conflict
 from tracker.services.periods import Period, parse_period
@@ -280,7 +281,8 @@ def approve(actor: audit.Actor, bulletin: Bulletin) -> Bulletin:
     """A leader approves a draft for publication."""
     if bulletin.status != "draft":
         raise Conflict(_("Only a draft can be approved."))
-    bulletin.status, bulletin.approved_at = "approved", actor.now
+    workflow.claim(bulletin, "draft", "approved")
+    bulletin.approved_at = actor.now
     bulletin.approved_by_id = actor.user.id if actor.user else None
     audit.record(actor, "bulletin.approve", bulletin, {"status": ["draft", "approved"]})
     return bulletin
@@ -290,9 +292,10 @@ def publish(actor: audit.Actor, bulletin: Bulletin, year: int) -> Bulletin:
     """Publish an approved bulletin: number it for the year and freeze it."""
     if bulletin.status != "approved":
         raise Conflict(_("A bulletin is published only after a leader has approved it."))
+    workflow.claim(bulletin, "approved", "published")
     last = db.session.scalar(select(func.max(Bulletin.number)).where(Bulletin.number_year == year))
     bulletin.number_year, bulletin.number = year, (last or 0) + 1
-    bulletin.status, bulletin.published_at = "published", actor.now
+    bulletin.published_at = actor.now
     bulletin.published_by_id = actor.user.id if actor.user else None
     audit.record(
         actor,

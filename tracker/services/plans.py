@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import HEADINGS, RECURRENCES, Measure, Milestone, Plan, Task, Unit, User
-from tracker.services import audit, validation
+from tracker.services import audit, validation, workflow
 from tracker.services.errors import Conflict
 
 HEADING_LABELS = {
@@ -224,7 +224,7 @@ def set_plan_status(actor: audit.Actor, plan: Plan, status: str) -> Plan:
         raise Conflict(_("Add at least one task before activating the plan."))
     audit.record(actor, f"plan.{'activate' if status == 'active' else 'close'}", plan,
                  {"status": [plan.status, status]})
-    plan.status = status
+    workflow.claim(plan, plan.status, status)
     if status == "active":
         plan.activated_at = actor.now
     else:

@@ -36,7 +36,7 @@ from tracker.models.ratings import (
     RatingRound,
     rating_round_units,
 )
-from tracker.services import audit, charts, codes, rankings, settings, validation
+from tracker.services import audit, charts, codes, rankings, settings, validation, workflow
 from tracker.services.errors import Conflict, DomainError, InvalidInput
 
 CODE_LENGTH = 12
@@ -212,7 +212,8 @@ def open_round(actor: audit.Actor, rnd: RatingRound) -> RatingRound:
         raise Conflict(_("Only a draft round can be opened."))
     if not rnd.units or not rnd.dimensions or not rnd.groups:
         raise Conflict(_("A round needs units, dimensions and rater groups before it opens."))
-    rnd.status, rnd.opened_at = "open", actor.now
+    workflow.claim(rnd, "draft", "open")
+    rnd.opened_at = actor.now
     audit.record(actor, "rating_round.open", rnd, {"status": ["draft", "open"]})
     return rnd
 
@@ -476,12 +477,8 @@ def close(actor: audit.Actor, rnd: RatingRound) -> Ranking:
     if rnd.status != "open":
         raise Conflict(_("Only an open round can be closed."))
     # claim the round first: of two closes at once, the second changes nothing
-    claimed = db.session.execute(update(RatingRound).where(
-        RatingRound.id == rnd.id, RatingRound.status == "open").values(
-        status="closed", closed_at=actor.now).execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:
-        raise Conflict(_("Only an open round can be closed."))
-    db.session.refresh(rnd)
+    workflow.claim(rnd, "open", "closed")
+    rnd.closed_at = actor.now
     lines = compute(rnd)
     ranking = Ranking(kind="rating", subject_key=f"round:{rnd.id}", rating_round_id=rnd.id,
                       year=int(rnd.period[:4]), period=rnd.period, title=rnd.title,
