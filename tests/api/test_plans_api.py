@@ -290,3 +290,26 @@ def test_a_task_change_changes_only_the_fields_sent(client, make, token):
     task = response.json
     assert (task["leader_user_id"], task["category"], task["co_unit_ids"], task["milestones"],
             task["recurrence"]) == (None, None, [], [], "none")
+
+
+def test_an_id_beyond_the_keys_range_is_a_400_not_a_database_error(client, make, token):
+    headers = token(make.user("office"))
+    unit = make.unit()
+    _plan, measure_id, task_id = _plan_with_task(client, headers, unit.id)
+    base = {"measure_id": measure_id, "title": "t", "standard": "s", "owner_unit_id": unit.id,
+            "starts_on": "2026-10-01", "due_on": "2026-10-31"}
+    wrong = []
+    for field in ("measure_id", "owner_unit_id", "owner_user_id", "leader_user_id", "co_unit_ids"):
+        value = [2**40] if field == "co_unit_ids" else 2**40
+        for method, path, body in (("POST", "/api/v1/tasks", {**base, field: value}),
+                                   ("PATCH", f"/api/v1/tasks/{task_id}", {field: value})):
+            if method == "PATCH" and field == "measure_id":
+                continue
+            response = client.open(path, method=method, headers=headers, json=body)
+            fields = (response.json or {}).get("error", {}).get("fields") or {}
+            if response.status_code != 400 or field not in {k.split(".")[0] for k in fields}:
+                wrong.append((method, field, response.status_code))
+    response = client.get("/api/v1/tasks", headers=headers, query_string={"plan_id": 2**40})
+    if response.status_code != 400:
+        wrong.append(("GET", "plan_id", response.status_code))
+    assert wrong == []

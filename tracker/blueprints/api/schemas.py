@@ -13,7 +13,7 @@ from tracker.services.plans import MilestoneInput, PlanInput, TaskChange, TaskIn
 UnitKind = Literal["office", "department", "working_group", "school", "kindergarten"]
 Role = Literal["admin", "office", "leader", "unit_head", "unit_member"]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
-Id = Annotated[int, Field(ge=1)]
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]  # the tables' integer keys
 
 
 class Error(Out):
