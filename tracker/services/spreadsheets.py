@@ -14,24 +14,28 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
 from tracker.services.errors import InvalidInput
+from tracker.services.xlsx import safe_text
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 MAX_ROWS = 5000
 
 
 def write_workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
-    """Return an .xlsx with one sheet per (title, headers, rows), headers bold and frozen."""
+    """Return an .xlsx with one sheet per (title, headers, rows), headers bold and frozen.
+
+    Text is neutralised as in services/xlsx.py: a value that would start a formula is text.
+    """
     book = Workbook(write_only=False)
     book.remove(book.active)
     for title, headers, rows in sheets:
-        sheet = book.create_sheet(title[:31])
-        sheet.append(list(headers))
+        sheet = book.create_sheet(safe_text(title)[:31])
+        sheet.append([safe_text(header) for header in headers])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.fill = HEADER_FILL
             cell.alignment = Alignment(vertical="center")
         for row in rows:
-            sheet.append(list(row))
+            sheet.append([safe_text(value) if isinstance(value, str) else value for value in row])
         for index, header in enumerate(headers, start=1):
             width = max(10, min(40, len(str(header)) * 2 + 4))
             sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
