@@ -7,14 +7,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DataError, DBAPIError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from tracker import clock
 from tracker.configure import select_locale
 from tracker.error_responses import ERROR_TITLES, error_response, wants_json
 from tracker.extensions import login_manager
-from tracker.services import organisation, permissions, task_states
+from tracker.services import organisation, permissions, task_states, validation
 from tracker.services.errors import DomainError
 from tracker.unit_of_work import contention, unit_of_work
 
@@ -42,6 +43,19 @@ def cursor_url(**position) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every URL: a number beyond the database's integer names no record.
+
+    It becomes 0, which no row has, so the page answers 404 as for any unknown id
+    (a converter that refused it would make werkzeug answer 405 where another
+    method shares the path).
+    """
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= validation.MAX_ID else 0
+
+
 def init_app(app: Flask) -> None:
     from tracker import commands
     from tracker.blueprints.accountability import bp as accountability_bp
@@ -63,6 +77,7 @@ def init_app(app: Flask) -> None:
     from tracker.blueprints.supervision import bp as supervision_bp
     from tracker.extensions import csrf
 
+    app.url_map.converters["int"] = IdConverter
     for blueprint in (auth_bp, main_bp, admin_bp, plans_bp, supervision_bp, bulletins_bp, public_bp,
                       complaints_bp, notices_bp, ratings_bp, assessments_bp, innovations_bp, records_bp,
                       accountability_bp):
@@ -93,6 +108,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DBAPIError)
     def database_error(error: DBAPIError):
+        if isinstance(error, DataError):  # a value the database cannot hold: bad input
+            return error_response(400, _("A value is out of range."))
         if contention(error):  # another request changed the same rows first
             return error_response(409, _("Someone else changed this at the same moment. "
                                          "Please reload the page and try again."), code="conflict")

@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask import flash
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import DateField as _DateField
+from wtforms.validators import ValidationError
 
+from tracker.services import validation
 from tracker.services.errors import InvalidInput
 
 NONE = (0, "—")  # the empty choice of a select whose value is an id
@@ -15,6 +19,16 @@ NONE = (0, "—")  # the empty choice of a select whose value is an id
 def none_if_zero(value):
     """Coerce a select's value to an id, the empty choice (0, "" or "None") to None."""
     return int(value) or None if value not in (None, "", "None") else None
+
+
+class DateField(_DateField):
+    """A date field that refuses days outside the years the product computes with."""
+
+    def pre_validate(self, form):
+        if self.data is not None and not validation.in_range(self.data):
+            raise ValidationError(_l("Enter a date between %(first)s and %(last)s.",
+                                     first=validation.EARLIEST.isoformat(),
+                                     last=validation.LATEST.isoformat()))
 
 
 class ConfirmForm(FlaskForm):
@@ -44,8 +58,9 @@ def parse_int(value: str | None) -> int | None:
 
 
 def parse_date(value: str | None) -> date | None:
-    """Return a date from ``YYYY-MM-DD``, or None."""
+    """Return a date from ``YYYY-MM-DD`` within the product's years, or None."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is None or validation.in_range(day) else None

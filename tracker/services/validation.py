@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 
 from tracker.services.errors import InvalidInput
+
+# The values the product stores and computes with: ids fit the database's integer,
+# days lie where the campaign's date arithmetic (deadlines, periods) stays valid.
+MAX_ID = 2**31 - 1
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def in_range(day: date) -> bool:
+    return EARLIEST <= day <= LATEST
 
 
 def has_control_characters(text: str, allow_newlines: bool = False) -> bool:

@@ -6,13 +6,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import false, select
 from sqlalchemy.orm import joinedload
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import Optional
 
 from tracker import clock
 from tracker.blueprints import actor, load, require
 from tracker.blueprints.accountability import bp
-from tracker.blueprints.forms import ConfirmForm, apply_errors, parse_int
+from tracker.blueprints.forms import ConfirmForm, DateField, apply_errors, parse_int
 from tracker.extensions import db
 from tracker.models import FLAG_ACTIONS, FLAG_RULES, FLAG_STATUSES, Flag, FlagEvent, Unit, User
 from tracker.services import accountability, permissions, pickers

@@ -3,27 +3,50 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import wraps
 from typing import Annotated, Any
 
 from flask import Blueprint, Response, g, jsonify, request
 from flask_babel import gettext as _
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from tracker import clock
 from tracker.error_responses import error_response
-from tracker.services import auth
+from tracker.services import auth, validation
 from tracker.services.errors import InvalidInput
 from tracker.services.pagination import CURSOR_PATTERN, Cursor, api_page
 
 
-class Body(BaseModel):
+def _within_range(value: Any) -> Any:
+    """Refuse numbers beyond the database's integer and days beyond the product's years."""
+    if isinstance(value, list | tuple):
+        for item in value:
+            _within_range(item)
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > validation.MAX_ID:
+        raise PydanticCustomError("number_too_large", "number too large", {"le": validation.MAX_ID})
+    elif isinstance(value, date) and not validation.in_range(value):
+        raise PydanticCustomError("date_out_of_range", "date out of range")
+    return value
+
+
+class Input(BaseModel):
+    """What a client sends: every number and day is checked against what can be stored."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _in_range(cls, value: Any) -> Any:
+        return _within_range(value)
+
+
+class Body(Input):
     """A JSON request body: strict types, unknown fields refused."""
 
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
 
 
-class Query(BaseModel):
+class Query(Input):
     """Query-string parameters: text coerced to the declared types."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
@@ -87,6 +110,11 @@ def _message(error: dict) -> str:
         return _("Enter a list.")
     if kind in ("literal_error", "enum"):
         return _("Choose one of: %(values)s.", values=ctx.get("expected", ""))
+    if kind == "number_too_large":
+        return _("At most %(n)s.", n=validation.MAX_ID)
+    if kind == "date_out_of_range":
+        return _("Enter a date between %(first)s and %(last)s.", first=validation.EARLIEST.isoformat(),
+                 last=validation.LATEST.isoformat())
     if kind in ("greater_than_equal", "greater_than"):
         return _("At least %(n)s.", n=ctx.get("ge", ctx.get("gt")))
     if kind in ("less_than_equal", "less_than"):

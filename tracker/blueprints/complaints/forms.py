@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     RadioField,
     SelectField,
@@ -15,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from tracker.blueprints.forms import DateField
 from tracker.models.complaints import COMPLAINT_CATEGORIES, COMPLAINT_CHANNELS, SATISFACTION_RATINGS
 from tracker.services import organisation
 from tracker.services.complaints import CATEGORY_LABELS, CHANNEL_LABELS, RATING_LABELS

@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     RadioField,
     SelectField,
@@ -15,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from tracker.blueprints.forms import NONE, none_if_zero
+from tracker.blueprints.forms import NONE, DateField, none_if_zero
 from tracker.services import notices, organisation
 
 

@@ -5,7 +5,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, MultipleFileField
 from wtforms import (
-    DateField,
     FloatField,
     IntegerField,
     RadioField,
@@ -17,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from tracker.blueprints.forms import NONE, none_if_zero
+from tracker.blueprints.forms import NONE, DateField, none_if_zero
 from tracker.models import HEADINGS, RECURRENCES
 from tracker.services import organisation
 from tracker.services.plans import (

@@ -3,12 +3,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
-from wtforms import DateField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker import clock, jobs
 from tracker.blueprints import actor, load, require
-from tracker.blueprints.forms import ConfirmForm, apply_errors, parse_int
+from tracker.blueprints.forms import ConfirmForm, DateField, apply_errors, parse_int
 from tracker.blueprints.supervision import bp
 from tracker.extensions import db
 from tracker.models import FINDING_KINDS, Finding, JobRun, LiaisonCheck, SupervisionRound, Unit
