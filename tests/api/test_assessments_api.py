@@ -129,7 +129,9 @@ def test_innovations_register_score_rank_and_publish(client, make, token, units)
     assert client.post(f"/api/v1/innovations/{second.json['id']}/score", headers=head,
                        json={"score": 99}).status_code == 403
 
-    ranking = client.get("/api/v1/innovations/ranking?year=2026", headers=head)
+    # the draft is for the office and leaders; a unit sees the ranking once it is published
+    assert client.get("/api/v1/innovations/ranking?year=2026", headers=head).status_code == 404
+    ranking = client.get("/api/v1/innovations/ranking?year=2026", headers=office)
     assert ranking.status_code == 200 and isinstance(ranking.json, list)
     rows = {row["unit_id"]: row for row in ranking.json}
     assert set(rows) == {u.id for u in units.values()}

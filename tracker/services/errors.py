@@ -22,6 +22,13 @@ class InvalidInput(DomainError):
     status = 400
 
 
+class Missing(DomainError):
+    """Something the user may not see yet or that does not exist, with a reason to show."""
+
+    code = "not_found"
+    status = 404
+
+
 class Conflict(DomainError):
     """A duplicate, or a state change not allowed from the current state."""
 

@@ -187,6 +187,14 @@ def ranking(year: int) -> RankingView:
     return RankingView(year, "draft", compute(year), None, unscored)
 
 
+def ranking_for(user, year: int) -> RankingView | None:
+    """The year's ranking as ``user`` may read it: the draft only for ``innovation.draft``."""
+    view = ranking(year)
+    if view.status == "published" or (user is not None and permissions.can(user, "innovation.draft")):
+        return view
+    return None
+
+
 def publish(actor: audit.Actor, year: Any) -> Ranking:
     """Freeze the year's ranking; a second time → Conflict."""
     errors: dict[str, str] = {}

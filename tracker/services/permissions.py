@@ -66,6 +66,8 @@ rule("inspection.view")(roles("office", "leader"))
 rule("rating.manage", "assessment.manage", "innovation.score", "flag.review",
      "flag.evaluate")(roles("office"))
 rule("rating.view", "assessment.notes")(roles("admin", "office", "leader"))
+# the innovation ranking and scores before the office publishes the year: its scorers and leaders
+rule("innovation.draft")(roles("office", "leader"))
 rule("assessment.view", "innovation.view")(lambda user, obj: True)  # published; lists scoped
 rule("flag.view")(lambda user, obj: True)  # scoped lists: a unit sees its own flags
 rule("flag.decide", "flag.approve_exemption")(roles("leader"))

@@ -16,7 +16,7 @@ from tracker.blueprints.api.schemas import page_of
 from tracker.extensions import db
 from tracker.models import Assessment, Innovation, Unit
 from tracker.services import assessments, innovations, permissions
-from tracker.services.errors import InvalidInput
+from tracker.services.errors import InvalidInput, Missing
 
 Theme = Literal["poverty_alleviation", "school_layout", "teacher_ethics", "teaching", "party_building"]
 Id = Annotated[int, Field(ge=1)]
@@ -227,10 +227,13 @@ def score_innovation(innovation_id: int, body: InnovationScore):
 @endpoint(bp, "/innovations/ranking", "GET",
           summary="The year's innovation ranking: a list of rows, each with innovations, total_score, "
                   "rank per peer group and status (draft: computed live; published: frozen)",
-          tag="Innovations", query=YearQuery, response=list[InnovationRankingRowOut])
+          tag="Innovations", query=YearQuery, response=list[InnovationRankingRowOut], errors=(404,))
 def innovation_ranking(query: YearQuery):
     authorize("innovation.view")
-    return ranking_json(innovations.ranking(query.year)), 200
+    view = innovations.ranking_for(acting_user(), query.year)
+    if view is None:
+        raise Missing(_("The innovation ranking of %(year)d is not published yet.", year=query.year))
+    return ranking_json(view), 200
 
 
 @endpoint(bp, "/innovations/ranking/publish", "POST",

@@ -124,7 +124,7 @@ def innovation_score(innovation_id):
 @require("innovation.view")
 def innovation_ranking():
     year = _year_arg()
-    view = innovations.ranking(year)
+    view = innovations.ranking_for(current_user, year)
     return render_template("innovations/ranking.html", view=view, year=year,
                            years=sorted(set(innovations.years()) | {year}, reverse=True),
                            visible=permissions.visible_unit_ids(current_user))
