@@ -32,3 +32,27 @@ def test_scores_and_the_draft_ranking_wait_for_publication(client, make, login, 
     assert client.get(f"/api/v1/innovations/ranking?year={year}", headers=token(head)).status_code == 200
     assert 'data-testid="innovation-ranking"' in client.get(f"/innovations/ranking?year={year}").get_data(
         as_text=True)
+
+
+def test_a_ballot_leaves_no_address_in_the_audit_trail(client, make, token):
+    from sqlalchemy import func, select
+
+    from tracker.models import AuditEvent, Ballot
+
+    office = token(make.user("office"))
+    unit = make.unit()
+    rid = client.post("/api/v1/rating-rounds", headers=office,
+                      json={"title": "评议", "period": "2026-H1", "unit_ids": [unit.id]}).json["id"]
+    code = client.post(f"/api/v1/rating-rounds/{rid}/invitations", headers=office,
+                       json={"group": "public", "count": 1}).json["codes"][0]
+    client.post(f"/api/v1/rating-rounds/{rid}/open", headers=office)
+    before = db.session.scalar(select(func.max(AuditEvent.id)))
+    answers = [{"unit_id": unit.id, "dimension": d, "value": "satisfied"}
+               for d in ("spirit", "conduct", "delivery")]
+    answer = client.post("/api/v1/public/ballots", json={"code": code, "answers": answers},
+                         environ_base={"REMOTE_ADDR": "203.0.113.77"})
+    assert answer.status_code == 201
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.id > before)).all()
+    assert [event.action for event in events] == ["ballot.cast"]
+    assert all(event.ip is None and event.user_id is None for event in events)
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from flask import current_app, request
+from flask import current_app
 from pydantic import Field
 from sqlalchemy.orm import selectinload
 
@@ -208,7 +208,7 @@ def wrong_code(response) -> bool:
 @limiter.shared_limit(ballot_code_limit, scope="ballot-codes", deduct_when=wrong_code,
                       override_defaults=False)
 def cast_ballot(body: BallotCreate):
-    # ballots are anonymous: the actor is nobody, from this address
-    ballot = ratings.cast_ballot(Actor(None, request.remote_addr, clock.now()), body.code,
+    # ballots are anonymous: the service records no person and no address
+    ballot = ratings.cast_ballot(Actor(None, None, clock.now()), body.code,
                                  [answer.model_dump() for answer in body.answers])
     return {"id": ballot.id, "round_id": ballot.round_id, "cast_at": ballot.cast_at.isoformat()}, 201

@@ -80,8 +80,8 @@ def vote_code(code: str):
                     answers.append({"unit_id": unit.id, "dimension": dimension.key, "value": value})
         try:
             with attempt():
-                # ballots are anonymous: the actor is nobody, from this address
-                ratings.cast_ballot(Actor(None, request.remote_addr, clock.now()), invitation.code, answers)
+                # ballots are anonymous: the service records no person and no address
+                ratings.cast_ballot(Actor(None, None, clock.now()), invitation.code, answers)
         except InvalidInput as error:
             errors = error.fields
         except Conflict as error:
