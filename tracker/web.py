@@ -15,6 +15,7 @@ from tracker import clock
 from tracker.configure import select_locale
 from tracker.error_responses import ERROR_TITLES, error_response, wants_json
 from tracker.extensions import login_manager
+from tracker.models import Choice
 from tracker.services import organisation, permissions, task_states, validation
 from tracker.services.errors import DomainError
 from tracker.unit_of_work import contention, unit_of_work
@@ -163,11 +164,12 @@ def init_app(app: Flask) -> None:
             "can": lambda action, obj=None: permissions.can(current_user, action, obj),
             # the configured code ("zh_CN"/"en"): str(get_locale()) would be "zh_Hans_CN"
             "current_locale": select_locale(),
-            "UNIT_KIND_LABELS": organisation.UNIT_KIND_LABELS,
-            "ROLE_LABELS": organisation.ROLE_LABELS,
             "peer_group_label": organisation.peer_group_label,
         }
 
+    # every closed vocabulary by its class name, globals so that imported macros see them too:
+    # {{ ComplaintStatus.label_of(c.status) }}, {% for kind in UnitKind %}{{ kind.label }}…
+    app.jinja_env.globals.update({choice.__name__: choice for choice in Choice.__subclasses__()})
     # a global, not a context variable: the pager macro is imported without the context
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["cursor_url"] = cursor_url

@@ -13,6 +13,7 @@ from tracker.models.accountability import FLAG_ACTIONS, FLAG_RULES, FLAG_STATUSE
 from tracker.models.assessments import ASSESSMENT_THEMES, Assessment, AssessmentScore
 from tracker.models.base import Base
 from tracker.models.bulletins import BULLETIN_KINDS, Bulletin
+from tracker.models.choices import Choice
 from tracker.models.complaints import (
     COMPLAINT_CATEGORIES,
     COMPLAINT_CHANNELS,
@@ -35,7 +36,17 @@ from tracker.models.notices import (
     NoticeFile,
 )
 from tracker.models.notifications import Notification
-from tracker.models.organisation import ASSESSED_KINDS, ROLES, UNIT_KINDS, UNIT_ROLES, Unit, User
+from tracker.models.organisation import (
+    ASSESSED_KINDS,
+    ROLES,
+    UNIT_KINDS,
+    UNIT_ROLES,
+    PeerGroup,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+)
 from tracker.models.plans import (
     HEADINGS,
     PLAN_STATUSES,
@@ -64,11 +75,15 @@ from tracker.models.system import ApiToken, AuditEvent, Setting
 
 __all__ = [
     "Base",
+    "Choice",
     # organisation
     "ROLES",
     "UNIT_KINDS",
     "ASSESSED_KINDS",
     "UNIT_ROLES",
+    "PeerGroup",
+    "Role",
+    "UnitKind",
     "Unit",
     "User",
     # plans

@@ -4,16 +4,46 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
+from tracker.models.choices import Choice
 
-UNIT_KINDS = ("office", "department", "working_group", "school", "kindergarten")
+
+class UnitKind(Choice):
+    OFFICE = "office", _l("Bureau office"), "局办公室"
+    DEPARTMENT = "department", _l("Department"), "股室"
+    WORKING_GROUP = "working_group", _l("Working group"), "工作组"
+    SCHOOL = "school", _l("School"), "学校"
+    KINDERGARTEN = "kindergarten", _l("Kindergarten"), "幼儿园"
+
+
+class Role(Choice):
+    ADMIN = "admin", _l("System administrator"), "系统管理员"
+    OFFICE = "office", _l("Rectification office"), "作风整顿办公室"
+    LEADER = "leader", _l("Bureau leader"), "局领导"
+    UNIT_HEAD = "unit_head", _l("Unit head"), "单位负责人"
+    UNIT_MEMBER = "unit_member", _l("Unit staff"), "单位工作人员"
+
+
+class PeerGroup(Choice):
+    """The usual peer groups 同类组; a unit may also be given a group of the bureau's own naming."""
+
+    BUREAU = "bureau", _l("Bureau organs"), "局机关"
+    DEPARTMENTS = "departments", _l("Departments"), "股室"
+    HIGH_SCHOOLS = "high_schools", _l("High schools"), "高中"
+    MIDDLE_SCHOOLS = "middle_schools", _l("Middle schools"), "初中"
+    PRIMARY_SCHOOLS = "primary_schools", _l("Primary schools"), "小学"
+    KINDERGARTENS = "kindergartens", _l("Kindergartens"), "幼儿园"
+
+
+UNIT_KINDS = UnitKind.codes()
 # the units that are assessed, rated and ranked (and register innovations)
 ASSESSED_KINDS = ("department", "school", "kindergarten")
-ROLES = ("admin", "office", "leader", "unit_head", "unit_member")
+ROLES = Role.codes()
 UNIT_ROLES = ("unit_head", "unit_member")
 
 

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import Unit, User
+from tracker.models import PeerGroup, Role, Unit, UnitKind, User
 from tracker.services import audit, organisation, spreadsheets
 from tracker.services.errors import InvalidInput, RowErrors
 
@@ -19,12 +19,10 @@ UNIT_COLUMNS = dict(zip(("name", "kind", "peer_group", "liaison_unit_id", "leade
                         UNIT_HEADERS, strict=True))
 USER_COLUMNS = dict(zip(("username", "display_name", "role", "unit_id", "password"),
                         USER_HEADERS, strict=True))
-KIND_NAMES = {"局办公室": "office", "股室": "department", "工作组": "working_group",
-              "学校": "school", "幼儿园": "kindergarten"}
-ROLE_NAMES = {"系统管理员": "admin", "作风整顿办公室": "office", "局领导": "leader",
-              "单位负责人": "unit_head", "单位工作人员": "unit_member"}
-PEER_GROUP_NAMES = {"局机关": "bureau", "股室": "departments", "高中": "high_schools",
-                    "初中": "middle_schools", "小学": "primary_schools", "幼儿园": "kindergartens"}
+# the Chinese terms the workbook uses, to the codes
+KIND_NAMES = {kind.zh: kind.value for kind in UnitKind}
+ROLE_NAMES = {role.zh: role.value for role in Role}
+PEER_GROUP_NAMES = {group.zh: group.value for group in PeerGroup}
 
 
 def template() -> bytes:

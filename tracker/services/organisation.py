@@ -6,44 +6,22 @@ import re
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, false, func, or_, select
 from werkzeug.security import check_password_hash
 
 from tracker.extensions import db
-from tracker.models import ROLES, UNIT_KINDS, UNIT_ROLES, Unit, User
+from tracker.models import ROLES, UNIT_KINDS, UNIT_ROLES, PeerGroup, Unit, User
 from tracker.services import audit, auth, validation
 from tracker.services.errors import Conflict, InvalidInput
 
-UNIT_KIND_LABELS = {
-    "office": _l("Bureau office"),
-    "department": _l("Department"),
-    "working_group": _l("Working group"),
-    "school": _l("School"),
-    "kindergarten": _l("Kindergarten"),
-}
-ROLE_LABELS = {
-    "admin": _l("System administrator"),
-    "office": _l("Rectification office"),
-    "leader": _l("Bureau leader"),
-    "unit_head": _l("Unit head"),
-    "unit_member": _l("Unit staff"),
-}
-PEER_GROUP_LABELS = {
-    "bureau": _l("Bureau organs"),
-    "departments": _l("Departments"),
-    "high_schools": _l("High schools"),
-    "middle_schools": _l("Middle schools"),
-    "primary_schools": _l("Primary schools"),
-    "kindergartens": _l("Kindergartens"),
-}
 UNIT_FIELDS = ("name", "kind", "peer_group", "liaison_unit_id", "head_user_id", "leader_user_id")
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,50}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def peer_group_label(code: str | None) -> str:
-    return str(PEER_GROUP_LABELS.get(code, code or "—"))
+    """The label of a usual peer group, or the bureau's own name of one; "—" for none."""
+    return str(PeerGroup.label_of(code) or "—")
 
 
 # Units ---------------------------------------------------------------------
@@ -153,7 +131,8 @@ def unit_choices(*, kinds: tuple[str, ...] | None = None) -> list[tuple[int, str
 def peer_groups() -> list[str]:
     """Return the peer groups in use, with the known ones first."""
     used = db.session.scalars(select(Unit.peer_group).where(Unit.peer_group.is_not(None)).distinct())
-    return sorted(set(used) | set(PEER_GROUP_LABELS), key=lambda g: (g not in PEER_GROUP_LABELS, g))
+    known = PeerGroup.codes()
+    return sorted(set(used) | set(known), key=lambda g: (g not in known, g))
 
 
 # Users ---------------------------------------------------------------------

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, case, false, func, or_, select, true
 
 from tracker.extensions import db
-from tracker.models import Unit, User
+from tracker.models import Unit, UnitKind, User
 from tracker.services import permissions, validation
 
 LIMIT = 20
@@ -69,12 +69,10 @@ def _user_scope(user: User) -> ColumnElement[bool]:
 def units(user: User, text: str | None, limit: int = LIMIT) -> tuple[list[dict], bool]:
     """Return up to ``limit`` active units whose name holds ``text`` (prefix matches first), and
     whether there are more."""
-    from tracker.services.organisation import UNIT_KIND_LABELS
-
     text = clean(text)
     rows = db.session.execute(_unit_stmt(user, text).order_by(
         *_prefix_first(Unit.name, text), Unit.id).limit(limit + 1)).all()
-    items = [{"id": ident, "label": name, "detail": str(UNIT_KIND_LABELS.get(kind, kind))}
+    items = [{"id": ident, "label": name, "detail": str(UnitKind.label_of(kind))}
              for ident, name, kind in rows[:limit]]
     return items, len(rows) > limit
 

@@ -5,7 +5,7 @@ from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.blueprints.forms import NONE, none_if_zero
-from tracker.models import ROLES, UNIT_KINDS
+from tracker.models import Role, UnitKind
 from tracker.services import organisation
 
 
@@ -22,7 +22,7 @@ class UnitForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(k, organisation.UNIT_KIND_LABELS[k]) for k in UNIT_KINDS]
+        self.kind.choices = UnitKind.choices()
         self.liaison_unit_id.choices = [NONE, *organisation.unit_choices(kinds=("department",))]
         self.head_user_id.choices = [NONE, *organisation.user_choices()]
         self.leader_user_id.choices = [NONE, *organisation.user_choices(roles=("leader",))]
@@ -37,7 +37,7 @@ class UserEditForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = [(r, organisation.ROLE_LABELS[r]) for r in ROLES]
+        self.role.choices = Role.choices()
         self.unit_id.choices = [NONE, *organisation.unit_choices()]
 
 
