@@ -67,7 +67,8 @@ class Finding(Base):
     kind: Mapped[str] = mapped_column(String(10), index=True)
     planned_percent: Mapped[int]
     actual_percent: Mapped[int]
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)  # the office's internal note
+    unit_note: Mapped[str | None] = mapped_column(Text)  # what the office tells the unit
     noted_at: Mapped[datetime | None]
     noted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 

@@ -51,7 +51,7 @@ rule("plan.view", "ledger.view")(lambda user, obj: True)  # lists are scoped by 
 rule("unit.pick", "user.pick")(lambda user, obj: True)
 rule("task.mine", "finding.mine")(roles("unit_head", "unit_member"))
 rule("round.manage", "job.run")(roles("office"))
-rule("round.view")(roles("admin", "office", "leader"))
+rule("round.view", "finding.internal")(roles("admin", "office", "leader"))
 rule("job.view")(roles("admin", "office"))
 rule("bulletin.manage")(roles("office"))
 rule("bulletin.approve")(roles("leader"))

@@ -112,15 +112,17 @@ def close_round(actor: audit.Actor, rnd: SupervisionRound) -> SupervisionRound:
     return rnd
 
 
-def annotate(actor: audit.Actor, finding: Finding, note: Any) -> Finding:
-    """Record the office's note on a finding of an open round."""
+def annotate(actor: audit.Actor, finding: Finding, note: Any, unit_note: Any = None) -> Finding:
+    """Record the office's notes on a finding of an open round: internal, and to the unit."""
     errors: dict[str, str] = {}
     text = validation.text(errors, "note", note, max_length=2000, required=False, multiline=True)
+    to_unit = validation.text(errors, "unit_note", unit_note, max_length=2000, required=False,
+                              multiline=True)
     validation.raise_if(errors)
     if finding.round.status == "closed":
         raise Conflict(_("This round is closed: its findings no longer change."))
-    changes = audit.diff(finding, {"note": text})
-    finding.note, finding.noted_at = text, actor.now
+    changes = audit.diff(finding, {"note": text, "unit_note": to_unit})
+    finding.note, finding.unit_note, finding.noted_at = text, to_unit, actor.now
     finding.noted_by_id = actor.user.id if actor.user else None
     if changes:
         audit.record(actor, "finding.note", finding, changes)

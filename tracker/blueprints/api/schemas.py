@@ -372,7 +372,8 @@ class FindingOut(Out):
     kind: FindingKind
     planned_percent: int
     actual_percent: int
-    note: str | None
+    note: str | None  # the office's internal note: null for the unit's people
+    unit_note: str | None
 
 
 class RoundOut(Out):
@@ -393,7 +394,8 @@ class RoundDetailOut(RoundOut):
 
 
 class FindingPatch(Body):
-    note: Annotated[str, Field(max_length=2000)] | None
+    note: Annotated[str, Field(max_length=2000)] | None = None
+    unit_note: Annotated[str, Field(max_length=2000)] | None = None
 
 
 class FindingQuery(PageQuery):

@@ -29,8 +29,16 @@ def round_detail(rnd: SupervisionRound) -> dict:
         .order_by(RoundSnapshot.task_id))
     findings = db.session.scalars(supervision.findings_query(user, round_id=rnd.id))
     return {**dump(RoundOut, rnd), "snapshots": [dump(SnapshotOut, s) for s in snapshots],
-            "findings": [dump(FindingOut, f) for f in findings]}
+            "findings": [finding_json(f) for f in findings]}
 
+
+
+def finding_json(finding: Finding) -> dict:
+    """A finding as the acting user may read it: the internal note only for ``finding.internal``."""
+    data = dump(FindingOut, finding)
+    if not permissions.can(acting_user(), "finding.internal"):
+        data["note"] = None
+    return data
 
 @endpoint(bp, "/supervision/rounds", "POST",
           summary="Start the round of a week (or get the existing one)", tag="Supervision",
@@ -76,7 +84,11 @@ def list_findings(query: FindingQuery):
     authorize("dashboard.view")
     stmt = supervision.findings_query(acting_user(), round_id=query.round_id,
                                       unit_id=query.unit_id, kind=query.kind)
-    return paginated(FindingOut, stmt, query), 200
+    page = paginated(FindingOut, stmt, query)
+    if not permissions.can(acting_user(), "finding.internal"):
+        for item in page["items"]:
+            item["note"] = None
+    return page, 200
 
 
 @endpoint(bp, "/supervision/findings/<int:finding_id>", "PATCH",
@@ -84,5 +96,5 @@ def list_findings(query: FindingQuery):
           response=FindingOut, errors=(403, 404, 409))
 def patch_finding(finding_id: int, body: FindingPatch):
     authorize("round.manage")
-    finding = supervision.annotate(actor(), load(Finding, finding_id), body.note)
-    return dump(FindingOut, finding), 200
+    finding = supervision.annotate(actor(), load(Finding, finding_id), body.note, body.unit_note)
+    return finding_json(finding), 200

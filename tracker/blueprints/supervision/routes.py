@@ -22,7 +22,8 @@ class StartRoundForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    note = TextAreaField(validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(validators=[Optional(), Length(max=2000)])  # internal
+    unit_note = TextAreaField(validators=[Optional(), Length(max=2000)])  # shown to the unit
 
 
 @bp.record_once
@@ -114,7 +115,7 @@ def note(finding_id):
     if form.validate_on_submit():
         try:
             with attempt():
-                supervision.annotate(actor(), finding, form.note.data)
+                supervision.annotate(actor(), finding, form.note.data, form.unit_note.data)
         except InvalidInput as error:
             for message in error.fields.values():
                 flash(message, "danger")
