@@ -47,7 +47,7 @@ def app(tmp_path_factory, catalogs):
 
 def test_there_are_enums():
     names = {choice.__name__ for choice in CHOICES}
-    assert {"UnitKind", "Role", "PeerGroup"} <= names
+    assert {"UnitKind", "Role", "PeerGroup", "ComplaintStatus"} <= names
 
 
 @pytest.mark.parametrize("choice", CHOICES, ids=lambda choice: choice.__name__)

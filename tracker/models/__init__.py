@@ -20,9 +20,15 @@ from tracker.models.complaints import (
     COMPLAINT_STATUSES,
     SATISFACTION_RATINGS,
     Complaint,
+    ComplaintCategory,
+    ComplaintChannel,
     ComplaintEvent,
     ComplaintFile,
+    ComplaintLight,
+    ComplaintStatus,
+    ComplaintStep,
     ReplyTemplate,
+    SatisfactionRating,
 )
 from tracker.models.innovations import Innovation
 from tracker.models.jobs import JobLock, JobRun
@@ -114,9 +120,15 @@ __all__ = [
     "COMPLAINT_STATUSES",
     "SATISFACTION_RATINGS",
     "Complaint",
+    "ComplaintCategory",
+    "ComplaintChannel",
     "ComplaintEvent",
     "ComplaintFile",
+    "ComplaintLight",
+    "ComplaintStatus",
+    "ComplaintStep",
     "ReplyTemplate",
+    "SatisfactionRating",
     # notices
     "NOTICE_SOURCES",
     "NOTICE_STATUSES",

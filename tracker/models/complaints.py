@@ -4,24 +4,83 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
+from tracker.models.choices import Choice
 from tracker.models.mixins import StoredFileMixin, WorkflowEventMixin
 from tracker.models.organisation import Unit, _in
 
-COMPLAINT_CATEGORIES = (
-    "idle_at_work",  # 上班聊天炒股打游戏
-    "business_tutoring",  # 参股经商/办班补课/有偿家教
-    "buck_passing",  # 推诿扯皮不作为
-    "teaching_materials",  # 乱订教辅资料
-    "school_choice",  # 择校
-    "other",  # 其他
-)
-COMPLAINT_CHANNELS = ("web", "hotline", "letter", "visit", "mailbox")
-COMPLAINT_STATUSES = ("submitted", "accepted", "rejected", "duplicate", "dispatched", "replied", "closed")
-SATISFACTION_RATINGS = ("satisfied", "basically_satisfied", "dissatisfied")
+
+class ComplaintCategory(Choice):
+    """The kinds of conduct complained of; ``zh`` is how a notice names them."""
+
+    IDLE_AT_WORK = "idle_at_work", _l("Chatting, trading stocks or gaming at work"), "上班聊天炒股打游戏"
+    BUSINESS_TUTORING = ("business_tutoring", _l("Running businesses, paid classes or private tutoring"),
+                         "参股经商/办班补课/有偿家教")
+    BUCK_PASSING = "buck_passing", _l("Passing the buck, inaction"), "推诿扯皮不作为"
+    TEACHING_MATERIALS = "teaching_materials", _l("Imposing supplementary teaching materials"), "乱订教辅资料"
+    SCHOOL_CHOICE = "school_choice", _l("School choice"), "择校"
+    OTHER = "other", _l("Other"), "其他"
+
+
+class ComplaintChannel(Choice):
+    WEB = "web", _l("Website")
+    HOTLINE = "hotline", _l("Hotline")
+    LETTER = "letter", _l("Letter")
+    VISIT = "visit", _l("Visit")
+    MAILBOX = "mailbox", _l("Mailbox")
+
+
+class ComplaintStatus(Choice):
+    SUBMITTED = "submitted", _l("Submitted")
+    ACCEPTED = "accepted", _l("Accepted")
+    REJECTED = "rejected", _l("Rejected")
+    DUPLICATE = "duplicate", _l("Duplicate")
+    DISPATCHED = "dispatched", _l("Dispatched")
+    REPLIED = "replied", _l("Replied")
+    CLOSED = "closed", _l("Closed")
+
+
+class SatisfactionRating(Choice):
+    """The complainant's rating of the answer."""
+
+    SATISFIED = "satisfied", _l("Satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", _l("Basically satisfied")
+    DISSATISFIED = "dissatisfied", _l("Dissatisfied")
+
+
+class ComplaintStep(Choice):
+    """What a complaint event records: the workflow's steps (services/complaints.py) and the others."""
+
+    SUBMIT = "submit", _l("Submitted")
+    ACCEPT = "accept", _l("Accepted")
+    REJECT = "reject", _l("Rejected")
+    DUPLICATE = "duplicate", _l("Marked as duplicate")
+    DISPATCH = "dispatch", _l("Dispatched")
+    REPLY = "reply", _l("Replied")
+    RETURN = "return", _l("Reply returned")
+    CLOSE = "close", _l("Closed")
+    RATE = "rate", _l("Rated")
+    REOPEN = "reopen", _l("Reopened")
+    PUBLISH = "publish", _l("Published")
+    UNPUBLISH = "unpublish", _l("Unpublished")
+
+
+class ComplaintLight(Choice):
+    """The reply deadline of a dispatched complaint, computed as of a day."""
+
+    RED = "red", _l("Overdue")
+    YELLOW = "yellow", _l("Due soon")
+    GREEN = "green", _l("On time")
+
+
+COMPLAINT_CATEGORIES = ComplaintCategory.codes()
+COMPLAINT_CHANNELS = ComplaintChannel.codes()
+COMPLAINT_STATUSES = ComplaintStatus.codes()
+SATISFACTION_RATINGS = SatisfactionRating.codes()
 
 
 class Complaint(Base):

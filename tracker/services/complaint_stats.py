@@ -27,7 +27,6 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
 from tracker.extensions import db
@@ -39,8 +38,6 @@ YEAR = re.compile(r"^(\d{4})$")
 FIELDS = ("unit_id", "dispatched", "replied_on_time", "closed", "resolved", "rated", "satisfied",
           "basically_satisfied", "dissatisfied", "response_rate", "resolution_rate",
           "satisfaction_rate", "score", "rank")
-RATE_LABELS = {"response_rate": _l("Response rate"), "resolution_rate": _l("Resolution rate"),
-               "satisfaction_rate": _l("Satisfaction rate")}
 XLSX_HEADERS = ("排名", "单位", "同类组", "下派件数", "按时答复", "办结", "解决", "评价件数", "满意",
                 "基本满意", "不满意", "响应率", "解决率", "满意率", "综合得分")
 

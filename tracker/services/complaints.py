@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -28,6 +27,7 @@ from tracker.models.complaints import (
     Complaint,
     ComplaintEvent,
     ComplaintFile,
+    ComplaintStatus,
     ReplyTemplate,
 )
 from tracker.services import (
@@ -43,35 +43,6 @@ from tracker.services import (
 )
 from tracker.services.errors import Conflict, InvalidInput
 from tracker.services.uploads import Upload
-
-CATEGORY_LABELS = {
-    "idle_at_work": _l("Chatting, trading stocks or gaming at work"),
-    "business_tutoring": _l("Running businesses, paid classes or private tutoring"),
-    "buck_passing": _l("Passing the buck, inaction"),
-    "teaching_materials": _l("Imposing supplementary teaching materials"),
-    "school_choice": _l("School choice"),
-    "other": _l("Other"),
-}
-CHANNEL_LABELS = {
-    "web": _l("Website"), "hotline": _l("Hotline"), "letter": _l("Letter"),
-    "visit": _l("Visit"), "mailbox": _l("Mailbox"),
-}
-STATUS_LABELS = {
-    "submitted": _l("Submitted"), "accepted": _l("Accepted"), "rejected": _l("Rejected"),
-    "duplicate": _l("Duplicate"), "dispatched": _l("Dispatched"), "replied": _l("Replied"),
-    "closed": _l("Closed"),
-}
-RATING_LABELS = {
-    "satisfied": _l("Satisfied"), "basically_satisfied": _l("Basically satisfied"),
-    "dissatisfied": _l("Dissatisfied"),
-}
-ACTION_LABELS = {
-    "submit": _l("Submitted"), "accept": _l("Accepted"), "reject": _l("Rejected"),
-    "duplicate": _l("Marked as duplicate"), "dispatch": _l("Dispatched"), "reply": _l("Replied"),
-    "return": _l("Reply returned"), "close": _l("Closed"), "rate": _l("Rated"),
-    "reopen": _l("Reopened"), "publish": _l("Published"), "unpublish": _l("Unpublished"),
-}
-LIGHT_LABELS = {"red": _l("Overdue"), "yellow": _l("Due soon"), "green": _l("On time")}
 
 TRACKING_LENGTH = 16
 MAX_FILES = 3
@@ -150,7 +121,7 @@ WORKFLOW = workflow.Workflow(
         "reopen": workflow.Step(("closed",), "dispatched"),
     },
     lambda complaint: _("This is not possible while the complaint is %(status)s.",
-                        status=STATUS_LABELS[complaint.status]))
+                        status=ComplaintStatus.label_of(complaint.status)))
 
 
 def _event(actor: audit.Actor, complaint: Complaint, action: str, at: datetime, *,

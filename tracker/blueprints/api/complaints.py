@@ -23,14 +23,21 @@ from tracker.blueprints.api.framework import (
 from tracker.blueprints.api.schemas import page_of
 from tracker.error_responses import error_response
 from tracker.extensions import limiter
-from tracker.models.complaints import Complaint
+from tracker.models.complaints import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintChannel,
+    ComplaintLight,
+    ComplaintStatus,
+    SatisfactionRating,
+)
 from tracker.services import complaints, permissions
 
-Category = Literal["idle_at_work", "business_tutoring", "buck_passing", "teaching_materials",
-                   "school_choice", "other"]
-Channel = Literal["web", "hotline", "letter", "visit", "mailbox"]
-Status = Literal["submitted", "accepted", "rejected", "duplicate", "dispatched", "replied", "closed"]
-Rating = Literal["satisfied", "basically_satisfied", "dissatisfied"]
+Category = Literal[ComplaintCategory.codes()]
+Channel = Literal[ComplaintChannel.codes()]
+Status = Literal[ComplaintStatus.codes()]
+Rating = Literal[SatisfactionRating.codes()]
+Light = Literal[ComplaintLight.codes()]
 Id = Annotated[int, Field(ge=1)]
 
 
@@ -101,7 +108,7 @@ class ComplaintOut(Out):
     rating_comment: str | None
     reopened_at: datetime | None
     is_published: bool
-    light: Literal["red", "yellow", "green"] | None = None
+    light: Light | None = None
     # only for the office and leaders
     name: str | None = None
     contact: str | None = None

@@ -15,9 +15,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.blueprints.forms import DateField
-from tracker.models.complaints import COMPLAINT_CATEGORIES, COMPLAINT_CHANNELS, SATISFACTION_RATINGS
+from tracker.models.complaints import ComplaintCategory, ComplaintChannel, SatisfactionRating
 from tracker.services import organisation
-from tracker.services.complaints import CATEGORY_LABELS, CHANNEL_LABELS, RATING_LABELS
 
 
 def _int_or_none(value):
@@ -44,8 +43,7 @@ class ComplaintForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = [("", _l("Choose…"))] + [
-            (c, CATEGORY_LABELS[c]) for c in COMPLAINT_CATEGORIES]
+        self.category.choices = [("", _l("Choose…")), *ComplaintCategory.choices()]
         self.unit_id.choices = [(0, _l("Not sure"))] + list(organisation.unit_choices())
 
 
@@ -58,7 +56,7 @@ class OfficeComplaintForm(ComplaintForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.channel.choices = [(c, CHANNEL_LABELS[c]) for c in COMPLAINT_CHANNELS]
+        self.channel.choices = ComplaintChannel.choices()
 
 
 class TrackForm(FlaskForm):
@@ -75,7 +73,7 @@ class RateForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.rating.choices = [(r, RATING_LABELS[r]) for r in SATISFACTION_RATINGS]
+        self.rating.choices = SatisfactionRating.choices()
 
 
 class ReasonForm(FlaskForm):

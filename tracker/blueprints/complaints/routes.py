@@ -26,6 +26,7 @@ from tracker.models.complaints import (
     COMPLAINT_STATUSES,
     Complaint,
     ComplaintFile,
+    ComplaintStep,
     ReplyTemplate,
 )
 from tracker.services import complaints, pagination, permissions, pickers, similarity
@@ -35,15 +36,9 @@ from tracker.unit_of_work import attempt
 
 
 @bp.record_once
-def complaint_labels(state):
-    """Labels every template may use (the public pages too)."""
+def complaint_helpers(state):
+    """Helpers every template may use (the public pages too)."""
     state.app.jinja_env.globals.update(
-        COMPLAINT_STATUS_LABELS=complaints.STATUS_LABELS,
-        COMPLAINT_CATEGORY_LABELS=complaints.CATEGORY_LABELS,
-        COMPLAINT_CHANNEL_LABELS=complaints.CHANNEL_LABELS,
-        COMPLAINT_RATING_LABELS=complaints.RATING_LABELS,
-        COMPLAINT_ACTION_LABELS=complaints.ACTION_LABELS,
-        COMPLAINT_LIGHT_LABELS=complaints.LIGHT_LABELS,
         complaint_rating_counts=complaints.rating_counts,
         complaint_light=complaints.light)
 
@@ -83,7 +78,6 @@ def complaint_list():
         personal=permissions.can(current_user, "complaint.personal"),
         unit_filter=permissions.reads_every_unit(current_user), unit=unit,
         filters={"status": status, "category": category, "channel": channel, "overdue": overdue},
-        statuses=COMPLAINT_STATUSES, categories=COMPLAINT_CATEGORIES, channels=COMPLAINT_CHANNELS,
         dispatch=BulkDispatchForm(formdata=None) if manage else None)
 
 
@@ -238,7 +232,7 @@ def complaint_step(complaint_id, step):
     except Conflict as error:
         flash(error.message, "warning")
         return _detail(complaint, 409)
-    flash(_("Saved: %(step)s.", step=complaints.ACTION_LABELS[step]), "success")
+    flash(_("Saved: %(step)s.", step=ComplaintStep.label_of(step)), "success")
     return redirect(url_for("complaints.complaint_detail", complaint_id=complaint.id))
 
 

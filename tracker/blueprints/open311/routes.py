@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from tracker import clock
 from tracker.blueprints import actor
 from tracker.blueprints.open311 import bp
-from tracker.models.complaints import COMPLAINT_CATEGORIES
+from tracker.models.complaints import COMPLAINT_CATEGORIES, ComplaintCategory, ComplaintStatus
 from tracker.services import complaints
 from tracker.services.errors import InvalidInput
 from tracker.unit_of_work import attempt
@@ -31,10 +31,10 @@ def georeport_error(status: int, description: str):
 @bp.route("/services.json")
 def services():
     return jsonify([{
-        "service_code": code, "service_name": str(complaints.CATEGORY_LABELS[code]),
-        "description": str(complaints.CATEGORY_LABELS[code]), "metadata": False, "type": "realtime",
-        "keywords": KEYWORDS[code], "group": str(_("Conduct complaints")),
-    } for code in COMPLAINT_CATEGORIES])
+        "service_code": category.value, "service_name": str(category.label),
+        "description": str(category.label), "metadata": False, "type": "realtime",
+        "keywords": KEYWORDS[category], "group": str(_("Conduct complaints")),
+    } for category in ComplaintCategory])
 
 
 def _name(first: str | None, last: str | None) -> str | None:
@@ -87,7 +87,7 @@ def get_request(service_request_id):
     elif complaint.status in ("replied", "closed"):
         status_notes = complaint.reply_text
     else:
-        status_notes = str(complaints.STATUS_LABELS[complaint.status])
+        status_notes = str(ComplaintStatus.label_of(complaint.status))
     updated = complaint.events[-1].at if complaint.events else complaint.submitted_at
     expected = None
     if complaint.reply_due_on is not None:
@@ -96,7 +96,7 @@ def get_request(service_request_id):
         "service_request_id": complaint.tracking_code,
         "status": "closed" if complaint.status in ("closed", "rejected", "duplicate") else "open",
         "status_notes": status_notes,
-        "service_name": str(complaints.CATEGORY_LABELS[complaint.category]),
+        "service_name": str(ComplaintCategory.label_of(complaint.category)),
         "service_code": complaint.category,
         "description": complaint.description,
         "agency_responsible": unit.name if unit else None,
