@@ -40,7 +40,7 @@ def _load_visible(bulletin_id: int) -> Bulletin:
 
 
 @endpoint(bp, "/bulletins", "POST", summary="Generate the draft of a period (or get the existing one)",
-          tag="Bulletins", body=BulletinCreate, response=BulletinOut, status=201, errors=(403,))
+          tag="Bulletins", body=BulletinCreate, response=BulletinOut, status=(201, 200), errors=(403,))
 def create_bulletin(body: BulletinCreate):
     authorize("bulletin.manage")
     bulletin, created = bulletins.generate(actor(), body.kind, body.period)

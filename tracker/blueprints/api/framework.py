@@ -76,11 +76,16 @@ class Endpoint:
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     response: Any = None
-    status: int = 200
+    status: int | tuple[int, ...] = 200  # several: e.g. (201, 200) for "created, or the existing one"
     public: bool = False
     multipart: dict[str, str] = field(default_factory=dict)
     errors: tuple[int, ...] = ()
     blueprint: str = "api"
+
+    @property
+    def statuses(self) -> tuple[int, ...]:
+        """The success statuses the endpoint answers, the usual one first."""
+        return (self.status,) if isinstance(self.status, int) else tuple(self.status)
 
 
 ENDPOINTS: list[Endpoint] = []

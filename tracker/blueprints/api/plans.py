@@ -124,7 +124,8 @@ def import_tasks(plan_id: int):
 
 
 @endpoint(bp, "/plans/<int:plan_id>/tasks/template.xlsx", "GET",
-          summary="The responsibility-list template", tag="Plans", response=XLSX)
+          summary="The responsibility-list template", tag="Plans", response=XLSX,
+          errors=(403, 404))
 def import_template(plan_id: int):
     authorize("plan.manage")
     load(Plan, plan_id)

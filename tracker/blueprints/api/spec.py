@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
-from tracker.blueprints.api import bp
+from tracker.blueprints.api import bp, public_bp
 from tracker.blueprints.api.framework import ENDPOINTS, Endpoint, endpoint
 from tracker.blueprints.api.schemas import ErrorEnvelope
 
@@ -105,14 +105,20 @@ def build() -> dict:
                            "properties": {name: {"type": "string", "format": "binary",
                                                  "description": text}
                                           for name, text in spec.multipart.items()}}}}}
-        success: dict[str, Any] = {"description": STATUS_TEXT.get(spec.status, "OK")}
+        content = None
         schema = _schema(spec.response, refs)
         if isinstance(spec.response, str):
-            success["content"] = {spec.response: {"schema": {"type": "string", "format": "binary"}}}
+            content = {spec.response: {"schema": {"type": "string", "format": "binary"}}}
         elif schema is not None:
-            success["content"] = {"application/json": {"schema": schema}}
-        operation["responses"][str(spec.status)] = success
+            content = {"application/json": {"schema": schema}}
+        for status in spec.statuses:
+            success: dict[str, Any] = {"description": STATUS_TEXT.get(status, "OK")}
+            if content is not None and status != 204:
+                success["content"] = content
+            operation["responses"][str(status)] = success
         codes = set(spec.errors) | {400} if (spec.body or spec.query) else set(spec.errors)
+        if spec.blueprint == public_bp.name:  # rate-limited per address, the whole blueprint
+            codes.add(429)
         if not spec.public:
             codes.add(401)
             operation["security"] = [{"bearer": []}]

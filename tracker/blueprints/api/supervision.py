@@ -42,7 +42,7 @@ def finding_json(finding: Finding) -> dict:
 
 @endpoint(bp, "/supervision/rounds", "POST",
           summary="Start the round of a week (or get the existing one)", tag="Supervision",
-          body=RoundCreate, response=RoundDetailOut, status=201, errors=(403,))
+          body=RoundCreate, response=RoundDetailOut, status=(201, 200), errors=(403,))
 def create_round(body: RoundCreate):
     authorize("round.manage")
     rnd, created = supervision.start_round(actor(), body.week_start)
