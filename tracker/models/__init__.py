@@ -38,8 +38,12 @@ from tracker.models.notices import (
     NOTICE_STATUSES,
     Inspection,
     Notice,
+    NoticeColour,
     NoticeEvent,
     NoticeFile,
+    NoticeSource,
+    NoticeStatus,
+    NoticeStep,
 )
 from tracker.models.notifications import Notification
 from tracker.models.organisation import (
@@ -134,8 +138,12 @@ __all__ = [
     "NOTICE_STATUSES",
     "Inspection",
     "Notice",
+    "NoticeColour",
     "NoticeEvent",
     "NoticeFile",
+    "NoticeSource",
+    "NoticeStatus",
+    "NoticeStep",
     # ratings
     "BALLOT_VALUES",
     "Ballot",

@@ -4,15 +4,52 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
+from tracker.models.choices import Choice
 from tracker.models.mixins import StoredFileMixin, WorkflowEventMixin
 from tracker.models.organisation import Unit, _in
 
-NOTICE_SOURCES = ("complaint", "finding", "inspection")
-NOTICE_STATUSES = ("issued", "acknowledged", "reported", "verified")
+
+class NoticeSource(Choice):
+    COMPLAINT = "complaint", _l("Complaint")
+    FINDING = "finding", _l("Supervision finding")
+    INSPECTION = "inspection", _l("Inspection")
+
+
+class NoticeStatus(Choice):
+    """The statuses shown: the four stored, and ``overdue``, computed as of a day, never stored."""
+
+    ISSUED = "issued", _l("Issued")
+    ACKNOWLEDGED = "acknowledged", _l("Acknowledged")
+    OVERDUE = "overdue", _l("Overdue")
+    REPORTED = "reported", _l("Reported")
+    VERIFIED = "verified", _l("Rectification verified")
+
+
+class NoticeStep(Choice):
+    """What a notice event records (the workflow is in services/notices.py)."""
+
+    ISSUE = "issue", _l("Issued")
+    ACKNOWLEDGE = "acknowledge", _l("Acknowledged")
+    REPORT = "report", _l("Reported")
+    VERIFY = "verify", _l("Rectification verified")
+    RETURN = "return", _l("Returned")
+
+
+class NoticeColour(Choice):
+    """三色督办, computed as of a day (services/notices.py)."""
+
+    BLUE = "blue", _l("Blue (on schedule)")
+    ORANGE = "orange", _l("Orange (due soon)")
+    RED = "red", _l("Red (overdue)")
+
+
+NOTICE_SOURCES = NoticeSource.codes()
+NOTICE_STATUSES = tuple(code for code in NoticeStatus.codes() if code != NoticeStatus.OVERDUE)  # stored
 
 
 class Inspection(Base):

@@ -24,12 +24,13 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
 from tracker.models import (
-    COMPLAINT_CATEGORIES,
     NOTICE_SOURCES,
     Complaint,
+    ComplaintCategory,
     Finding,
     Inspection,
     Notice,
+    NoticeColour,
     NoticeEvent,
     NoticeFile,
     Unit,
@@ -49,22 +50,6 @@ from tracker.services.errors import Conflict
 from tracker.services.uploads import Upload
 
 OPEN = ("issued", "acknowledged")
-DISPLAY_STATUSES = ("issued", "acknowledged", "overdue", "reported", "verified")
-COLOURS = ("blue", "orange", "red")
-STATUS_LABELS = {"issued": _l("Issued"), "acknowledged": _l("Acknowledged"), "overdue": _l("Overdue"),
-                 "reported": _l("Reported"), "verified": _l("Rectification verified")}
-COLOUR_LABELS = {"blue": _l("Blue (on schedule)"), "orange": _l("Orange (due soon)"),
-                 "red": _l("Red (overdue)")}
-SOURCE_LABELS = {"complaint": _l("Complaint"), "finding": _l("Supervision finding"),
-                 "inspection": _l("Inspection")}
-ACTION_LABELS = {"issue": _l("Issued"), "acknowledge": _l("Acknowledged"), "report": _l("Reported"),
-                 "verify": _l("Rectification verified"), "return": _l("Returned")}
-CATEGORY_TEXT = {
-    "idle_at_work": "上班聊天炒股打游戏", "business_tutoring": "参股经商/办班补课/有偿家教",
-    "buck_passing": "推诿扯皮不作为", "teaching_materials": "乱订教辅资料", "school_choice": "择校",
-    "other": "其他",
-}
-assert set(CATEGORY_TEXT) == set(COMPLAINT_CATEGORIES)
 ISSUER = "作风整顿工作领导小组办公室"
 MAX_FILES = 10
 
@@ -112,7 +97,7 @@ def list_query(user: User, *, as_of: date, unit_id: int | None = None, status: s
         stmt = stmt.where(Notice.status == status, not_(cond["overdue"]))
     elif status in ("reported", "verified"):
         stmt = stmt.where(Notice.status == status)
-    if colour_ in COLOURS:
+    if colour_ in NoticeColour.codes():
         stmt = stmt.where(cond[colour_])
     return stmt
 
@@ -126,7 +111,7 @@ def colour_counts(user: User, as_of: date, unit_id: int | None = None) -> dict[s
     if unit_id is not None:
         stmt = stmt.where(Notice.unit_id == unit_id)
     found = dict(db.session.execute(stmt).all())
-    return {name: found.get(name, 0) for name in COLOURS}
+    return {name: found.get(name, 0) for name in NoticeColour.codes()}
 
 
 # Inspections ------------------------------------------------------------------------
@@ -334,7 +319,7 @@ def source_summary(notice: Notice) -> str:
     """Cite the source without a person: a complaint by its number and subject, never its complainant."""
     if notice.source_type == "complaint" and notice.complaint_id:
         complaint = db.session.get(Complaint, notice.complaint_id)
-        subject = (complaint.subject or "").strip() or CATEGORY_TEXT.get(complaint.category, "")
+        subject = (complaint.subject or "").strip() or ComplaintCategory.zh_of(complaint.category)
         return f"群众投诉（第{complaint.id}号投诉件：{subject}）"
     if notice.source_type == "finding" and notice.finding_id:
         finding = db.session.get(Finding, notice.finding_id)
@@ -411,7 +396,7 @@ def bulletin_section(period) -> dict:
                 status_then[notice_id] = to_status
                 if to_status == "verified" and day >= period.starts_on:
                     verified_in.add(notice_id)
-    counts = dict.fromkeys(COLOURS, 0)
+    counts = dict.fromkeys(NoticeColour.codes(), 0)
     red = []
     issued = 0
     for notice, unit_name in notices:

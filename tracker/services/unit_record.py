@@ -32,8 +32,6 @@ from tracker.models import (
 )
 from tracker.services import charts, ledger_view
 
-NOTICE_LABELS = {"issued": _l("Issued"), "acknowledged": _l("Acknowledged 签收"),
-                 "reported": _l("Reported 已报告"), "verified": _l("Verified 已验收")}
 FLAG_RULES = {"last_place": _l("Last place 末位问责"), "persistently_low": _l("Persistently low 长期靠后"),
               "strong_dissent": _l("Strong dissent 意见较大"), "poor_delivery": _l("Poor delivery 落实不力"),
               "long_overdue": _l("Long overdue 久拖不决"),

@@ -12,13 +12,13 @@ from tracker.blueprints.api import bp
 from tracker.blueprints.api.framework import Body, Out, PageQuery, endpoint
 from tracker.extensions import db
 from tracker.media_types import DOCX
-from tracker.models import Inspection, Notice
+from tracker.models import Inspection, Notice, NoticeColour, NoticeSource, NoticeStatus
 from tracker.services import notices, permissions
 
 
 class NoticeCreate(Body):
     unit_id: int
-    source_type: Literal["complaint", "finding", "inspection"]
+    source_type: Literal[NoticeSource.codes()]
     source_id: int | None = None
     problems: str = Field(max_length=4000)
     requirements: str = Field(max_length=4000)
@@ -36,8 +36,8 @@ class VerifyIn(Body):
 
 class NoticeQuery(PageQuery):
     unit_id: int | None = Field(None, ge=1)
-    status: Literal["issued", "acknowledged", "overdue", "reported", "verified"] | None = None
-    colour: Literal["blue", "orange", "red"] | None = None
+    status: Literal[NoticeStatus.codes()] | None = None
+    colour: Literal[NoticeColour.codes()] | None = None
     as_of: date | None = None
 
 
@@ -52,7 +52,7 @@ class NoticeOut(Out):
     issued_on: date
     due_on: date
     status: str
-    colour: Literal["blue", "orange", "red"]
+    colour: Literal[NoticeColour.codes()]
     report_text: str | None
 
 

@@ -15,7 +15,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.blueprints.forms import NONE, DateField, none_if_zero
-from tracker.services import notices, organisation
+from tracker.models import NoticeSource
+from tracker.services import organisation
 
 
 class IssueForm(FlaskForm):
@@ -32,7 +33,7 @@ class IssueForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.unit_id.choices = [NONE, *organisation.unit_choices()]
-        self.source_type.choices = [(k, str(v)) for k, v in notices.SOURCE_LABELS.items()]
+        self.source_type.choices = NoticeSource.choices()
 
 
 class ReportForm(FlaskForm):

@@ -22,17 +22,20 @@ from tracker.blueprints.notices import bp
 from tracker.blueprints.notices.forms import InspectionForm, IssueForm, ReportForm, VerifyForm
 from tracker.extensions import db
 from tracker.media_types import DOCX
-from tracker.models import Complaint, Finding, Inspection, Notice, NoticeFile, Unit
+from tracker.models import (
+    Complaint,
+    ComplaintCategory,
+    Finding,
+    Inspection,
+    Notice,
+    NoticeColour,
+    NoticeFile,
+    NoticeStatus,
+    Unit,
+)
 from tracker.services import notices, organisation, permissions
 from tracker.services.errors import InvalidInput
 from tracker.unit_of_work import attempt
-
-
-@bp.record_once
-def labels(state):
-    state.app.jinja_env.globals.update(
-        NOTICE_STATUS_LABELS=notices.STATUS_LABELS, NOTICE_COLOUR_LABELS=notices.COLOUR_LABELS,
-        NOTICE_SOURCE_LABELS=notices.SOURCE_LABELS, NOTICE_ACTION_LABELS=notices.ACTION_LABELS)
 
 
 def _visible(notice_id: int) -> Notice:
@@ -51,8 +54,8 @@ def notice_list():
     args = request.args
     as_of = parse_date(args.get("as_of")) or clock.today()
     unit_id = parse_int(args.get("unit_id"))
-    status = args.get("status") if args.get("status") in notices.DISPLAY_STATUSES else None
-    colour = args.get("colour") if args.get("colour") in notices.COLOURS else None
+    status = args.get("status") if args.get("status") in NoticeStatus.codes() else None
+    colour = args.get("colour") if args.get("colour") in NoticeColour.codes() else None
     stmt = notices.list_query(current_user, as_of=as_of, unit_id=unit_id, status=status, colour_=colour)
     page = db.paginate(stmt.options(_unit_loaded()), page=parse_int(args.get("page")) or 1, per_page=50,
                        error_out=False)
@@ -87,7 +90,7 @@ def _prefill(form: IssueForm) -> object | None:
         if source_type == "complaint":
             form.unit_id.data = source.dispatched_unit_id or source.unit_id
             form.problems.data = form.problems.data or (  # the subject, never the complainant
-                source.subject or notices.CATEGORY_TEXT.get(source.category, ""))
+                source.subject or ComplaintCategory.zh_of(source.category))
         elif source_type == "finding":
             form.unit_id.data = source.unit_id
             form.problems.data = form.problems.data or f"{source.task.title}"
