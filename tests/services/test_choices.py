@@ -47,7 +47,7 @@ def app(tmp_path_factory, catalogs):
 
 def test_there_are_enums():
     names = {choice.__name__ for choice in CHOICES}
-    assert {"UnitKind", "Role", "PeerGroup", "ComplaintStatus"} <= names
+    assert {"UnitKind", "Role", "PeerGroup", "ComplaintStatus", "NoticeStatus", "FlagRule"} <= names
 
 
 @pytest.mark.parametrize("choice", CHOICES, ids=lambda choice: choice.__name__)
@@ -91,3 +91,19 @@ def test_an_unknown_code_is_shown_as_itself(choice):
     assert choice.label_of(None) == ""
     assert choice.zh_of("no-such-code") == "no-such-code"
     assert choice.by_zh("no-such-term") is None
+
+
+def workflows():
+    from tracker.models import ComplaintStatus, ComplaintStep, FlagStatus, FlagStep, NoticeStatus, NoticeStep
+    from tracker.services import accountability, complaints, notices
+
+    return [pytest.param(complaints.WORKFLOW, ComplaintStep, ComplaintStatus, id="complaints"),
+            pytest.param(notices.WORKFLOW, NoticeStep, NoticeStatus, id="notices"),
+            pytest.param(accountability.WORKFLOW, FlagStep, FlagStatus, id="flags")]
+
+
+@pytest.mark.parametrize(("workflow", "steps", "statuses"), workflows())
+def test_every_step_and_state_of_a_workflow_has_its_label(workflow, steps, statuses):
+    assert set(workflow.steps) <= set(steps.codes())
+    for step in workflow.steps.values():
+        assert set(step.sources) | ({step.target} - {None}) <= set(statuses.codes())

@@ -9,7 +9,17 @@ and locks), system (API tokens, the audit log, settings); base holds the
 declarative base and the time column type.
 """
 
-from tracker.models.accountability import FLAG_ACTIONS, FLAG_RULES, FLAG_STATUSES, Flag, FlagEvent
+from tracker.models.accountability import (
+    FLAG_ACTIONS,
+    FLAG_RULES,
+    FLAG_STATUSES,
+    Flag,
+    FlagAction,
+    FlagEvent,
+    FlagRule,
+    FlagStatus,
+    FlagStep,
+)
 from tracker.models.assessments import ASSESSMENT_THEMES, Assessment, AssessmentScore
 from tracker.models.base import Base
 from tracker.models.bulletins import BULLETIN_KINDS, Bulletin
@@ -166,7 +176,11 @@ __all__ = [
     "FLAG_RULES",
     "FLAG_STATUSES",
     "Flag",
+    "FlagAction",
     "FlagEvent",
+    "FlagRule",
+    "FlagStatus",
+    "FlagStep",
     # notifications
     "Notification",
     # jobs

@@ -4,23 +4,58 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
+from tracker.models.choices import Choice
 from tracker.models.mixins import WorkflowEventMixin
 from tracker.models.organisation import Unit, User, _in
 
-FLAG_RULES = (
-    "last_place",  # 末位问责
-    "persistently_low",  # 长期靠后
-    "strong_dissent",  # 意见较大
-    "poor_delivery",  # 落实不力
-    "long_overdue",  # 久拖不决
-    "low_satisfaction",  # 投诉满意率低
-)
-FLAG_STATUSES = ("raised", "under_review", "decided", "exempted")
-FLAG_ACTIONS = ("interview", "criticism", "admonition", "accountability", "adjustment", "none")
+
+class FlagRule(Choice):
+    """The six rules that raise a flag (services/accountability.py), in the order they are evaluated."""
+
+    LAST_PLACE = "last_place", _l("Last place 末位问责"), "末位问责"
+    PERSISTENTLY_LOW = "persistently_low", _l("Persistently low 长期靠后"), "长期靠后"
+    STRONG_DISSENT = "strong_dissent", _l("Strong dissent 意见较大"), "意见较大"
+    POOR_DELIVERY = "poor_delivery", _l("Poor delivery 落实不力"), "落实不力"
+    LONG_OVERDUE = "long_overdue", _l("Long overdue 久拖不决"), "久拖不决"
+    LOW_SATISFACTION = "low_satisfaction", _l("Low complaint satisfaction 投诉满意率低"), "投诉满意率低"
+
+
+class FlagStatus(Choice):
+    RAISED = "raised", _l("Raised"), "已标记"
+    UNDER_REVIEW = "under_review", _l("Under review"), "审核中"
+    DECIDED = "decided", _l("Decided"), "已决定"
+    EXEMPTED = "exempted", _l("Exempted 容错免责"), "容错免责"
+
+
+class FlagAction(Choice):
+    """What the leaders decide on a flag."""
+
+    INTERVIEW = "interview", _l("Interview 约谈"), "约谈"
+    CRITICISM = "criticism", _l("Public criticism 通报批评"), "通报批评"
+    ADMONITION = "admonition", _l("Admonition 诫勉"), "诫勉"
+    ACCOUNTABILITY = "accountability", _l("Accountability 问责"), "问责"
+    ADJUSTMENT = "adjustment", _l("Organisational adjustment 组织调整"), "组织调整"
+    NONE = "none", _l("No action 不予处理"), "不予处理"
+
+
+class FlagStep(Choice):
+    """What a flag event records (the workflow is in services/accountability.py)."""
+
+    RAISE = "raise", _l("Raised")
+    REVIEW = "review", _l("Review started")
+    DECIDE = "decide", _l("Decided")
+    PROPOSE_EXEMPTION = "propose_exemption", _l("Exemption proposed")
+    APPROVE_EXEMPTION = "approve_exemption", _l("Exemption approved")
+
+
+FLAG_RULES = FlagRule.codes()
+FLAG_STATUSES = FlagStatus.codes()
+FLAG_ACTIONS = FlagAction.codes()
 
 
 class Flag(Base):

@@ -36,7 +36,15 @@ from tracker.models import (
     Unit,
     User,
 )
-from tracker.models.accountability import FLAG_ACTIONS, FLAG_RULES, Flag, FlagEvent
+from tracker.models.accountability import (
+    FLAG_ACTIONS,
+    FLAG_RULES,
+    Flag,
+    FlagAction,
+    FlagEvent,
+    FlagRule,
+    FlagStatus,
+)
 from tracker.services import (
     audit,
     notifications,
@@ -51,45 +59,6 @@ from tracker.services import (
 )
 from tracker.services.errors import Conflict, InvalidInput
 
-RULE_LABELS = {
-    "last_place": _l("Last place 末位问责"),
-    "persistently_low": _l("Persistently low 长期靠后"),
-    "strong_dissent": _l("Strong dissent 意见较大"),
-    "poor_delivery": _l("Poor delivery 落实不力"),
-    "long_overdue": _l("Long overdue 久拖不决"),
-    "low_satisfaction": _l("Low complaint satisfaction 投诉满意率低"),
-}
-RULE_NAMES = {
-    "last_place": "末位问责",
-    "persistently_low": "长期靠后",
-    "strong_dissent": "意见较大",
-    "poor_delivery": "落实不力",
-    "long_overdue": "久拖不决",
-    "low_satisfaction": "投诉满意率低",
-}
-STATUS_LABELS = {
-    "raised": _l("Raised"),
-    "under_review": _l("Under review"),
-    "decided": _l("Decided"),
-    "exempted": _l("Exempted (fault tolerance)"),
-}
-STATUS_NAMES = {"raised": "已标记", "under_review": "审核中", "decided": "已决定", "exempted": "容错免责"}
-ACTION_LABELS = {
-    "interview": _l("Interview 约谈"),
-    "criticism": _l("Public criticism 通报批评"),
-    "admonition": _l("Admonition 诫勉"),
-    "accountability": _l("Accountability 问责"),
-    "adjustment": _l("Organisational adjustment 组织调整"),
-    "none": _l("No action 不予处理"),
-}
-ACTION_NAMES = {
-    "interview": "约谈",
-    "criticism": "通报批评",
-    "admonition": "诫勉",
-    "accountability": "问责",
-    "adjustment": "组织调整",
-    "none": "不予处理",
-}
 # The proposed action of each rule: action codes joined by "/".
 PROPOSED_ACTIONS = {
     "last_place": "accountability/adjustment",
@@ -99,23 +68,16 @@ PROPOSED_ACTIONS = {
     "long_overdue": "accountability",
     "low_satisfaction": "interview",
 }
-EVENT_LABELS = {
-    "raise": _l("Raised"),
-    "review": _l("Review started"),
-    "decide": _l("Decided"),
-    "propose_exemption": _l("Exemption proposed"),
-    "approve_exemption": _l("Exemption approved"),
-}
 REASONS_MAX = 2000
 HEAD_RULES = frozenset(FLAG_RULES) - {"persistently_low"}
 
 
 def proposed_label(code: str) -> str:
-    return " / ".join(str(ACTION_LABELS.get(part, part)) for part in (code or "").split("/"))
+    return " / ".join(str(FlagAction.label_of(part)) for part in (code or "").split("/"))
 
 
 def proposed_name(code: str) -> str:
-    return "/".join(ACTION_NAMES.get(part, part) for part in (code or "").split("/"))
+    return "/".join(FlagAction.zh_of(part) for part in (code or "").split("/"))
 
 
 # Evaluation ------------------------------------------------------------------------
@@ -823,7 +785,7 @@ def remind(today: date, now: datetime) -> int:
     for flag in waiting:
         in_charge = flag.unit.leader_user_id
         recipients = [in_charge] if in_charge in active_leaders else leaders
-        what = f"{flag.unit.name}（{RULE_NAMES[flag.rule]}，{flag.period}）"
+        what = f"{flag.unit.name}（{FlagRule.zh_of(flag.rule)}，{flag.period}）"
         if exemption_pending(flag):
             key, title = f"flag:{flag.id}:exemption", f"容错免责待审批：{what}"
         else:
@@ -852,7 +814,7 @@ def bulletin_section(period) -> list[dict]:
                                within(Flag.exemption_approved_at)))
         .options(joinedload(Flag.unit)).order_by(Flag.raised_at, Flag.id)).all()
     return [{"flag_id": f.id, "unit_id": f.unit_id, "unit": f.unit.name, "rule": f.rule,
-             "rule_name": RULE_NAMES[f.rule], "period": f.period, "status": f.status,
+             "rule_name": FlagRule.zh_of(f.rule), "period": f.period, "status": f.status,
              "proposed_action": f.proposed_action, "action": f.action,
              "exempted": f.status == "exempted",
              "exemption_justification": f.exemption_justification if f.status == "exempted" else None}
@@ -869,13 +831,13 @@ def docx_section(rows: list[dict], heading: str) -> list[official_docx.Block]:
         if row.get("exempted"):
             return "容错免责"
         if row.get("action"):
-            return ACTION_NAMES.get(row["action"], row["action"])
+            return FlagAction.zh_of(row["action"])
         return "拟" + proposed_name(row.get("proposed_action", ""))
 
     return [official_docx.Heading(heading), official_docx.Table(
         ("单位", "问责情形", "期间", "状态", "处理"),
-        [(row["unit"], RULE_NAMES.get(row["rule"], row["rule"]), row["period"],
-          STATUS_NAMES.get(row["status"], row["status"]), outcome(row)) for row in rows])]
+        [(row["unit"], FlagRule.zh_of(row["rule"]), row["period"],
+          FlagStatus.zh_of(row["status"]), outcome(row)) for row in rows])]
 
 
 def on_ranking_published(actor: audit.Actor) -> list[Flag]:

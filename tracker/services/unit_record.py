@@ -13,7 +13,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from tracker.extensions import db
@@ -32,15 +31,6 @@ from tracker.models import (
 )
 from tracker.services import charts, ledger_view
 
-FLAG_RULES = {"last_place": _l("Last place 末位问责"), "persistently_low": _l("Persistently low 长期靠后"),
-              "strong_dissent": _l("Strong dissent 意见较大"), "poor_delivery": _l("Poor delivery 落实不力"),
-              "long_overdue": _l("Long overdue 久拖不决"),
-              "low_satisfaction": _l("Low complaint satisfaction 投诉满意率低")}
-FLAG_STATES = {"raised": _l("Raised"), "under_review": _l("Under review"), "decided": _l("Decided"),
-               "exempted": _l("Exempted 容错免责")}
-FLAG_ACTIONS = {"interview": _l("Interview 约谈"), "criticism": _l("Criticism 通报批评"),
-                "admonition": _l("Admonition 诫勉"), "accountability": _l("Accountability 问责"),
-                "adjustment": _l("Adjustment 组织调整"), "none": _l("No action")}
 ROUNDS_SHOWN = 26
 MONTHS_SHOWN = 12
 

@@ -14,7 +14,7 @@ from tracker.blueprints import actor, load, require
 from tracker.blueprints.accountability import bp
 from tracker.blueprints.forms import ConfirmForm, DateField, apply_errors, parse_int
 from tracker.extensions import db
-from tracker.models import FLAG_ACTIONS, FLAG_RULES, FLAG_STATUSES, Flag, FlagEvent, Unit, User
+from tracker.models import FLAG_RULES, FLAG_STATUSES, Flag, FlagEvent, Unit, User
 from tracker.services import accountability, permissions, pickers
 from tracker.services.errors import InvalidInput
 from tracker.unit_of_work import attempt
@@ -34,11 +34,8 @@ class ExemptForm(FlaskForm):
 
 
 @bp.record_once
-def labels(state):
-    state.app.jinja_env.globals.update(
-        FLAG_RULE_LABELS=accountability.RULE_LABELS, FLAG_STATUS_LABELS=accountability.STATUS_LABELS,
-        FLAG_ACTION_LABELS=accountability.ACTION_LABELS, FLAG_EVENT_LABELS=accountability.EVENT_LABELS,
-        flag_proposed_label=accountability.proposed_label)
+def helpers(state):
+    state.app.jinja_env.globals.update(flag_proposed_label=accountability.proposed_label)
 
 
 def _filters() -> dict:
@@ -65,7 +62,6 @@ def register():
                        error_out=False)
     return render_template("accountability/register.html", page=page, filters=filters,
                            unit_filter=unit_filter, unit=unit,
-                           statuses=FLAG_STATUSES, rules=FLAG_RULES,
                            form=EvaluateForm(data={"as_of": clock.today()}))
 
 
@@ -100,8 +96,7 @@ def _detail(flag: Flag, *, decide_form=None, exempt_form=None, status: int = 200
     return render_template(
         "accountability/flag.html", flag=flag, events=events, people=people,
         decide_form=decide_form or DecideForm(), exempt_form=exempt_form or ExemptForm(),
-        confirm=ConfirmForm(), pending=accountability.exemption_pending(flag),
-        actions=FLAG_ACTIONS), status
+        confirm=ConfirmForm(), pending=accountability.exemption_pending(flag)), status
 
 
 @bp.route("/<int:flag_id>")

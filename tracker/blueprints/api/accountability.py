@@ -13,13 +13,12 @@ from tracker.blueprints import acting_user, actor, authorize, load
 from tracker.blueprints.api import bp
 from tracker.blueprints.api.framework import Body, Out, PageQuery, dump, endpoint, paginated
 from tracker.blueprints.api.schemas import Id, page_of
-from tracker.models import Flag
+from tracker.models import Flag, FlagAction, FlagRule, FlagStatus
 from tracker.services import accountability, permissions
 
-FlagRule = Literal["last_place", "persistently_low", "strong_dissent", "poor_delivery", "long_overdue",
-                   "low_satisfaction"]
-FlagStatus = Literal["raised", "under_review", "decided", "exempted"]
-FlagAction = Literal["interview", "criticism", "admonition", "accountability", "adjustment", "none"]
+Rule = Literal[FlagRule.codes()]
+Status = Literal[FlagStatus.codes()]
+Action = Literal[FlagAction.codes()]
 LongText = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
@@ -31,12 +30,12 @@ class FlagOut(Out):
     id: int
     unit_id: int
     person_user_id: int | None
-    rule: FlagRule
+    rule: Rule
     period: str
     evidence: dict[str, Any]
-    status: FlagStatus
+    status: Status
     proposed_action: str
-    action: FlagAction | None
+    action: Action | None
     reasons: str | None = None
     exemption_justification: str | None = None
     exemption_approved: bool = False
@@ -48,14 +47,14 @@ class RaisedOut(Out):
 
 
 class FlagQuery(PageQuery):
-    status: FlagStatus | None = None
+    status: Status | None = None
     unit_id: Id | None = None
-    rule: FlagRule | None = None
+    rule: Rule | None = None
     period: Annotated[str, Field(max_length=20)] | None = None
 
 
 class DecideBody(Body):
-    action: FlagAction
+    action: Action
     reasons: LongText
 
 

@@ -12,11 +12,8 @@ from tracker.services import notices, permissions, unit_record
 
 
 @bp.record_once
-def labels(state):
-    state.app.jinja_env.globals.update(
-        RECORD_FLAG_RULES=unit_record.FLAG_RULES,
-        RECORD_FLAG_STATES=unit_record.FLAG_STATES, RECORD_FLAG_ACTIONS=unit_record.FLAG_ACTIONS,
-        notice_display_status=notices.display_status)
+def helpers(state):
+    state.app.jinja_env.globals.update(notice_display_status=notices.display_status)
 
 
 @bp.route("/units/<int:unit_id>/record")
