@@ -22,7 +22,7 @@ from tracker.models.accountability import (
 )
 from tracker.models.assessments import ASSESSMENT_THEMES, Assessment, AssessmentScore
 from tracker.models.base import Base
-from tracker.models.bulletins import BULLETIN_KINDS, Bulletin
+from tracker.models.bulletins import BULLETIN_KINDS, Bulletin, BulletinKind, BulletinStatus, CriticismReason
 from tracker.models.choices import Choice
 from tracker.models.complaints import (
     COMPLAINT_CATEGORIES,
@@ -126,6 +126,9 @@ __all__ = [
     # bulletins
     "BULLETIN_KINDS",
     "Bulletin",
+    "BulletinKind",
+    "BulletinStatus",
+    "CriticismReason",
     # liaison
     "LiaisonCheck",
     # complaints

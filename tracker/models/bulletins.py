@@ -4,14 +4,36 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.models.base import Base
+from tracker.models.choices import Choice
 from tracker.models.organisation import _in
 
-BULLETIN_KINDS = ("monthly", "quarterly", "half_year")
-BULLETIN_STATUSES = ("draft", "approved", "published")
+
+class BulletinKind(Choice):
+    MONTHLY = "monthly", _l("Monthly bulletin")
+    QUARTERLY = "quarterly", _l("Quarterly summary")
+    HALF_YEAR = "half_year", _l("Half-year assessment")
+
+
+class BulletinStatus(Choice):
+    DRAFT = "draft", _l("Draft")
+    APPROVED = "approved", _l("Approved")
+    PUBLISHED = "published", _l("Published")
+
+
+class CriticismReason(Choice):
+    """Why a bulletin criticises a unit's task 通报批评 (its content keeps the code)."""
+
+    LAGGING_REPEATEDLY = "lagging_repeatedly", _l("Repeatedly lagging 多次进展缓慢"), "多次进展缓慢"
+    OVERDUE = "overdue", _l("Overdue, not done 逾期未完成"), "逾期未完成"
+
+
+BULLETIN_KINDS = BulletinKind.codes()
+BULLETIN_STATUSES = BulletinStatus.codes()
 
 
 class Bulletin(Base):

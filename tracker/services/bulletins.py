@@ -11,12 +11,20 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
-from tracker.models import Bulletin, Finding, LedgerEntry, Plan, SupervisionRound, Task, Unit
+from tracker.models import (
+    Bulletin,
+    CriticismReason,
+    Finding,
+    LedgerEntry,
+    Plan,
+    SupervisionRound,
+    Task,
+    Unit,
+)
 from tracker.services import (
     accountability,
     audit,
@@ -34,17 +42,11 @@ from tracker.services import (
 from tracker.services.errors import Conflict
 from tracker.services.periods import Period, parse_period
 
-KIND_LABELS = {
-    "monthly": _l("Monthly bulletin"),
-    "quarterly": _l("Quarterly summary"),
-    "half_year": _l("Half-year assessment"),
-}
 KIND_TITLES = {
     "monthly": "作风整顿工作月通报",
     "quarterly": "作风整顿工作季度小结",
     "half_year": "作风整顿工作半年考核通报",
 }
-STATUS_LABELS = {"draft": _l("Draft"), "approved": _l("Approved"), "published": _l("Published")}
 
 
 # Sections ------------------------------------------------------------------------
@@ -340,9 +342,6 @@ def public_version(bulletin: Bulletin) -> dict:
     }
 
 
-REASON_LABELS = {"lagging_repeatedly": "多次进展缓慢", "overdue": "逾期未完成"}
-
-
 def to_docx(bulletin: Bulletin, issuer: str) -> bytes:
     """Return the bulletin as an official document (services/official_docx.py)."""
     Heading, Paragraph, Table = official_docx.Heading, official_docx.Paragraph, official_docx.Table
@@ -355,8 +354,9 @@ def to_docx(bulletin: Bulletin, issuer: str) -> bytes:
          for row in content["unit_table"]])]
     body.append(Heading("二、通报批评"))
     if content["criticised"]:
-        body.append(Table(("单位", "任务", "原因"), [(row["unit"], row["task"], REASON_LABELS[row["reason"]])
-                                                   for row in content["criticised"]]))
+        body.append(Table(("单位", "任务", "原因"), [
+            (row["unit"], row["task"], CriticismReason.zh_of(row["reason"]))
+            for row in content["criticised"]]))
     else:
         body.append(Paragraph("无。"))
     body += [Heading("三、通报表扬"), Paragraph("、".join(r["unit"] for r in content["commended"]) or "无。")]

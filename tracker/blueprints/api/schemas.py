@@ -7,11 +7,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from tracker import models
 from tracker.blueprints.api.framework import Body, CursorQuery, Out, PageQuery, Query
 from tracker.services.plans import MilestoneInput, PlanInput, TaskChange, TaskInput
 
-UnitKind = Literal["office", "department", "working_group", "school", "kindergarten"]
-Role = Literal["admin", "office", "leader", "unit_head", "unit_member"]
+UnitKind = Literal[models.UnitKind.codes()]
+Role = Literal[models.Role.codes()]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]  # the tables' integer keys
 
@@ -405,7 +406,7 @@ class FindingQuery(PageQuery):
 
 
 class BulletinCreate(Body):
-    kind: Literal["monthly", "quarterly", "half_year"]
+    kind: Literal[models.BulletinKind.codes()]
     period: Annotated[str, Field(max_length=10)]
 
 
@@ -413,7 +414,7 @@ class BulletinOut(Out):
     id: int
     kind: str
     period: str
-    status: Literal["draft", "approved", "published"]
+    status: Literal[models.BulletinStatus.codes()]
     number: str | None
     title: str
     narrative: str

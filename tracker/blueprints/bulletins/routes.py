@@ -14,7 +14,7 @@ from tracker.blueprints.forms import ConfirmForm, apply_errors
 from tracker.blueprints.public import bp as public_bp
 from tracker.extensions import db
 from tracker.media_types import DOCX
-from tracker.models import BULLETIN_KINDS, Bulletin
+from tracker.models import Bulletin, BulletinKind
 from tracker.services import bulletins, periods, permissions
 from tracker.services.errors import InvalidInput
 from tracker.unit_of_work import attempt
@@ -26,19 +26,12 @@ class GenerateForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(k, bulletins.KIND_LABELS[k]) for k in BULLETIN_KINDS]
+        self.kind.choices = BulletinKind.choices()
 
 
 class EditForm(FlaskForm):
     title = StringField(validators=[DataRequired(), Length(max=200)])
     narrative = TextAreaField(validators=[Length(max=20000)])
-
-
-@bp.record_once
-def labels(state):
-    state.app.jinja_env.globals.update(BULLETIN_KIND_LABELS=bulletins.KIND_LABELS,
-                                       BULLETIN_STATUS_LABELS=bulletins.STATUS_LABELS,
-                                       REASON_LABELS=bulletins.REASON_LABELS)
 
 
 def _visible(bulletin_id: int) -> Bulletin:
