@@ -1,5 +1,6 @@
-"""The tracker's own commands (init-db, rebuild-state, create-user, demo, run-job, scheduler …),
-registered on the app's CLI; ``tracker.cli`` binds that CLI to the ``tracker`` command."""
+"""The tracker's own commands (init-db, rebuild-state, check, create-user, demo, run-job,
+scheduler …), registered on the app's CLI; ``tracker.cli`` binds that CLI to the ``tracker``
+command."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ import functools
 import os
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from tracker import clock, demo, jobs
 from tracker.models import ROLES
-from tracker.services import organisation, task_states
+from tracker.services import integrity, organisation, task_states
 from tracker.services.audit import Actor
 from tracker.services.errors import InvalidInput
 from tracker.unit_of_work import unit_of_work
@@ -62,6 +63,26 @@ def rebuild_state(check: bool) -> None:
         return
     count = task_states.rebuild(today)
     click.echo(f"Recomputed the state of {count} tasks as of {today.isoformat()}.")
+
+
+def _report_check() -> None:
+    """Run every check of ``tracker check`` in one snapshot; print it; exit 1 on any problem."""
+    with unit_of_work():
+        integrity.snapshot()
+        report = integrity.check(current_app.config["UPLOAD_FOLDER"], clock.today())
+    for problem in report.problems:
+        click.echo(problem, err=True)
+    if not report.ok:
+        click.echo(f"{len(report.problems)} problems found.", err=True)
+        raise SystemExit(1)
+    click.echo(report.summary())
+
+
+@click.command("check")
+@with_appcontext
+def check() -> None:
+    """Verify the invariants: hash chains, workflow histories, stored files, kept task states."""
+    _report_check()
 
 
 @click.command("create-user")
@@ -136,5 +157,5 @@ def run_scheduler() -> None:
 
 def init_app(app: Flask) -> None:
     for command in (init_db, rebuild_state, create_user, load_demo, demo_logins, run_job,
-                    run_scheduler):
+                    run_scheduler, check):
         app.cli.add_command(command)

@@ -132,7 +132,7 @@ class Milestone(Base):
 
 
 class LedgerEntry(Base):
-    """A progress report 台账记录: append-only, a correction is a new entry."""
+    """A progress report 台账记录: append-only (hash-chained), a correction is a new entry."""
 
     __tablename__ = "ledger_entries"
     __table_args__ = (
@@ -148,6 +148,8 @@ class LedgerEntry(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime]
     is_return: Mapped[bool] = mapped_column(default=False)
+    # sha256 of the previous entry's hash and this entry (services/chain.py)
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User | None] = relationship()
     files: Mapped[list[EvidenceFile]] = relationship(order_by="EvidenceFile.id")

@@ -28,7 +28,7 @@ class ApiToken(Base):
 
 
 class AuditEvent(Base):
-    """One change by anyone: append-only."""
+    """One change by anyone: append-only, hash-chained (services/chain.py)."""
 
     __tablename__ = "audit_events"
     __table_args__ = (
@@ -47,6 +47,8 @@ class AuditEvent(Base):
     object_id: Mapped[int | None]
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip: Mapped[str | None] = mapped_column(String(45))
+    # sha256 of the previous event's hash and this event (services/chain.py)
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User | None] = relationship(lazy="joined")
 

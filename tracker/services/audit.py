@@ -10,7 +10,7 @@ from sqlalchemy import Select, false, select
 
 from tracker.extensions import db
 from tracker.models import AuditEvent, User
-from tracker.services import validation
+from tracker.services import chain, validation  # noqa: F401  (chain: the hash chain's ORM events)
 
 
 @dataclass(frozen=True)

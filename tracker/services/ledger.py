@@ -117,11 +117,15 @@ def verify(actor: audit.Actor, task: Task, *, accept: bool, reason: str | None =
             select(LedgerEntry.percent).where(LedgerEntry.task_id == task.id,
                                               LedgerEntry.percent < 100)
             .order_by(LedgerEntry.reported_on.desc(), LedgerEntry.id.desc()).limit(1)) or 0
-        db.session.add(LedgerEntry(
+        entry = LedgerEntry(
             task_id=task.id, percent=before, reported_on=max(on, claim.reported_on),
             narrative=_("Returned by the rectification office: %(reason)s", reason=reason_text),
-            user_id=actor.user.id if actor.user else None, created_at=actor.now, is_return=True))
-        audit.record(actor, "task.return", task, {"reason": [None, reason_text]})
+            user_id=actor.user.id if actor.user else None, created_at=actor.now, is_return=True)
+        db.session.add(entry)
+        db.session.flush()
+        # the entry's id: `tracker check` finds every entry the audit log names
+        audit.record(actor, "task.return", task, {"reason": [None, reason_text],
+                                                  "entry_id": [None, entry.id]})
     return task
 
 
