@@ -85,10 +85,12 @@ from tracker.models.ratings import (
     BALLOT_VALUES,
     Ballot,
     BallotAnswer,
+    BallotValue,
     Invitation,
     RaterGroup,
     RatingDimension,
     RatingRound,
+    RatingRoundStatus,
 )
 from tracker.models.supervision import FINDING_KINDS, Finding, RoundSnapshot, SupervisionRound
 from tracker.models.system import ApiToken, AuditEvent, Setting
@@ -163,8 +165,10 @@ __all__ = [
     "BallotAnswer",
     "Invitation",
     "RaterGroup",
+    "BallotValue",
     "RatingDimension",
     "RatingRound",
+    "RatingRoundStatus",
     # assessments
     "ASSESSMENT_THEMES",
     "Assessment",

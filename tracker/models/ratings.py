@@ -4,15 +4,33 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
+from tracker.models.choices import Choice
 from tracker.models.organisation import Unit, _in
 
-ROUND_STATUSES = ("draft", "open", "closed")
+
+class RatingRoundStatus(Choice):
+    DRAFT = "draft", _l("Draft")
+    OPEN = "open", _l("Open")
+    CLOSED = "closed", _l("Closed")
+
+
+class BallotValue(Choice):
+    """A rater's answer for one unit and dimension; ``BALLOT_VALUES`` gives its score."""
+
+    SATISFIED = "satisfied", _l("Satisfied")
+    FAIRLY_SATISFIED = "fairly_satisfied", _l("Fairly satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", _l("Basically satisfied")
+    DISSATISFIED = "dissatisfied", _l("Dissatisfied")
+
+
+ROUND_STATUSES = RatingRoundStatus.codes()
 # 满意 100 / 比较满意 80 / 基本满意 60 / 不满意 0
-BALLOT_VALUES = {"satisfied": 100, "fairly_satisfied": 80, "basically_satisfied": 60, "dissatisfied": 0}
+BALLOT_VALUES = dict(zip(BallotValue.codes(), (100, 80, 60, 0), strict=True))
 
 
 rating_round_units = Table(

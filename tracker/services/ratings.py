@@ -19,7 +19,6 @@ from operator import itemgetter
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, distinct, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -44,9 +43,6 @@ MAX_CODES = 2000
 PERIOD = re.compile(r"^\d{4}(-H[12])?$")
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
-STATUS_LABELS = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")}
-VALUE_LABELS = {"satisfied": _l("Satisfied"), "fairly_satisfied": _l("Fairly satisfied"),
-                "basically_satisfied": _l("Basically satisfied"), "dissatisfied": _l("Dissatisfied")}
 # the keys of the default dimensions (setting ``ratings.dimensions`` holds their names)
 DEFAULT_DIMENSION_KEYS = {"精神状态": "spirit", "工作作风": "conduct", "任务落实": "delivery"}
 DEFAULT_GROUPS = (

@@ -14,7 +14,7 @@ from flask import current_app
 from pydantic import Field
 from sqlalchemy.orm import selectinload
 
-from tracker import clock
+from tracker import clock, models
 from tracker.blueprints import actor, authorize, load
 from tracker.blueprints.api import bp, public_bp
 from tracker.blueprints.api.framework import Body, Out, PageQuery, endpoint
@@ -52,7 +52,7 @@ class InvitationCreate(Body):
     count: Annotated[int, Field(ge=1, le=ratings.MAX_CODES)]
 
 
-BallotValue = Literal["satisfied", "fairly_satisfied", "basically_satisfied", "dissatisfied"]
+BallotValue = Literal[models.BallotValue.codes()]
 
 
 class BallotAnswerIn(Body):
@@ -81,7 +81,7 @@ class RatingRoundOut(Out):
     id: int
     title: str
     period: str
-    status: Literal["draft", "open", "closed"]
+    status: Literal[models.RatingRoundStatus.codes()]
     results_public: bool
     unit_ids: list[int]
     dimensions: list[RatingDimensionOut]

@@ -89,7 +89,7 @@ def vote_code(code: str):
         else:
             return render_template("public/vote_done.html", round=rnd, answered=len(answers))
     return render_template("public/vote.html", form=form, round=rnd, invitation=invitation,
-                           errors=errors, chosen=chosen, values=ratings.VALUE_LABELS,
+                           errors=errors, chosen=chosen,
                            peer_label=organisation.peer_group_label), 400 if errors else 200
 
 

@@ -25,8 +25,7 @@ EXTRA_ROWS = 2  # blank rows on the form for another dimension or group
 
 @bp.record_once
 def helpers(state):
-    state.app.jinja_env.globals.update(format_code=codes.group,
-                                       RATING_STATUS_LABELS=ratings.STATUS_LABELS)
+    state.app.jinja_env.globals.update(format_code=codes.group)
 
 
 def _vote_url(code: str | None = None) -> str:
