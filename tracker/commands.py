@@ -1,6 +1,6 @@
-"""The tracker's own commands (init-db, rebuild-state, check, create-user, demo, run-job,
-scheduler …), registered on the app's CLI; ``tracker.cli`` binds that CLI to the ``tracker``
-command."""
+"""The tracker's own commands (init-db, rebuild-state, check, backup, restore, create-user, demo,
+run-job, scheduler …), registered on the app's CLI; ``tracker.cli`` binds that CLI to the
+``tracker`` command."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from flask_migrate import upgrade
 
 from tracker import clock, demo, jobs
 from tracker.models import ROLES
+from tracker.services import backup as backups
 from tracker.services import integrity, organisation, task_states
 from tracker.services.audit import Actor
 from tracker.services.errors import InvalidInput
@@ -82,6 +83,49 @@ def _report_check() -> None:
 @with_appcontext
 def check() -> None:
     """Verify the invariants: hash chains, workflow histories, stored files, kept task states."""
+    _report_check()
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup(path: str) -> None:
+    """Write the database, the uploaded files and a manifest into one .tar.gz archive."""
+    try:
+        manifest = backups.create(path, current_app.config["UPLOAD_FOLDER"])
+    except backups.BackupError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    rows = sum(manifest["counts"].values())
+    click.echo(f"Backed up {rows} rows in {len(manifest['counts'])} tables (revision "
+               f"{manifest['alembic_revision']}) and {len(manifest['files']) - 1} files to {path}.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Replace the database and the upload folder without asking.")
+@with_appcontext
+def restore(path: str, yes: bool) -> None:
+    """Replace the database and the upload folder by a backup's, then run ``tracker check``."""
+    folder = current_app.config["UPLOAD_FOLDER"]
+    if not yes:
+        click.confirm(f"This replaces the configured database and the upload folder {folder}. "
+                      "Continue?", abort=True)
+    try:
+        restored = backups.restore(path, folder)
+    except backups.BackupError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    manifest = restored.manifest
+    click.echo(f"Restored the backup of {manifest['created_at']} (revision {manifest['alembic_revision']}).")
+    if restored.kept_uploads:
+        click.echo(f"The files that were in the upload folder are in {restored.kept_uploads}.")
+    with unit_of_work():
+        if restored.upgraded_from:
+            upgrade()
+            click.echo(f"Upgraded the schema from revision {restored.upgraded_from}.")
+        task_states.fill_missing(clock.today())
+        task_states.refresh(clock.today())
     _report_check()
 
 
@@ -157,5 +201,5 @@ def run_scheduler() -> None:
 
 def init_app(app: Flask) -> None:
     for command in (init_db, rebuild_state, create_user, load_demo, demo_logins, run_job,
-                    run_scheduler, check):
+                    run_scheduler, check, backup, restore):
         app.cli.add_command(command)
