@@ -29,12 +29,17 @@ MAX_CONTENT_LENGTH = 25 * 1024 * 1024
 
 # Rate limits (Flask-Limiter).
 RATELIMIT_ENABLED = True
-RATELIMIT_STORAGE_URL = "memory://"
-RATELIMIT_LOGIN = "10 per minute;50 per hour"
+# Where the counters live: "database://" is the application's database, shared by every gunicorn
+# worker and host (tracker/rate_limits.py); or e.g. "redis://127.0.0.1:6379/0". Never "memory://"
+# with more than one worker process: each would count apart and allow the whole limit.
+RATELIMIT_STORAGE_URL = "database://"
+# Failed log-ins per address, form and API together (successes are free: a school behind one
+# address logs in freely). Each account name has its own lockout besides (auth.* settings).
+RATELIMIT_LOGIN = "20 per minute;200 per hour"
 RATELIMIT_PUBLIC = "60 per minute;600 per hour"
 # Wrong invitation codes on the ballot pages and API, per address (guessing stays hopeless).
 RATELIMIT_BALLOT_CODES = "20 per hour"
-RATELIMIT_COMPLAINT_SUBMIT = "5 per hour"  # a complaint filed from one address (form and API)
+RATELIMIT_COMPLAINT_SUBMIT = "5 per hour"  # complaints filed from one address (form, API, Open311)
 RATELIMIT_HEADERS_ENABLED = True
 
 # API tokens.

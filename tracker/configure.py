@@ -84,7 +84,10 @@ def select_locale() -> str:
 
 def init_extensions(app: Flask) -> None:
     """Bind every extension to ``app``."""
-    from tracker import models  # noqa: F401  (one metadata for Alembic)
+    from tracker import (
+        models,  # noqa: F401  (one metadata for Alembic)
+        rate_limits,  # noqa: F401  (registers the database:// rate-limit storage)
+    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
@@ -98,8 +101,15 @@ def init_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        from tracker.models import User
+    def load_user(session_key: str):
+        """Return the user of a live server-side session (see ``sign_in`` in the auth blueprint).
 
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+        Flask-Login's "user id", in the session cookie and the remember-me cookie,
+        is the key of a ``user_sessions`` row: a session ended on the server (log
+        out, a password change, deactivation …) loads no one, whatever cookie
+        comes back.
+        """
+        from tracker import clock
+        from tracker.services import auth
+
+        return auth.resolve_session(session_key, clock.now())

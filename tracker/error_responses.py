@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
+
 from flask import jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 
+from tracker import clock
 from tracker.extensions import login_manager
 
 ERROR_TITLES = {
@@ -25,6 +30,24 @@ ERROR_CODES = {
     405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "rate_limited",
     500: "server_error", 503: "unavailable",
 }  # fmt: skip
+
+
+def _wait(seconds: int) -> dict:
+    """How long to wait, for a message: whole minutes (rounded up) and the local time it ends."""
+    ends = clock.local(clock.now() + timedelta(seconds=seconds))
+    return {"minutes": max(1, math.ceil(seconds / 60)), "time": ends.strftime("%H:%M")}
+
+
+def locked_message(seconds: int) -> str:
+    """The log-in refused because of too many failures under the name, and how long it lasts."""
+    return _("Too many failed log-ins under this name: try again in %(minutes)d min (after %(time)s).",
+             **_wait(seconds))
+
+
+def rate_limited_message(seconds: int) -> str:
+    """A rate limit of the address reached, and how long until it lets requests through."""
+    return _("Too many requests from your address: try again in %(minutes)d min (after %(time)s).",
+             **_wait(seconds))
 
 
 def wants_json() -> bool:

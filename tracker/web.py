@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Flask, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,8 +16,8 @@ from werkzeug.routing import IntegerConverter
 
 from tracker import clock
 from tracker.configure import select_locale
-from tracker.error_responses import ERROR_TITLES, error_response, wants_json
-from tracker.extensions import login_manager
+from tracker.error_responses import ERROR_TITLES, error_response, rate_limited_message, wants_json
+from tracker.extensions import limiter, login_manager
 from tracker.models import Choice
 from tracker.services import organisation, permissions, task_states, validation
 from tracker.services.errors import DomainError
@@ -134,10 +137,21 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         message = None
         if error.code == 429:
-            message = str(ERROR_TITLES[429])
-        elif error.description and error.code in (400, 404, 409) and getattr(error, "custom", False):
+            return rate_limited()
+        if error.description and error.code in (400, 404, 409) and getattr(error, "custom", False):
             message = error.description
         return error_response(error.code or 500, message)
+
+    def rate_limited():
+        """A rate limit reached: the page or JSON says how long to wait, and Retry-After too."""
+        limit = limiter.current_limit
+        if limit is None or not limit.breached:
+            return error_response(429, str(ERROR_TITLES[429]))
+        seconds = max(1, math.ceil(limit.window[0] - time.time()))  # reset_at adds a second
+        response = app.make_response(error_response(429, rate_limited_message(seconds),
+                                                    retry_after=seconds))
+        response.headers["Retry-After"] = str(seconds)
+        return response
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

@@ -12,6 +12,7 @@ from tracker.extensions import db
 from tracker.models import (
     Assessment,
     AssessmentScore,
+    AssessmentTheme,
     AuditEvent,
     Innovation,
     Ranking,
@@ -293,7 +294,7 @@ def test_the_demo_assessments_and_innovations(make):
     assert demo_assessments.load(actor, today) is True
     db.session.commit()
     items = assessments.listing()
-    assert sorted(a.theme for a in items) == sorted(assessments.THEME_LABELS)
+    assert sorted(a.theme for a in items) == sorted(AssessmentTheme.codes())
     assert {a.period for a in items} == {"2026-H1"}
     ethics = next(a for a in items if a.theme == "teacher_ethics")
     vetoed = [row for row in assessments.ranking_rows(assessments.ranking_of(ethics)) if row.veto]

@@ -70,15 +70,40 @@ def test_unit_head_gets_403_on_admin_pages_and_api(client, make, login, token):
         "role": "admin"}).status_code == 403
 
 
-def test_after_five_wrong_passwords_even_the_right_one_is_refused(client, make):
+def test_five_wrong_passwords_lock_the_account_for_that_address_and_say_until_when(client, make):
     user = make.user("office")
-    for _ in range(5):
+    for _ in range(4):
         response = client.post("/login", data={"username": user.username, "password": "wrong"})
-        assert response.status_code != 302
-    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-    assert response.status_code != 302
-    assert "locked" in response.get_data(as_text=True) or "锁定" in response.get_data(as_text=True)
+        assert response.status_code == 400
+        assert "用户名或密码错误" in response.get_data(as_text=True)
+    for password in ("wrong", PASSWORD):  # the fifth failure locks; then even the right password
+        response = client.post("/login", data={"username": user.username, "password": password})
+        assert response.status_code == 429
+        assert 890 <= int(response.headers["Retry-After"]) <= 900
+        assert "该账号登录失败次数过多，请 15 分钟后" in response.get_data(as_text=True)
     assert client.get("/").status_code == 302
+    # the real user, elsewhere, is not locked out
+    elsewhere = client.post("/login", data={"username": user.username, "password": PASSWORD},
+                            environ_base={"REMOTE_ADDR": "10.20.30.40"})
+    assert elsewhere.status_code == 302
+
+
+def test_the_api_says_how_long_an_account_is_locked_for(client, make):
+    user = make.user("office")
+    for _ in range(4):
+        response = client.post("/api/v1/auth/token", json={"username": user.username, "password": "x"})
+        assert response.status_code == 401 and response.json["error"]["code"] == "invalid_credentials"
+    for password in ("x", PASSWORD):
+        response = client.post("/api/v1/auth/token", json={"username": user.username,
+                                                            "password": password})
+        assert response.status_code == 429
+        error = response.json["error"]
+        assert error["code"] == "locked" and 890 <= error["retry_after"] <= 900
+        assert error["message"].startswith("该账号登录失败次数过多，请 15 分钟后")
+        assert response.headers["Retry-After"] == str(error["retry_after"])
+    elsewhere = client.post("/api/v1/auth/token", json={"username": user.username, "password": PASSWORD},
+                            environ_base={"REMOTE_ADDR": "10.20.30.40"})
+    assert elsewhere.status_code == 201
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:x"])
@@ -114,9 +139,63 @@ def test_login_and_public_pages_are_rate_limited(limits_on, client, make):
         response = client.get(path)
         assert response.status_code == 429
     assert response.is_json and response.json["error"]["code"] == "rate_limited"
-    for _ in range(3):
-        client.post("/api/v1/auth/token", json={"username": "a", "password": "b"})
-    assert client.post("/api/v1/auth/token", json={"username": "a", "password": "b"}).status_code == 429
+    # how long to wait: in the body, in Chinese, and in Retry-After
+    assert 1 <= response.json["error"]["retry_after"] <= 60
+    assert abs(int(response.headers["Retry-After"]) - response.json["error"]["retry_after"]) <= 1
+    assert response.json["error"]["message"].startswith("来自您所在地址的请求过多，请 1 分钟后")
+    page = client.post("/login", data={"username": "a", "password": "b"})
+    assert page.status_code == 429 and 1 <= int(page.headers["Retry-After"]) <= 61
+    assert "来自您所在地址的请求过多，请 1 分钟后" in page.get_data(as_text=True)
+
+
+def test_failed_log_ins_at_the_form_and_the_api_share_one_allowance(limits_on, client, make):
+    for _ in range(2):
+        client.post("/login", data={"username": "a", "password": "b"})
+    client.post("/api/v1/auth/token", json={"username": "c", "password": "d"})
+    assert client.post("/api/v1/auth/token", json={"username": "e", "password": "f"}).status_code == 429
+    assert client.post("/login", data={"username": "g", "password": "h"}).status_code == 429
+
+
+def test_a_school_behind_one_address_logs_in_freely(limits_on, app, make):
+    """Only failures count against an address: many people may log in from one school."""
+    school = make.unit()
+    for _ in range(8):
+        user = make.user("unit_member", unit=school)
+        with app.app_context():
+            response = app.test_client().post("/login", data={"username": user.username,
+                                                              "password": PASSWORD})
+        assert response.status_code == 302
+        with app.app_context():
+            assert app.test_client().post("/api/v1/auth/token", json={
+                "username": user.username, "password": PASSWORD}).status_code == 201
+
+
+@pytest.fixture
+def complaint_limit(app_config):
+    app_config.update(RATELIMIT_ENABLED=True, RATELIMIT_COMPLAINT_SUBMIT="3 per hour")
+
+
+def test_open311_files_against_the_same_limit_as_the_form_and_the_api(complaint_limit, client):
+    from sqlalchemy import func, select
+
+    from tracker.extensions import db
+    from tracker.models import Complaint
+
+    def open311():
+        return client.post("/open311/v2/requests.json", data={
+            "service_code": "other", "description": "热线转来的投诉内容"}).status_code
+
+    def api():
+        return client.post("/api/v1/public/complaints", json={
+            "category": "other", "description": "接口提交的投诉内容"}).status_code
+
+    def form():
+        return client.post("/public/complaints/new", data={
+            "category": "other", "description": "表单提交的投诉内容"}).status_code
+
+    assert [open311(), api(), open311()] == [201, 201, 201]
+    assert [open311(), api(), form()] == [429, 429, 429]
+    assert db.session.scalar(select(func.count()).select_from(Complaint)) == 3
 
 
 def test_language_switch_keeps_the_page_and_defaults_to_chinese(client, make, login):

@@ -5,8 +5,9 @@ ledger, kept task states), supervision (weekly rounds, findings), bulletins,
 liaison (monthly checks), complaints, notices (notices, inspections), ratings
 (rating rounds, ballots), assessments, innovations, rankings (frozen
 rankings), accountability (flags), notifications (the inbox), jobs (job runs
-and locks), system (API tokens, the audit log, settings); base holds the
-declarative base and the time column type.
+and locks), system (signed-in sessions, log-in throttles, rate-limit counters, API
+tokens, the audit log, settings); base holds the declarative base and the
+time column type.
 """
 
 from tracker.models.accountability import (
@@ -20,7 +21,13 @@ from tracker.models.accountability import (
     FlagStatus,
     FlagStep,
 )
-from tracker.models.assessments import ASSESSMENT_THEMES, Assessment, AssessmentScore
+from tracker.models.assessments import (
+    ASSESSMENT_THEMES,
+    Assessment,
+    AssessmentResult,
+    AssessmentScore,
+    AssessmentTheme,
+)
 from tracker.models.base import Base
 from tracker.models.bulletins import BULLETIN_KINDS, Bulletin, BulletinKind, BulletinStatus, CriticismReason
 from tracker.models.choices import Choice
@@ -93,7 +100,14 @@ from tracker.models.ratings import (
     RatingRoundStatus,
 )
 from tracker.models.supervision import FINDING_KINDS, Finding, RoundSnapshot, SupervisionRound
-from tracker.models.system import ApiToken, AuditEvent, Setting
+from tracker.models.system import (
+    ApiToken,
+    AuditEvent,
+    LoginThrottle,
+    RateLimitCounter,
+    Setting,
+    UserSession,
+)
 
 __all__ = [
     "Base",
@@ -172,7 +186,9 @@ __all__ = [
     # assessments
     "ASSESSMENT_THEMES",
     "Assessment",
+    "AssessmentResult",
     "AssessmentScore",
+    "AssessmentTheme",
     # innovations
     "Innovation",
     # rankings
@@ -197,4 +213,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Setting",
+    "LoginThrottle",
+    "RateLimitCounter",
+    "UserSession",
 ]

@@ -4,13 +4,32 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
+from tracker.models.choices import Choice
 from tracker.models.organisation import _in
 
-ASSESSMENT_THEMES = ("poverty_alleviation", "school_layout", "teacher_ethics", "teaching", "party_building")
+
+class AssessmentTheme(Choice):
+    POVERTY_ALLEVIATION = ("poverty_alleviation", _l("Poverty alleviation through education 教育扶贫"),
+                           "教育扶贫")
+    SCHOOL_LAYOUT = "school_layout", _l("School layout adjustment 布局调整"), "布局调整"
+    TEACHER_ETHICS = "teacher_ethics", _l("Teacher ethics 师德师风"), "师德师风"
+    TEACHING = "teaching", _l("Education and teaching 教育教学"), "教育教学"
+    PARTY_BUILDING = "party_building", _l("Grassroots Party building 基层党建"), "基层党建"
+
+
+class AssessmentResult(Choice):
+    """A unit's result in an assessment's ranking: a veto 一票否决 fails it whatever its score."""
+
+    PASS = "pass", _l("Pass")
+    FAIL = "fail", _l("Fail (veto)")
+
+
+ASSESSMENT_THEMES = AssessmentTheme.codes()
 
 
 class Assessment(Base):

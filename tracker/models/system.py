@@ -1,11 +1,12 @@
-"""API tokens, the audit trail and office-editable settings."""
+"""Signed-in sessions, log-in throttles, rate-limit counters, API tokens, the audit trail
+and settings."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, Double, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
@@ -25,6 +26,56 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class UserSession(Base):
+    """A signed-in browser session, kept on the server so that it can be ended there.
+
+    The browser holds a random key (in the signed session cookie and the
+    remember-me cookie); only its SHA-256 digest is stored.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    ip: Mapped[str | None] = mapped_column(String(45))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginThrottle(Base):
+    """Failed log-ins under one account name, from one address or (``*``) from every address.
+
+    The name is kept as its SHA-256 digest, whether or not an account bears it:
+    a name nobody has is throttled alike (no way to tell which names exist), and
+    a password typed into the name field by mistake is not stored.
+    """
+
+    __tablename__ = "login_throttles"
+
+    account_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int]
+    window_started_at: Mapped[datetime] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None]
+
+
+class RateLimitCounter(Base):
+    """One rate-limit counter of Flask-Limiter (tracker/rate_limits.py): shared by every worker.
+
+    ``expires_at`` is in seconds since the epoch, as the limits library counts.
+    """
+
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    hits: Mapped[int]
+    expires_at: Mapped[float] = mapped_column(Double, index=True)
 
 
 class AuditEvent(Base):

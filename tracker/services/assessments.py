@@ -14,7 +14,6 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -24,6 +23,7 @@ from tracker.models import (
     ASSESSMENT_THEMES,
     Assessment,
     AssessmentScore,
+    AssessmentTheme,
     Ranking,
     RankingRow,
     Unit,
@@ -32,21 +32,6 @@ from tracker.services import audit, rankings, spreadsheets, validation
 from tracker.services.errors import Conflict, InvalidInput, RowErrors
 from tracker.services.org_import import _row_message
 
-THEME_LABELS = {
-    "poverty_alleviation": _l("Poverty alleviation through education 教育扶贫"),
-    "school_layout": _l("School layout adjustment 布局调整"),
-    "teacher_ethics": _l("Teacher ethics 师德师风"),
-    "teaching": _l("Education and teaching 教育教学"),
-    "party_building": _l("Grassroots Party building 基层党建"),
-}
-THEME_NAMES = {
-    "poverty_alleviation": "教育扶贫",
-    "school_layout": "布局调整",
-    "teacher_ethics": "师德师风",
-    "teaching": "教育教学",
-    "party_building": "基层党建",
-}
-RESULT_LABELS = {"pass": _l("Pass"), "fail": _l("Fail (veto)")}
 PERIOD = re.compile(r"^(\d{4})-H([12])$")
 NOTE_MAX = 500
 
@@ -112,7 +97,7 @@ def check_score(errors: dict[str, str], field: str, value: Any) -> float | None:
 
 
 def _label(theme: str) -> str:
-    return THEME_NAMES.get(theme, theme)
+    return AssessmentTheme.zh_of(theme)
 
 
 def enter(actor: audit.Actor, *, theme: Any, period: Any, scores: Any) -> Assessment:

@@ -212,6 +212,8 @@ def update_user(actor: audit.Actor, user: User, **values: Any) -> User:
         setattr(user, field, value)
     if changes:
         audit.record(actor, "user.update", user, changes)
+    if "role" in changes or "unit_id" in changes:
+        auth.end_everything(actor, user)  # what the old sessions may see has changed
     return user
 
 
@@ -223,25 +225,32 @@ def set_user_active(actor: audit.Actor, user: User, active: bool) -> User:
         audit.record(actor, "user.activate" if active else "user.deactivate", user,
                      {"is_active": [user.is_active, active]})
         user.is_active = active
+        if not active:
+            auth.end_everything(actor, user)  # a reactivation revives none of them
     return user
 
 
 def set_password(actor: audit.Actor, user: User, password: str) -> User:
-    """Set a new password and lift any lockout."""
+    """Set a new password, lift any lockout and end every session and API token of the user."""
     auth.check_new_password(password)
     user.password_hash = auth.hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    auth.lift_locks(user)
     audit.record(actor, "user.password", user, {"password_hash": ["***", "***"]})
+    auth.end_everything(actor, user)
     return user
 
 
-def change_own_password(actor: audit.Actor, user: User, current: str, new: str) -> User:
-    """Change one's own password after checking the current one."""
+def change_own_password(actor: audit.Actor, user: User, current: str, new: str) -> str:
+    """Change one's own password after checking the current one.
+
+    Every session and API token of the user ends, this one included; the key of
+    the new session that replaces the one they changed it from is returned.
+    """
     if not check_password_hash(user.password_hash, current or ""):
         validation.raise_if({"current_password": _("The current password is not correct.")})
     auth.check_new_password(new, "new_password")
-    return set_password(actor, user, new)
+    set_password(actor, user, new)
+    return auth.start_session(actor, user)
 
 
 def users_query(

@@ -40,7 +40,8 @@ GROUPS = {
 }
 
 DEFINITIONS: tuple[Definition, ...] = (
-    Definition("auth.max_failed_logins", "auth", _l("Failed log-ins before lockout"), "int", 5, 1, 50),
+    Definition("auth.max_failed_logins", "auth", _l("Failed log-ins from one address before the account is locked for that address"), "int", 5, 1, 50),
+    Definition("auth.account_max_failed_logins", "auth", _l("Failed log-ins within an hour from all addresses before the account is locked everywhere"), "int", 50, 5, 100),
     Definition("auth.lockout_minutes", "auth", _l("Lockout duration (minutes)"), "int", 15, 1, 1440),
     Definition("ledger.reporting_period_days", "ledger", _l("Reporting period (days); a task is stale after it"), "int", 7, 1, 90),
     Definition("ledger.lagging_points", "ledger", _l("Lagging when planned minus actual reaches (points)"), "int", 15, 1, 100),

@@ -14,11 +14,11 @@ from tracker.blueprints.api import bp
 from tracker.blueprints.api.framework import Body, Out, PageQuery, Query, endpoint, paginated
 from tracker.blueprints.api.schemas import page_of
 from tracker.extensions import db
-from tracker.models import Assessment, Innovation, Unit
+from tracker.models import Assessment, AssessmentResult, AssessmentTheme, Innovation, Unit
 from tracker.services import assessments, innovations, permissions
 from tracker.services.errors import InvalidInput, Missing
 
-Theme = Literal["poverty_alleviation", "school_layout", "teacher_ethics", "teaching", "party_building"]
+Theme = Literal[AssessmentTheme.codes()]
 Id = Annotated[int, Field(ge=1)]
 Year = Annotated[int, Field(ge=2000, le=2100)]
 Score = Annotated[float, Field(ge=0, le=100)]
@@ -45,7 +45,7 @@ class RankingRowOut(Out):
     rank: int | None
     ranked_count: int | None
     veto: bool
-    result: Literal["pass", "fail"]
+    result: Literal[AssessmentResult.codes()]
 
 
 class AssessmentOut(Out):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from flask import abort, current_app, request
+from flask import abort, request
 from flask_babel import gettext as _
 from pydantic import Field, ValidationError
 
 from tracker import clock
-from tracker.blueprints import acting_user, actor, authorize, load
+from tracker.blueprints import acting_user, actor, authorize, limits, load
 from tracker.blueprints.api import bp, public_bp
 from tracker.blueprints.api.framework import (
     Body,
@@ -22,7 +22,6 @@ from tracker.blueprints.api.framework import (
 )
 from tracker.blueprints.api.schemas import page_of
 from tracker.error_responses import error_response
-from tracker.extensions import limiter
 from tracker.models.complaints import (
     Complaint,
     ComplaintCategory,
@@ -208,14 +207,10 @@ def _public(complaint: Complaint) -> dict:
     return PublicComplaintOut.model_validate(data).model_dump(mode="json")
 
 
-def _submit_limit() -> str:
-    return current_app.config.get("RATELIMIT_COMPLAINT_SUBMIT", "5 per hour")
-
-
 @endpoint(public_bp, "/complaints", "POST", summary="File a conduct complaint (anonymous allowed)",
           tag="Complaints", body=ComplaintCreate, response=TrackingCodeOut, status=201, public=True,
           errors=(429,))
-@limiter.shared_limit(_submit_limit, scope="complaint_submit")
+@limits.complaints_filed
 def public_submit(body: ComplaintCreate):
     complaint = complaints.submit(
         actor(), category=body.category, description=body.description, unit_id=body.unit_id,

@@ -5,12 +5,11 @@ from dataclasses import replace
 from flask import Response, current_app, request
 from flask_babel import gettext as _
 
-from tracker.blueprints import actor, authorize
+from tracker.blueprints import actor, authorize, limits
 from tracker.blueprints.api import bp
 from tracker.blueprints.api.framework import dump, endpoint, keyset_paginated
 from tracker.blueprints.api.schemas import AuditOut, AuditQuery, TokenOut, TokenRequest, page_of
-from tracker.error_responses import error_response
-from tracker.extensions import limiter
+from tracker.error_responses import error_response, locked_message
 from tracker.models import AuditEvent
 from tracker.services import audit, auth
 
@@ -18,14 +17,18 @@ from tracker.services import audit, auth
 @endpoint(bp, "/auth/token", "POST", summary="Exchange a username and password for a token",
           tag="Auth", body=TokenRequest, response=TokenOut, status=201, public=True,
           errors=(400, 401, 429))
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
+@limits.failed_logins
 def create_token(body: TokenRequest):
     session_actor = actor()
-    user = auth.authenticate(session_actor, body.username, body.password)
+    outcome = auth.authenticate(session_actor, body.username, body.password)
+    user = outcome.user
+    if outcome.locked_until is not None:
+        seconds = outcome.seconds_left(session_actor.now)
+        answer, status = error_response(429, locked_message(seconds), code="locked",
+                                        retry_after=seconds)
+        return answer, status, {"Retry-After": str(seconds)}
     if user is None:
-        return error_response(
-            401, _("Wrong username or password, or the account is locked for a while."),
-            code="invalid_credentials")
+        return error_response(401, _("Wrong username or password."), code="invalid_credentials")
     token, row = auth.issue_token(replace(session_actor, user=user), user,
                                   current_app.config["API_TOKEN_HOURS"])
     return {"token": token, "expires_at": row.expires_at.isoformat()}, 201

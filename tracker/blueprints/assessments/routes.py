@@ -16,17 +16,15 @@ from tracker.blueprints.assessments import bp
 from tracker.blueprints.forms import apply_errors
 from tracker.extensions import db
 from tracker.media_types import XLSX
-from tracker.models import ASSESSMENT_THEMES, Assessment, AssessmentScore
+from tracker.models import ASSESSMENT_THEMES, Assessment, AssessmentScore, AssessmentTheme
 from tracker.services import assessments, charts, permissions
 from tracker.services.errors import InvalidInput, RowErrors
 from tracker.unit_of_work import attempt
 
 
 @bp.record_once
-def labels(state):
-    state.app.jinja_env.globals.update(
-        THEME_LABELS=assessments.THEME_LABELS, RESULT_LABELS=assessments.RESULT_LABELS,
-        half_year_label=assessments.period_label)
+def helpers(state):
+    state.app.jinja_env.globals.update(half_year_label=assessments.period_label)
 
 
 class ImportScoresForm(FlaskForm):
@@ -40,7 +38,7 @@ class ImportScoresForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.theme.choices = [(t, str(assessments.THEME_LABELS[t])) for t in ASSESSMENT_THEMES]
+        self.theme.choices = AssessmentTheme.choices()
 
 
 def _default_period() -> str:
@@ -66,7 +64,7 @@ def assessment_list():
             .where(AssessmentScore.assessment_id.in_([a.id for a in items]))
             .group_by(AssessmentScore.assessment_id))}
     return render_template("assessments/list.html", items=items, counts=counts, theme=theme,
-                           period=period, periods=assessments.periods(), themes=ASSESSMENT_THEMES)
+                           period=period, periods=assessments.periods())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -103,7 +101,7 @@ def assessment_new():
             flash(_("Scores saved; the ranking is published."), "success")
             return redirect(url_for("assessments.assessment_page", assessment_id=assessment.id))
     return render_template("assessments/form.html", units=units, values=values, form=request.form,
-                           errors=errors, unit_errors=unit_errors, themes=ASSESSMENT_THEMES), (
+                           errors=errors, unit_errors=unit_errors), (
         400 if errors or unit_errors else 200)
 
 

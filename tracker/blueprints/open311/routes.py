@@ -10,7 +10,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 
 from tracker import clock
-from tracker.blueprints import actor
+from tracker.blueprints import actor, limits
 from tracker.blueprints.open311 import bp
 from tracker.models.complaints import COMPLAINT_CATEGORIES, ComplaintCategory, ComplaintStatus
 from tracker.services import complaints
@@ -43,6 +43,7 @@ def _name(first: str | None, last: str | None) -> str | None:
 
 
 @bp.route("/requests.json", methods=["POST"])
+@limits.complaints_filed
 def create_request():
     form = request.form
     unit_raw = (form.get("attribute[unit_id]") or "").strip()

@@ -5,19 +5,15 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 
 from tracker import clock
-from tracker.blueprints import actor
+from tracker.blueprints import actor, limits
 from tracker.blueprints.complaints.forms import ComplaintForm, RateForm, TrackForm
 from tracker.blueprints.forms import apply_errors, parse_int
 from tracker.blueprints.public import bp
-from tracker.extensions import db, limiter
+from tracker.extensions import db
 from tracker.models.complaints import Complaint
 from tracker.services import codes, complaints
 from tracker.services.errors import Conflict, InvalidInput
 from tracker.unit_of_work import attempt
-
-
-def _submit_limit() -> str:
-    return current_app.config.get("RATELIMIT_COMPLAINT_SUBMIT", "5 per hour")
 
 
 def _fake_code() -> str:
@@ -25,7 +21,7 @@ def _fake_code() -> str:
 
 
 @bp.route("/complaints/new", methods=["GET", "POST"])
-@limiter.shared_limit(_submit_limit, scope="complaint_submit", methods=["POST"], override_defaults=False)
+@limits.complaints_filed
 def complaint_new():
     form = ComplaintForm()
     if request.method == "POST":
