@@ -12,7 +12,9 @@ Everything comes from the environment, with these defaults:
 - ``TRACKER_ACCESS_LOG``: where to write the access log (off; ``-`` for stdout).
 
 The app is loaded in each worker (no preload): every worker opens its own
-database connections, and a restart picks up new code.
+database connections, and a restart picks up new code. The workers share
+nothing in memory: the rate-limit counters are in the database (or Redis,
+``TRACKER_RATELIMIT_STORAGE_URL``), so each limit holds across them all.
 """
 
 import os
