@@ -71,6 +71,7 @@ WEB_ROWS = {
     ("POST", "/public/complaints/rate"): everyone(409),
     ("GET", "/public/complaints"): everyone(200),
     ("GET", "/open311/v2/services.json"): everyone(200),
+    ("GET", "/open311/v2/requests.json"): everyone(200),
     ("POST", "/open311/v2/requests.json"): everyone(201),
     ("GET", "/open311/v2/requests/<service_request_id>.json"): everyone(200),
 }

@@ -550,6 +550,45 @@ def published_query() -> Select:
             .order_by(Complaint.closed_at.desc(), Complaint.id.desc()))
 
 
+def by_tracking_codes(raw_codes: Sequence[Any]) -> list[Complaint]:
+    """The complaints of these tracking codes, newest first; a code no complaint has is left out."""
+    wanted = {code for code in (codes.normalise(raw, TRACKING_LENGTH) for raw in raw_codes) if code}
+    if not wanted:
+        return []
+    return list(db.session.scalars(
+        select(Complaint).where(Complaint.tracking_code.in_(wanted))
+        .options(joinedload(Complaint.dispatched_unit), joinedload(Complaint.unit),
+                 selectinload(Complaint.events))
+        .order_by(Complaint.submitted_at.desc(), Complaint.id.desc())))
+
+
+def listed_publicly(*, now: datetime, start: datetime, end: datetime, categories: Sequence[str] = (),
+                    statuses: Sequence[str] = (), limit: int = 1000) -> list[Complaint]:
+    """The cases a public list may show, submitted from ``start`` to ``end``, newest first, at most ``limit``.
+
+    Those the office published, and only once their tracking code opens
+    nothing: a list shows each case's code, and the code of a closed case
+    lets whoever holds it rate the answer (and reopen the case) until it is
+    rated or its rating window has passed (``rating_open``).
+    """
+    window = int(settings.get("complaints.rating_window_days"))
+    last_rateable_day = clock.local(now).date() - timedelta(days=window)
+    closed_before = datetime.combine(last_rateable_day, time.min, tzinfo=clock.zone())
+    rating_over = or_(Complaint.status != ComplaintStatus.CLOSED.value, Complaint.closed_at.is_(None),
+                      Complaint.rated_at >= Complaint.closed_at, Complaint.closed_at < closed_before)
+    stmt = (select(Complaint)
+            .where(Complaint.is_published.is_(True), rating_over,
+                   Complaint.submitted_at >= start, Complaint.submitted_at <= end)
+            .options(joinedload(Complaint.dispatched_unit), joinedload(Complaint.unit),
+                     selectinload(Complaint.events))
+            .order_by(Complaint.submitted_at.desc(), Complaint.id.desc()).limit(limit))
+    if categories:
+        stmt = stmt.where(Complaint.category.in_(categories))
+    if statuses:
+        stmt = stmt.where(Complaint.status.in_(statuses))
+    return list(db.session.scalars(stmt))
+
+
 def rating_counts(complaint: Complaint) -> dict[str, int]:
     """How often the complainant chose each rating (every closing may be rated once)."""
     counts = dict.fromkeys(SATISFACTION_RATINGS, 0)

@@ -1,0 +1,140 @@
+"""Open311 GeoReport v2: the list call (GET requests.json) and the complainant's name."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+
+from tracker import clock
+from tracker.blueprints.open311 import routes
+from tracker.extensions import db
+from tracker.services import complaints
+from tracker.services.audit import Actor
+
+NAME, CONTACT = "欧阳秘名", "secret-contact-8675309"
+FIELDS = {"service_request_id", "status", "status_notes", "service_name", "service_code", "description",
+          "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
+          "expected_datetime", "address", "lat", "long", "media_url"}
+
+
+@pytest.fixture
+def bureau(make):
+    school = make.unit(name="第一小学")
+    return {"school": school, "office": make.user("office"), "head": make.user("unit_head", unit=school)}
+
+
+def case(bureau, *, days_ago: int = 1, status: str = "submitted", published: bool = False,
+         rated: bool = False, category: str = "buck_passing"):
+    """A complaint submitted ``days_ago`` days ago and taken to ``status`` on that day."""
+    when = clock.now() - timedelta(days=days_ago)
+    office, head = Actor(bureau["office"], None, when), Actor(bureau["head"], None, when)
+    complaint = complaints.submit(Actor(None, None, when), category=category, description="推诿扯皮，久拖不办",
+                                  unit_id=bureau["school"].id, name=NAME, contact=CONTACT,
+                                  channel="hotline")
+    if status != "submitted":
+        complaints.accept(office, complaint)
+        complaints.dispatch(office, complaint, bureau["school"].id)
+    if status == "closed":
+        complaints.reply(head, complaint, "已约谈当事人并整改")
+        complaints.close(office, complaint, True)
+        if published:
+            complaints.publish(office, complaint, True)
+        if rated:
+            complaints.rate(Actor(None, None, when), complaint, "satisfied")
+    db.session.commit()
+    return complaint
+
+
+def listed(client, query: str = "") -> list[str]:
+    response = client.get("/open311/v2/requests.json" + query)
+    assert response.status_code == 200, response.json
+    return [item["service_request_id"] for item in response.json]
+
+
+@pytest.mark.parametrize(("first", "last", "name"), [
+    ("Lei", "Li", "Li Lei"), ("雷", "李", "李雷"), ("三丰", "张", "张三丰"), (" Lei ", "", "Lei"),
+    ("", "李", "李"), ("Mary", "王", "王 Mary"),
+])
+def test_a_requesters_names_join_with_a_space_unless_both_are_chinese(client, make, first, last, name):
+    created = client.post("/open311/v2/requests.json", data={
+        "service_code": "other", "description": "热线转来的投诉", "first_name": first, "last_name": last})
+    assert created.status_code == 201, created.json
+    complaint = complaints.by_tracking_code(created.json[0]["service_request_id"])
+    assert complaint.name == name
+
+
+def test_the_list_by_service_request_id_answers_those_requests_and_ignores_the_rest(client, bureau):
+    first, second = case(bureau, days_ago=2), case(bureau, days_ago=1, status="dispatched")
+    old = case(bureau, days_ago=200, status="closed")
+    codes = ",".join([first.tracking_code, "NOSUCHCODE000000", second.tracking_code.lower(),
+                      old.tracking_code])
+    # service_request_id overrides every other argument: old cases, other codes and statuses too
+    assert listed(client, f"?service_request_id={codes}&status=closed&service_code=other") == [
+        second.tracking_code, first.tracking_code, old.tracking_code]
+    items = client.get(f"/open311/v2/requests.json?service_request_id={second.tracking_code}").json
+    assert items == client.get(f"/open311/v2/requests/{second.tracking_code}.json").json
+    [item] = items
+    assert set(item) == FIELDS
+    assert item["status"] == "open" and item["agency_responsible"] == "第一小学"
+    assert NAME not in str(items) and CONTACT not in str(items)
+    too_many = ",".join(["A" * 16] * 1001)
+    response = client.get(f"/open311/v2/requests.json?service_request_id={too_many}")
+    assert response.status_code == 400 and "service_request_id" in response.json[0]["description"]
+
+
+def test_the_list_shows_published_cases_only_once_their_code_opens_no_rating(client, bureau):
+    """A list shows each case's code, and a code lets its holder rate (and reopen) a closed case."""
+    rated = case(bureau, days_ago=30, status="closed", published=True, rated=True)
+    window_over = case(bureau, days_ago=30, status="closed", published=True)
+    case(bureau, days_ago=1, status="closed", published=True)  # its rating is open
+    case(bureau, days_ago=30, status="closed")  # not published
+    case(bureau, days_ago=3, status="dispatched")
+    case(bureau, days_ago=120, status="closed", published=True, rated=True)  # older than 90 days
+    assert listed(client) == [window_over.tracking_code, rated.tracking_code]  # newest first
+    items = client.get("/open311/v2/requests.json").json
+    assert all(set(item) == FIELDS and item["status"] == "closed" for item in items)
+    assert NAME not in str(items) and CONTACT not in str(items)
+    assert items[0]["status_notes"] == "已约谈当事人并整改"
+
+
+def test_the_list_filters_by_service_code_status_and_dates(client, bureau):
+    recent = case(bureau, days_ago=20, status="closed", published=True, rated=True)
+    other = case(bureau, days_ago=40, status="closed", published=True, rated=True, category="other")
+    older = case(bureau, days_ago=150, status="closed", published=True, rated=True)
+    assert listed(client) == [recent.tracking_code, other.tracking_code]
+    assert listed(client, "?service_code=other") == [other.tracking_code]
+    assert listed(client, "?service_code=other,buck_passing&status=closed") == [
+        recent.tracking_code, other.tracking_code]
+    assert listed(client, "?status=open") == []
+    day = (clock.today() - timedelta(days=30)).isoformat()
+    assert listed(client, f"?start_date={day}") == [recent.tracking_code]
+    assert listed(client, f"?end_date={day}") == [other.tracking_code]
+    start = (clock.now() - timedelta(days=160)).isoformat()
+    end = (clock.now() - timedelta(days=100)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert listed(client, "?" + urlencode({"start_date": start, "end_date": end})) == [older.tracking_code]
+    # only start: the 90 days after it
+    assert listed(client, f"?start_date={(clock.today() - timedelta(days=155)).isoformat()}") == [
+        older.tracking_code]
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ("?start_date=yesterday", "start_date"), ("?end_date=2026-13-01", "end_date"),
+    ("?start_date=0001-01-01", "start_date"), ("?end_date=9999-12-31T23:59:59Z", "end_date"),
+    ("?start_date=2026-01-01&end_date=2026-06-01", "end_date"),  # more than 90 days
+    ("?start_date=2026-02-01&end_date=2026-01-01", "end_date"),  # ends before it starts
+    ("?status=pending", "status"), ("?service_code=nope", "service_code"),
+    ("?service_code=other,%00", "service_code"),
+])
+def test_bad_arguments_answer_georeport_errors(client, query, field):
+    response = client.get("/open311/v2/requests.json" + query)
+    assert response.status_code == 400
+    assert set(response.json[0]) == {"code", "description"} and response.json[0]["code"] == 400
+    assert response.json[0]["description"].startswith(field + ":")
+
+
+def test_the_list_answers_at_most_its_limit(client, bureau, monkeypatch):
+    cases = [case(bureau, days_ago=20 + n, status="closed", published=True, rated=True) for n in range(3)]
+    monkeypatch.setattr(routes, "MAX_REQUESTS", 2)
+    assert listed(client) == [c.tracking_code for c in cases[:2]]
