@@ -92,7 +92,7 @@ def check() -> None:
 def backup(path: str) -> None:
     """Write the database, the uploaded files and a manifest into one .tar.gz archive."""
     try:
-        manifest = backups.create(path, current_app.config["UPLOAD_FOLDER"])
+        manifest = backups.create(path, current_app.config["UPLOAD_FOLDER"], clock.now())
     except backups.BackupError as error:
         click.echo(str(error), err=True)
         raise SystemExit(1) from None
@@ -112,7 +112,7 @@ def restore(path: str, yes: bool) -> None:
         click.confirm(f"This replaces the configured database and the upload folder {folder}. "
                       "Continue?", abort=True)
     try:
-        restored = backups.restore(path, folder)
+        restored = backups.restore(path, folder, clock.now())
     except backups.BackupError as error:
         click.echo(str(error), err=True)
         raise SystemExit(1) from None

@@ -57,10 +57,10 @@ from typing import IO, Any
 
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
+from flask import current_app
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import NullPool
 
-from tracker import clock
 from tracker.extensions import db
 
 FORMAT = 1
@@ -92,9 +92,8 @@ def _version() -> str:
 
 
 def _scripts() -> ScriptDirectory:
-    from tracker.configure import MIGRATIONS
-
-    return ScriptDirectory(str(MIGRATIONS))
+    """The app's Alembic revisions (the folder Flask-Migrate was given)."""
+    return ScriptDirectory(current_app.extensions["migrate"].directory)
 
 
 def _backend(engine: Engine) -> str:
@@ -230,7 +229,7 @@ def _dump_postgresql(engine: Engine, staging: Path) -> tuple[Path, dict[str, int
     return dump, counts, revision, heads
 
 
-def create(archive: str | Path, upload_folder: str | Path) -> dict[str, Any]:
+def create(archive: str | Path, upload_folder: str | Path, now: datetime) -> dict[str, Any]:
     """Write the archive of the configured database and ``upload_folder``; return its manifest."""
     archive = Path(archive)
     if archive.exists():
@@ -261,14 +260,14 @@ def create(archive: str | Path, upload_folder: str | Path) -> dict[str, Any]:
             tar.add(database, arcname=database.name, filter=_anonymous)
             manifest = {
                 "format": FORMAT, "application": "tracker", "version": _version(),
-                "created_at": clock.now().isoformat(), "backend": backend,
+                "created_at": now.isoformat(), "backend": backend,
                 "alembic_revision": revision, "database": database.name, "counts": counts,
                 "chain_heads": heads, "files": members,
             }
             data = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size = len(data)
-            info.mtime = int(clock.now().timestamp())
+            info.mtime = int(now.timestamp())
             tar.addfile(info, io.BytesIO(data))
         partial.replace(archive)
     finally:
@@ -371,7 +370,7 @@ def _swap_uploads(staging: Path, folder: Path, stamp: str) -> Path | None:
     return kept
 
 
-def restore(archive: str | Path, upload_folder: str | Path) -> Restored:
+def restore(archive: str | Path, upload_folder: str | Path, now: datetime) -> Restored:
     """Replace the configured database and ``upload_folder`` by the archive's.
 
     Raises :class:`BackupError`, having changed nothing, when the archive is
@@ -405,8 +404,7 @@ def restore(archive: str | Path, upload_folder: str | Path) -> Restored:
         if wrong:
             raise BackupError("The restored database does not hold the archive's rows: " + ", ".join(
                 f"{name} {have} rows (archive {want})" for name, (have, want) in sorted(wrong.items())))
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        kept = _swap_uploads(staging, folder, stamp)
+        kept = _swap_uploads(staging, folder, now.strftime("%Y%m%d-%H%M%S"))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return Restored(manifest, kept, upgrade_from)
