@@ -4,11 +4,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tracker.models import LiaisonDimension
 from tracker.services import bulletins, liaison
 from tracker.services.audit import Actor
 from tracker.services.errors import Conflict, InvalidInput
 
-GOOD = {key: {"rating": "good", "notes": ""} for key in liaison.DIMENSIONS}
+GOOD = {key: {"rating": "good", "notes": ""} for key in LiaisonDimension.codes()}
 
 
 def act():
@@ -53,7 +54,7 @@ def test_only_the_liaison_department_or_the_office_records(client, make, login):
     department = make.unit(kind="department", peer_group="departments")
     school = make.unit(liaison_unit_id=department.id)
     form = {"month": "2026-10", "feedback": "已反馈",
-            **{f"{k}_rating": "fair" for k in liaison.DIMENSIONS}}
+            **{f"{k}_rating": "fair" for k in LiaisonDimension.codes()}}
     login(make.user("unit_head", unit=school))
     assert client.post(f"/supervision/liaison/{school.id}", data=form).status_code == 403
     client.post("/logout")

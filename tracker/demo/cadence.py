@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import Bulletin, SupervisionRound, Unit, User
+from tracker.models import Bulletin, LiaisonDimension, SupervisionRound, Unit, User
 from tracker.services import audit, bulletins, liaison, periods, supervision
 
 WEEKS = 8
@@ -39,7 +39,7 @@ def load(actor: audit.Actor, today: date) -> bool:
     bulletins.publish(office, published, today.year)
     waiting, _created = bulletins.generate(office, "monthly", previous.key)
     bulletins.edit(office, waiting, title=waiting.title, narrative=NARRATIVE)
-    ratings = {key: {"rating": "good", "notes": ""} for key in liaison.DIMENSIONS}
+    ratings = {key: {"rating": "good", "notes": ""} for key in LiaisonDimension.codes()}
     schools = db.session.scalars(select(Unit).where(Unit.liaison_unit_id.is_not(None))
                                  .order_by(Unit.id)).all()
     for index, school in enumerate(schools):

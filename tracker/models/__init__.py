@@ -48,8 +48,8 @@ from tracker.models.complaints import (
     SatisfactionRating,
 )
 from tracker.models.innovations import Innovation
-from tracker.models.jobs import JobLock, JobRun
-from tracker.models.liaison import LiaisonCheck
+from tracker.models.jobs import JobLock, JobOutcome, JobRun
+from tracker.models.liaison import LiaisonCheck, LiaisonDimension, LiaisonRating
 from tracker.models.notices import (
     NOTICE_SOURCES,
     NOTICE_STATUSES,
@@ -99,7 +99,14 @@ from tracker.models.ratings import (
     RatingRound,
     RatingRoundStatus,
 )
-from tracker.models.supervision import FINDING_KINDS, Finding, RoundSnapshot, SupervisionRound
+from tracker.models.supervision import (
+    FINDING_KINDS,
+    Finding,
+    FindingKind,
+    RoundSnapshot,
+    SupervisionRound,
+    SupervisionRoundStatus,
+)
 from tracker.models.system import (
     ApiToken,
     AuditEvent,
@@ -137,8 +144,10 @@ __all__ = [
     # supervision
     "FINDING_KINDS",
     "Finding",
+    "FindingKind",
     "RoundSnapshot",
     "SupervisionRound",
+    "SupervisionRoundStatus",
     # bulletins
     "BULLETIN_KINDS",
     "Bulletin",
@@ -147,6 +156,8 @@ __all__ = [
     "CriticismReason",
     # liaison
     "LiaisonCheck",
+    "LiaisonDimension",
+    "LiaisonRating",
     # complaints
     "COMPLAINT_CATEGORIES",
     "COMPLAINT_CHANNELS",
@@ -208,6 +219,7 @@ __all__ = [
     "Notification",
     # jobs
     "JobLock",
+    "JobOutcome",
     "JobRun",
     # system
     "ApiToken",

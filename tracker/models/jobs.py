@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.models.base import Base
+from tracker.models.choices import Choice
 from tracker.models.organisation import _in
 
-JOB_OUTCOMES = ("running", "succeeded", "failed", "skipped")
+
+class JobOutcome(Choice):
+    RUNNING = "running", _l("Running")
+    SUCCEEDED = "succeeded", _l("Succeeded")
+    FAILED = "failed", _l("Failed")
+    SKIPPED = "skipped", _l("Skipped")
+
+
+JOB_OUTCOMES = JobOutcome.codes()
 
 
 class JobRun(Base):

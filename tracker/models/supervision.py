@@ -4,15 +4,31 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
+from tracker.models.choices import Choice
 from tracker.models.organisation import Unit, User, _in
 from tracker.models.plans import Task
 
-FINDING_KINDS = ("lagging", "overdue", "stale")
-ROUND_STATUSES = ("open", "closed")
+
+class FindingKind(Choice):
+    """What a round found about a task (the task statuses of the same names, frozen)."""
+
+    LAGGING = "lagging", _l("Lagging")
+    OVERDUE = "overdue", _l("Overdue")
+    STALE = "stale", _l("Report missing")
+
+
+class SupervisionRoundStatus(Choice):
+    OPEN = "open", _l("Open")
+    CLOSED = "closed", _l("Closed")
+
+
+FINDING_KINDS = FindingKind.codes()
+ROUND_STATUSES = SupervisionRoundStatus.codes()
 
 
 class SupervisionRound(Base):

@@ -6,22 +6,13 @@ import re
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import LiaisonCheck, Unit
+from tracker.models import LiaisonCheck, LiaisonDimension, LiaisonRating, Unit
 from tracker.services import audit, validation
 from tracker.services.errors import Conflict
 
-DIMENSIONS = {
-    "law_administration": _l("Lawful administration 依法行政"),
-    "law_schooling": _l("Lawful schooling 依法办学"),
-    "spirit": _l("State of mind 精神状态"),
-    "delivery": _l("Delivery 落实效果"),
-    "social": _l("Public response 社会反映"),
-}
-RATINGS = {"good": _l("Good"), "fair": _l("Fair"), "average": _l("Average"), "poor": _l("Poor")}
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -38,10 +29,10 @@ def record(actor: audit.Actor, school: Unit, *, month: Any, ratings: Any, feedba
     if not isinstance(month, str) or not MONTH.match(month):
         errors["month"] = _("Write the month like 2026-10.")
     clean: dict[str, dict] = {}
-    for key in DIMENSIONS:
+    for key in LiaisonDimension.codes():
         item = (ratings or {}).get(key) if isinstance(ratings, dict) else None
         rating = item.get("rating") if isinstance(item, dict) else None
-        if rating not in RATINGS:
+        if rating not in LiaisonRating.codes():
             errors[key] = _("Choose a rating.")
             continue
         notes = validation.text(errors, f"{key}_notes", item.get("notes"), max_length=1000,

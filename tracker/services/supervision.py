@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, insert, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -15,9 +14,6 @@ from tracker.extensions import db
 from tracker.models import Finding, Plan, RoundSnapshot, SupervisionRound, Task, Unit
 from tracker.services import audit, permissions, progress, task_states, validation
 from tracker.services.errors import Conflict, InvalidInput
-
-FINDING_KIND_LABELS = {"lagging": _l("Lagging"), "overdue": _l("Overdue"),
-                       "stale": _l("Report missing")}
 
 
 def week_of(day: date) -> date:

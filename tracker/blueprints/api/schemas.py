@@ -349,7 +349,7 @@ class ImportResult(Out):
 
 # Supervision ------------------------------------------------------------------
 
-FindingKind = Literal["lagging", "overdue", "stale"]
+FindingKind = Literal[models.FindingKind.codes()]
 
 
 class RoundCreate(Body):
@@ -381,7 +381,7 @@ class RoundOut(Out):
     id: int
     week_start: date
     as_of: date
-    status: Literal["open", "closed"]
+    status: Literal[models.SupervisionRoundStatus.codes()]
 
 
 class RoundSummaryOut(RoundOut):

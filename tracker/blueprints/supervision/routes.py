@@ -11,7 +11,15 @@ from tracker.blueprints import actor, load, require
 from tracker.blueprints.forms import ConfirmForm, DateField, apply_errors, parse_int
 from tracker.blueprints.supervision import bp
 from tracker.extensions import db
-from tracker.models import FINDING_KINDS, Finding, JobRun, LiaisonCheck, SupervisionRound, Unit
+from tracker.models import (
+    FINDING_KINDS,
+    Finding,
+    JobRun,
+    LiaisonCheck,
+    LiaisonDimension,
+    SupervisionRound,
+    Unit,
+)
 from tracker.services import liaison, organisation, permissions, supervision
 from tracker.services.errors import DomainError, InvalidInput
 from tracker.unit_of_work import attempt
@@ -24,11 +32,6 @@ class StartRoundForm(FlaskForm):
 class NoteForm(FlaskForm):
     note = TextAreaField(validators=[Optional(), Length(max=2000)])  # internal
     unit_note = TextAreaField(validators=[Optional(), Length(max=2000)])  # shown to the unit
-
-
-@bp.record_once
-def labels(state):
-    state.app.jinja_env.globals.update(FINDING_KIND_LABELS=supervision.FINDING_KIND_LABELS)
 
 
 @bp.route("/")
@@ -179,8 +182,6 @@ def liaison_checks():
         schools=schools,
         checks=checks,
         names=names,
-        dimensions=liaison.DIMENSIONS,
-        ratings=liaison.RATINGS,
     )
 
 
@@ -197,7 +198,7 @@ def liaison_record(school_id):
                 "rating": request.form.get(f"{key}_rating"),
                 "notes": request.form.get(f"{key}_notes"),
             }
-            for key in liaison.DIMENSIONS
+            for key in LiaisonDimension.codes()
         }
         try:
             with attempt():
