@@ -87,7 +87,7 @@ from tracker.models.plans import (
     TaskState,
     Verification,
 )
-from tracker.models.rankings import Ranking, RankingRow
+from tracker.models.rankings import Ranking, RankingKind, RankingRow, RankingStatus
 from tracker.models.ratings import (
     BALLOT_VALUES,
     Ballot,
@@ -204,7 +204,9 @@ __all__ = [
     "Innovation",
     # rankings
     "Ranking",
+    "RankingKind",
     "RankingRow",
+    "RankingStatus",
     # accountability
     "FLAG_ACTIONS",
     "FLAG_RULES",

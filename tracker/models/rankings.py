@@ -4,14 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
+from tracker.models.choices import Choice
 from tracker.models.organisation import Unit, _in
 
-RANKING_KINDS = ("rating", "assessment", "innovation")
-RANKING_STATUSES = ("draft", "published")
+
+class RankingKind(Choice):
+    RATING = "rating", _l("Rating 作风评议")
+    ASSESSMENT = "assessment", _l("Special assessment 专项考核")
+    INNOVATION = "innovation", _l("Innovation 一招鲜")
+
+
+class RankingStatus(Choice):
+    DRAFT = "draft", _l("Draft")
+    PUBLISHED = "published", _l("Published")
+
+
+RANKING_KINDS = RankingKind.codes()
+RANKING_STATUSES = RankingStatus.codes()
 
 
 class Ranking(Base):

@@ -14,7 +14,7 @@ from tracker.blueprints.api import bp
 from tracker.blueprints.api.framework import Body, Out, PageQuery, Query, endpoint, paginated
 from tracker.blueprints.api.schemas import page_of
 from tracker.extensions import db
-from tracker.models import Assessment, AssessmentResult, AssessmentTheme, Innovation, Unit
+from tracker.models import Assessment, AssessmentResult, AssessmentTheme, Innovation, RankingStatus, Unit
 from tracker.services import assessments, innovations, permissions
 from tracker.services.errors import InvalidInput, Missing
 
@@ -113,7 +113,7 @@ class InnovationRankingRowOut(Out):
     rank: int | None
     ranked_count: int | None
     below_expected: bool
-    status: Literal["draft", "published"]
+    status: Literal[RankingStatus.codes()]
     year: int
 
 
