@@ -244,3 +244,15 @@ def integrity_data_actor():
 def test_the_chained_columns_are_the_models_columns():
     for table, model in chain.MODELS.items():
         assert {c.name for c in chain.CHAINS[table].c} == {c.name for c in model.__table__.c}
+
+
+def test_the_migrations_backfill_chains_as_the_writer_did(world):
+    """Migration 0012 chains existing rows with chain.backfill: the very hashes the ORM wrote."""
+    written = {table: db.session.execute(text(f"SELECT id, chain_hash FROM {table} ORDER BY id")).all()
+               for table in chain.CHAINS}
+    for table in chain.CHAINS:
+        tamper(f"UPDATE {table} SET chain_hash = NULL")
+    assert chain.backfill(db.session.connection()) == sum(len(rows) for rows in written.values())
+    db.session.commit()
+    for table, rows in written.items():
+        assert db.session.execute(text(f"SELECT id, chain_hash FROM {table} ORDER BY id")).all() == rows
