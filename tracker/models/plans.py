@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -18,12 +19,56 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
+from tracker.models.choices import Choice
 from tracker.models.mixins import StoredFileMixin
 from tracker.models.organisation import Unit, User, _in
 
-PLAN_STATUSES = ("draft", "active", "closed")
-HEADINGS = ("strengthen_quality", "change_conduct", "build_system", "strict_rewards")
-RECURRENCES = ("none", "weekly", "monthly", "quarterly")
+
+class PlanStatus(Choice):
+    DRAFT = "draft", _l("Draft")
+    ACTIVE = "active", _l("Active")
+    CLOSED = "closed", _l("Closed")
+
+
+class Heading(Choice):
+    """The four headings of the key measures, in the plan's order; ``zh`` as the .xlsx names them."""
+
+    STRENGTHEN_QUALITY = "strengthen_quality", _l("Strengthen quality 强素质"), "强素质"
+    CHANGE_CONDUCT = "change_conduct", _l("Change conduct 转作风"), "转作风"
+    BUILD_SYSTEM = "build_system", _l("Build systems 建体系"), "建体系"
+    STRICT_REWARDS = "strict_rewards", _l("Strict rewards and punishments 严奖惩"), "严奖惩"
+
+
+class Recurrence(Choice):
+    NONE = "none", _l("Once")
+    WEEKLY = "weekly", _l("Weekly")
+    MONTHLY = "monthly", _l("Monthly")
+    QUARTERLY = "quarterly", _l("Quarterly")
+
+
+class TaskStatus(Choice):
+    """A task's status as of a day, computed (services/progress.py) and kept in ``TaskState``."""
+
+    VERIFIED = "verified", _l("Verified")
+    AWAITING_VERIFICATION = "awaiting_verification", _l("Awaiting verification")
+    NOT_STARTED = "not_started", _l("Not started")
+    OVERDUE = "overdue", _l("Overdue")
+    LAGGING = "lagging", _l("Lagging")
+    STALE = "stale", _l("Report missing")
+    ON_TRACK = "on_track", _l("On track")
+
+
+class TaskLight(Choice):
+    """A task's warning light as of a day (services/progress.py)."""
+
+    GREEN = "green", _l("Green")
+    YELLOW = "yellow", _l("Yellow")
+    RED = "red", _l("Red")
+
+
+PLAN_STATUSES = PlanStatus.codes()
+HEADINGS = Heading.codes()
+RECURRENCES = Recurrence.codes()
 
 task_co_units = Table(
     "task_co_units",

@@ -7,26 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import IO
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, false, func, literal, or_, select, text
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.extensions import db
-from tracker.models import Measure, Plan, Task, Unit, User
+from tracker.models import Heading, Measure, Plan, Task, TaskLight, TaskStatus, Unit, User
 from tracker.services import permissions, progress, task_states, validation, xlsx
 from tracker.services.pagination import RowPagination, paginate_rows
-from tracker.services.plans import HEADING_LABELS
-
-STATUS_LABELS = {
-    "verified": _l("Verified"),
-    "awaiting_verification": _l("Awaiting verification"),
-    "not_started": _l("Not started"),
-    "overdue": _l("Overdue"),
-    "lagging": _l("Lagging"),
-    "stale": _l("Report missing"),
-    "on_track": _l("On track"),
-}
-LIGHT_LABELS = {"green": _l("Green"), "yellow": _l("Yellow"), "red": _l("Red")}
 
 
 @dataclass
@@ -224,9 +211,9 @@ def export_xlsx(user, filters: LedgerFilter, as_of: date, title: str,
     Rows are fetched in batches and streamed into the sheet, so the whole city
     ledger goes out in constant memory; the light is the cell's colour.
     """
-    headings = {code: str(label) for code, label in HEADING_LABELS.items()}
-    statuses = {code: str(label) for code, label in STATUS_LABELS.items()}
-    lights = {code: str(label) for code, label in LIGHT_LABELS.items()}
+    headings = {code: str(label) for code, label in Heading.labels().items()}
+    statuses = {code: str(label) for code, label in TaskStatus.labels().items()}
+    lights = {code: str(label) for code, label in TaskLight.labels().items()}
     if db.engine.dialect.name == "postgresql":  # plan for all rows, not the first ones
         db.session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
     result = db.session.execute(export_rows(user, filters, as_of).execution_options(yield_per=2000))
@@ -258,9 +245,9 @@ def describe(filters: LedgerFilter) -> str:
                 row, "name", None) if row else None
             names.append(f"{label}：{value or ident}")
     if filters.status:
-        names.append(f"状态：{STATUS_LABELS[filters.status]}")
+        names.append(f"状态：{TaskStatus.label_of(filters.status)}")
     if filters.light:
-        names.append(f"亮灯：{LIGHT_LABELS[filters.light]}")
+        names.append(f"亮灯：{TaskLight.label_of(filters.light)}")
     if filters.due_from or filters.due_to:
         names.append(f"完成时限：{filters.due_from or '…'} 至 {filters.due_to or '…'}")
     if filters.q:
@@ -273,9 +260,5 @@ def measures_of(plan_id: int | None) -> list[Measure]:
     if plan_id:
         stmt = stmt.where(Measure.plan_id == plan_id)
     return list(db.session.scalars(stmt))
-
-
-def heading_label(code: str) -> str:
-    return str(HEADING_LABELS.get(code, code))
 
 

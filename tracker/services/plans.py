@@ -15,25 +15,13 @@ from datetime import date
 from typing import Any, Literal
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import HEADINGS, RECURRENCES, Measure, Milestone, Plan, Task, Unit, User
+from tracker.models import HEADINGS, RECURRENCES, Measure, Milestone, Plan, PlanStatus, Task, Unit, User
 from tracker.services import audit, validation, workflow
 from tracker.services.errors import Conflict
 
-HEADING_LABELS = {
-    "strengthen_quality": _l("Strengthen quality 强素质"),
-    "change_conduct": _l("Change conduct 转作风"),
-    "build_system": _l("Build systems 建体系"),
-    "strict_rewards": _l("Strict rewards and punishments 严奖惩"),
-}
-HEADING_NAMES = {"强素质": "strengthen_quality", "转作风": "change_conduct",
-                 "建体系": "build_system", "严奖惩": "strict_rewards"}
-PLAN_STATUS_LABELS = {"draft": _l("Draft"), "active": _l("Active"), "closed": _l("Closed")}
-RECURRENCE_LABELS = {"none": _l("Once"), "weekly": _l("Weekly"), "monthly": _l("Monthly"),
-                     "quarterly": _l("Quarterly")}
 TASK_FIELDS = ("measure_id", "title", "standard", "owner_unit_id", "owner_user_id",
                "leader_user_id", "starts_on", "due_on", "weight", "category", "tags",
                "recurrence")
@@ -219,7 +207,7 @@ def set_plan_status(actor: audit.Actor, plan: Plan, status: str) -> Plan:
     allowed = {"draft": "active", "active": "closed"}
     if allowed.get(plan.status) != status:
         raise Conflict(_("The plan cannot go from “%(old)s” to “%(new)s”.",
-                         old=PLAN_STATUS_LABELS[plan.status], new=PLAN_STATUS_LABELS.get(status, status)))
+                         old=PlanStatus.label_of(plan.status), new=PlanStatus.label_of(status)))
     if status == "active" and not db.session.scalar(select(Task.id).where(Task.plan_id == plan.id)):
         raise Conflict(_("Add at least one task before activating the plan."))
     audit.record(actor, f"plan.{'activate' if status == 'active' else 'close'}", plan,

@@ -27,12 +27,11 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from tracker.models import LedgerEntry, Milestone, Task
+from tracker.models import LedgerEntry, Milestone, Task, TaskLight, TaskStatus
 from tracker.services import settings
 
-STATUSES = ("verified", "awaiting_verification", "not_started", "overdue", "lagging", "stale",
-            "on_track")
-LIGHTS = ("green", "yellow", "red")
+STATUSES = TaskStatus.codes()
+LIGHTS = TaskLight.codes()
 
 
 @dataclass(frozen=True)

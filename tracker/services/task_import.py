@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker.extensions import db
-from tracker.models import HEADINGS, Measure, Plan, Unit, User
+from tracker.models import HEADINGS, Heading, Measure, Plan, Unit, User
 from tracker.services import audit, plans, spreadsheets, validation
 from tracker.services.errors import Conflict, InvalidInput, RowErrors
 from tracker.services.org_import import _row_message
@@ -172,7 +172,7 @@ def _read_row(cells: dict[str, Any], lookup: _Lookup
     """
     errors: dict[str, str] = {}
     heading_text = spreadsheets.as_text(cells["重点措施类别"])
-    heading = plans.HEADING_NAMES.get(heading_text or "", heading_text)
+    heading = Heading.by_zh(heading_text) or heading_text
     if heading_text is None:
         errors["heading"] = _("This field is required.")
     elif heading not in HEADINGS:

@@ -138,10 +138,10 @@ def page_of(item: type[Out], *, cursor: bool = False) -> dict:
 
 # Plans, tasks, ledger -------------------------------------------------------
 
-Heading = Literal["strengthen_quality", "change_conduct", "build_system", "strict_rewards"]
-TaskStatus = Literal["verified", "awaiting_verification", "not_started", "overdue", "lagging",
-                     "stale", "on_track"]
-Light = Literal["green", "yellow", "red"]
+Heading = Literal[models.Heading.codes()]
+TaskStatus = Literal[models.TaskStatus.codes()]
+Light = Literal[models.TaskLight.codes()]
+Recurrence = Literal[models.Recurrence.codes()]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -164,7 +164,7 @@ class PlanOut(Out):
     title: str
     year: int
     doc_number: str | None
-    status: Literal["draft", "active", "closed"]
+    status: Literal[models.PlanStatus.codes()]
 
 
 class MeasureCreate(Body):
@@ -218,7 +218,7 @@ class TaskCreate(Body):
     due_on: date
     weight: Annotated[float, Field(gt=0, le=100)] = 1
     category: Annotated[str, Field(max_length=50)] | None = None
-    recurrence: Literal["none", "weekly", "monthly", "quarterly"] = "none"
+    recurrence: Recurrence = "none"
     milestones: list[MilestoneIn] = []
 
     def values(self) -> TaskInput:
@@ -252,7 +252,7 @@ class TaskPatch(Body):
     due_on: Annotated[date, NOT_NULL] = None
     weight: Annotated[float, Field(gt=0, le=100), NOT_NULL] = None
     category: Annotated[str, Field(max_length=50)] | None = None
-    recurrence: Literal["none", "weekly", "monthly", "quarterly"] | None = None
+    recurrence: Recurrence | None = None
     milestones: list[MilestoneIn] | None = None
 
     def change(self) -> TaskChange:

@@ -17,11 +17,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.blueprints.forms import NONE, DateField, none_if_zero
-from tracker.models import HEADINGS, RECURRENCES
+from tracker.models import Heading, Recurrence
 from tracker.services import organisation
 from tracker.services.plans import (
-    HEADING_LABELS,
-    RECURRENCE_LABELS,
     MilestoneInput,
     PlanInput,
     TaskChange,
@@ -57,7 +55,7 @@ class MeasureForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.heading.choices = [(h, HEADING_LABELS[h]) for h in HEADINGS]
+        self.heading.choices = Heading.choices()
 
 
 def milestones_to_text(milestones) -> str:
@@ -106,14 +104,14 @@ class TaskForm(FlaskForm):
 
     def __init__(self, measures, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.measure_id.choices = [(m.id, f"{HEADING_LABELS[m.heading]} · {m.title}") for m in measures]
+        self.measure_id.choices = [(m.id, f"{Heading.label_of(m.heading)} · {m.title}") for m in measures]
         units = organisation.unit_choices()
         self.owner_unit_id.choices = units
         self.co_unit_ids.choices = units
         self.owner_user_id.choices = [NONE, *organisation.user_choices(
             roles=("unit_head", "unit_member", "office"))]
         self.leader_user_id.choices = [NONE, *organisation.user_choices(roles=("leader",))]
-        self.recurrence.choices = [(r, RECURRENCE_LABELS[r]) for r in RECURRENCES]
+        self.recurrence.choices = Recurrence.choices()
 
     def _task_fields(self, milestones: list[MilestoneInput]) -> dict:
         return {"measure_id": self.measure_id.data, "title": self.title.data,

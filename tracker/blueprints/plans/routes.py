@@ -29,7 +29,7 @@ from tracker.blueprints.plans.forms import (
 )
 from tracker.extensions import db
 from tracker.media_types import XLSX
-from tracker.models import AuditEvent, EvidenceFile, Measure, Plan, Task
+from tracker.models import AuditEvent, EvidenceFile, Measure, Plan, Task, TaskLight, TaskStatus
 from tracker.services import (
     charts,
     ledger,
@@ -40,7 +40,7 @@ from tracker.services import (
     task_import,
 )
 from tracker.services.errors import InvalidInput, RowErrors
-from tracker.services.ledger_view import LIGHT_LABELS, STATUS_LABELS, LedgerFilter
+from tracker.services.ledger_view import LedgerFilter
 from tracker.unit_of_work import attempt
 
 
@@ -51,15 +51,6 @@ def _as_of():
 def _can_see_task(task: Task) -> None:
     if not permissions.can(current_user, "task.view", task):
         abort(404)
-
-
-@bp.record_once
-def ledger_labels(state):
-    """Make the labels global, so that imported macros see them too."""
-    state.app.jinja_env.globals.update(
-        STATUS_LABELS=STATUS_LABELS, LIGHT_LABELS=LIGHT_LABELS,
-        HEADING_LABELS=plans.HEADING_LABELS, PLAN_STATUS_LABELS=plans.PLAN_STATUS_LABELS,
-        RECURRENCE_LABELS=plans.RECURRENCE_LABELS)
 
 
 # Plans -------------------------------------------------------------------------
@@ -279,8 +270,8 @@ def _ledger_filter() -> tuple[LedgerFilter, dict[str, pickers.Picked]]:
     return LedgerFilter(
         plan_id=parse_int(args.get("plan_id")), measure_id=parse_int(args.get("measure_id")),
         unit_id=picked["unit"].id, owner_user_id=picked["owner"].id,
-        status=args.get("status") if args.get("status") in STATUS_LABELS else None,
-        light=args.get("light") if args.get("light") in LIGHT_LABELS else None,
+        status=args.get("status") if args.get("status") in TaskStatus.codes() else None,
+        light=args.get("light") if args.get("light") in TaskLight.codes() else None,
         due_from=parse_date(args.get("due_from")), due_to=parse_date(args.get("due_to")),
         q=(args.get("q") or "")[:100] or None,
         sort=args.get("sort") if args.get("sort") in ledger_view.SORT_KEYS else "due",
