@@ -13,11 +13,12 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from flask import Flask
 from flask_babel import Babel, force_locale
+from sqlalchemy import CheckConstraint
 
 import tracker.models  # noqa: F401  (every enum defined)
 from tests.services.test_translations import read_catalog
 from tracker import config
-from tracker.models import Choice
+from tracker.models import Base, Choice
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 CHOICES = sorted(Choice.__subclasses__(), key=lambda choice: choice.__name__)
@@ -47,7 +48,21 @@ def app(tmp_path_factory, catalogs):
 
 def test_there_are_enums():
     names = {choice.__name__ for choice in CHOICES}
-    assert {"UnitKind", "Role", "PeerGroup", "ComplaintStatus", "NoticeStatus", "FlagRule"} <= names
+    assert {"UnitKind", "Role", "PeerGroup", "ComplaintStatus", "ComplaintCategory", "NoticeStatus",
+            "FlagRule", "FlagStatus", "FlagAction", "BulletinKind", "RatingRoundStatus", "BallotValue",
+            "AssessmentTheme", "PlanStatus", "Heading", "Recurrence", "TaskStatus", "TaskLight",
+            "FindingKind"} <= names
+
+
+def test_every_closed_vocabulary_of_the_database_is_an_enums_codes():
+    """Each ``CHECK (column IN (…))`` lists the codes of an enum, in its order (or the stored ones)."""
+    checks = [constraint for table in Base.metadata.tables.values() for constraint in table.constraints
+              if isinstance(constraint, CheckConstraint) and " IN (" in str(constraint.sqltext)]
+    assert len(checks) > 20
+    for constraint in checks:
+        values = tuple(re.findall(r"'([^']*)'", str(constraint.sqltext)))
+        assert any(values == tuple(code for code in choice.codes() if code in values)
+                   for choice in CHOICES), f"{constraint.name}: {values} is no enum's"
 
 
 @pytest.mark.parametrize("choice", CHOICES, ids=lambda choice: choice.__name__)
