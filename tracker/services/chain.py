@@ -15,10 +15,12 @@ comparing the chain's head with one written down earlier: ``tracker check``
 prints the heads and every backup's manifest records them (SECURITY.md).
 
 **Writing.** The hash is computed by ORM events, in the transaction that
-inserts the row, for every session (services, the demo, tests alike): the row
-is inserted, then read back with its predecessor and its hash set by an
-UPDATE. Services do nothing special; an ORM update or delete of a chained row
-is refused (:class:`AppendOnly`).
+inserts the row, for every session (services, the demo, tests alike): the
+rows a flush inserted are read back, in id order, each with its predecessor,
+and their hashes set by an UPDATE (``after_flush``). Services do nothing
+special; an ORM update or delete of a chained row is refused
+(:class:`AppendOnly`). A row inserted by SQL, around the ORM, is left without
+a hash — and named by :func:`verify`.
 
 **Concurrent writers.** The chain is in id order, so ids must be handed out
 in the order the rows are chained. Before a chained row is inserted its
@@ -55,6 +57,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.models import AuditEvent, LedgerEntry
@@ -143,8 +146,15 @@ def _before_insert(mapper, connection, target) -> None:
     lock(connection)
 
 
-def _after_insert(mapper, connection, target) -> None:
-    set_committed_value(target, "chain_hash", seal(connection, mapper.local_table.name, target.id))
+def _after_flush(session: Session, _context) -> None:
+    """Seal the chained rows this flush inserted, in id order (each follows the one before)."""
+    new = sorted((obj for obj in session.new if type(obj) in _CHAINED),
+                 key=lambda obj: (type(obj).__tablename__, obj.id))
+    if not new:
+        return
+    connection = session.connection()
+    for obj in new:
+        set_committed_value(obj, "chain_hash", seal(connection, type(obj).__tablename__, obj.id))
 
 
 def _before_update(mapper, connection, target) -> None:
@@ -159,11 +169,12 @@ def _before_delete(mapper, connection, target) -> None:
     raise AppendOnly(f"{mapper.local_table.name} {target.id} is append-only (an attempt to delete it)")
 
 
-for _model in MODELS.values():
+_CHAINED = frozenset(MODELS.values())
+for _model in _CHAINED:
     event.listen(_model, "before_insert", _before_insert)
-    event.listen(_model, "after_insert", _after_insert)
     event.listen(_model, "before_update", _before_update)
     event.listen(_model, "before_delete", _before_delete)
+event.listen(Session, "after_flush", _after_flush)  # every session: the app's, the tests', scripts'
 
 
 def backfill(connection: Connection) -> int:
