@@ -85,7 +85,8 @@ API_ROWS = {
     ("POST", "/api/v1/innovations"): api_row(401, 403, 201, 403, 201, 201),
     ("GET", "/api/v1/innovations"): with_token(200),
     ("POST", "/api/v1/innovations/<int:innovation_id>/score"): api_office_only(200),
-    ("GET", "/api/v1/innovations/ranking"): with_token(200),
+    # the draft ranking is for the office and leaders until it is published (404 for others)
+    ("GET", "/api/v1/innovations/ranking"): api_row(401, 404, 200, 200, 404, 404),
     ("POST", "/api/v1/innovations/ranking/publish"): api_office_only(200),
 }
 
