@@ -83,8 +83,9 @@ def test_lockout_counts_on_the_api_and_the_login_page_alike(client, make):
     for _ in range(2):
         client.post("/login", data={"username": user.username, "password": "no"})
     right = {"username": user.username, "password": "Secret-pass-1"}
-    assert client.post("/api/v1/auth/token", json=right).status_code == 401
-    assert client.post("/login", data=right).status_code != 302
+    locked = client.post("/api/v1/auth/token", json=right)
+    assert locked.status_code == 429 and locked.json["error"]["code"] == "locked"
+    assert client.post("/login", data=right).status_code == 429
 
 
 def test_bad_expired_or_revoked_tokens_get_401(client, make, token):
