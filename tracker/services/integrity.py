@@ -173,8 +173,13 @@ def _check_workflows(report: Report) -> None:
             if record_id not in last:
                 report.problems.append(f"{name} {record_id}: has no events")
             elif last[record_id] != status:
-                report.problems.append(f"{name} {record_id}: status is {status!r} but its last event "
-                                       f"leads to {last[record_id]!r}")
+                report.problems.append(f"{name} {record_id}: status is {_q(status)} but its last event "
+                                       f"leads to {_q(last[record_id])}")
+
+
+def _q(state) -> str:
+    """A state as the messages quote it (a plain string, whether it came as a code or an enum)."""
+    return "nothing" if state is None else repr(str(state))
 
 
 def _fault(life: Lifecycle, state: str | None, action: str, before: str | None,
@@ -182,21 +187,21 @@ def _fault(life: Lifecycle, state: str | None, action: str, before: str | None,
     """Why this event cannot follow ``state`` (None: the record's first event), or None."""
     if state is None:
         if (action, before, after) != (life.start[0], None, life.start[1]):
-            return f"is not the creation event {life.start[0]!r} leading to {life.start[1]!r}"
+            return f"is not the creation event {_q(life.start[0])} leading to {_q(life.start[1])}"
         return None
     if before != state:
-        return f"starts from {before!r}, but the event before it left {state!r}"
+        return f"starts from {_q(before)}, but the event before it left {_q(state)}"
     step = life.workflow.steps.get(action)
     if step is not None:
         if before not in step.sources:
-            return f"may not start from {before!r}"
+            return f"may not start from {_q(before)}"
         if after != (step.target or before):
-            return f"leads to {after!r} instead of {step.target or before!r}"
+            return f"leads to {_q(after)} instead of {_q(step.target or before)}"
         return None
     if action in life.notes:
         allowed = life.notes[action]
         if after != before or (allowed is not None and before not in allowed):
-            return f"may not happen in {before!r} or change the state"
+            return f"may not happen in {_q(before)} or change the state"
         return None
     return "is no step of the workflow"
 
@@ -230,13 +235,17 @@ def _check_files(report: Report, folder: Path) -> None:
                 report.problems.append(f"{where}: file {stored_name} was changed (SHA-256 differs)")
 
 
+def _shown(value) -> str:
+    return value.isoformat() if isinstance(value, date) else repr(value)
+
+
 def _check_task_states(report: Report, today: date) -> None:
     for task_id, kept, expected in task_states.check(today):
         if kept is None or expected is None:
             report.problems.append(f"task_states: task {task_id}: " + (
                 "no kept state" if kept is None else "a kept state for no task"))
             continue
-        differ = ", ".join(f"{key} {kept[key]!r} (expected {expected[key]!r})"
+        differ = ", ".join(f"{key} {_shown(kept[key])} (expected {_shown(expected[key])})"
                            for key in task_states.COLUMNS if kept[key] != expected.get(key, kept[key]))
         report.problems.append(f"task_states: task {task_id}: kept {differ or 'a stale row'}")
     report.task_states = db.session.scalar(select(func.count()).select_from(TaskState)) or 0
