@@ -51,3 +51,19 @@ def test_a_status_missing_from_the_document_is_reported():
     assert undocumented(observed) == [
         "GET /api/v1/units/{unit_id} answered 418, which the document does not list "
         "(first seen in tests/api/x.py::test_teapot)"]
+
+
+def test_the_optional_body_of_accepting_a_complaint_is_documented(client, make, token):
+    operation = client.get("/api/v1/openapi.json").json["paths"][
+        "/api/v1/complaints/{complaint_id}/accept"]["post"]
+    assert operation["requestBody"]["required"] is False
+    assert operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/OnBody")
+    office = token(make.user("office"))
+    codes = [client.post("/api/v1/public/complaints", json={"category": "other", "description": "办事推诿扯皮，多次催办无人理睬。"}
+                         ).json["tracking_code"] for _ in range(3)]
+    ids = [row["id"] for row in client.get("/api/v1/complaints", headers=office).json["items"]]
+    assert len(ids) == len(codes)
+    assert client.post(f"/api/v1/complaints/{ids[0]}/accept", headers=office).status_code == 200
+    assert client.post(f"/api/v1/complaints/{ids[1]}/accept", headers=office, json={}).status_code == 200
+    bad = client.post(f"/api/v1/complaints/{ids[2]}/accept", headers=office, json={"on": "soon"})
+    assert bad.status_code == 400 and "on" in bad.json["error"]["fields"]

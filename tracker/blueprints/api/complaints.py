@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from flask import abort, request
-from flask_babel import gettext as _
-from pydantic import Field, ValidationError
+from flask import abort
+from pydantic import Field
 
 from tracker import clock
 from tracker.blueprints import acting_user, actor, authorize, limits, load
@@ -18,10 +17,8 @@ from tracker.blueprints.api.framework import (
     Out,
     endpoint,
     keyset_paginated,
-    validation_error,
 )
 from tracker.blueprints.api.schemas import page_of
-from tracker.error_responses import error_response
 from tracker.models.complaints import (
     Complaint,
     ComplaintCategory,
@@ -280,16 +277,9 @@ def _answer(complaint: Complaint):
 
 @endpoint(bp, "/complaints/<int:complaint_id>/accept", "POST",
           summary="Accept a submitted complaint (optional body {\"on\"})", tag="Complaints",
-          response=ComplaintDetailOut, errors=(403, 404, 409))
-def accept_complaint(complaint_id: int):
+          body=OnBody, body_optional=True, response=ComplaintDetailOut, errors=(403, 404, 409))
+def accept_complaint(complaint_id: int, body: OnBody):
     complaint = _office(complaint_id)
-    data = request.get_json(silent=True) if request.get_data() else {}
-    if not isinstance(data, dict):
-        return error_response(400, _("Send a JSON object."), {"body": _("Send a JSON object.")}, "invalid")
-    try:
-        body = OnBody.model_validate_json(request.get_data() or b"{}")
-    except ValidationError as exc:
-        return validation_error(exc)
     return _answer(complaints.accept(actor(), complaint, body.on))
 
 

@@ -74,6 +74,7 @@ class Endpoint:
     summary: str
     tag: str
     body: type[BaseModel] | None = None
+    body_optional: bool = False  # no body at all means the body model's defaults
     query: type[BaseModel] | None = None
     response: Any = None
     status: int | tuple[int, ...] = 200  # several: e.g. (201, 200) for "created, or the existing one"
@@ -161,7 +162,9 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, tag: str, *
             if not spec.public and not authenticate_bearer():
                 return error_response(401, _("A valid bearer token is required."))
             try:
-                if spec.body is not None:
+                if spec.body is not None and spec.body_optional and not request.get_data().strip():
+                    kwargs["body"] = spec.body.model_validate({})
+                elif spec.body is not None:
                     data = request.get_json(silent=True)
                     if not isinstance(data, dict):
                         return error_response(400, _("Send a JSON object."),

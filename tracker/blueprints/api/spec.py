@@ -97,7 +97,7 @@ def build() -> dict:
         if params:
             operation["parameters"] = params
         if spec.body is not None:
-            operation["requestBody"] = {"required": True, "content": {
+            operation["requestBody"] = {"required": not spec.body_optional, "content": {
                 "application/json": {"schema": refs[spec.body]}}}
         if spec.multipart:
             operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {
