@@ -6,7 +6,8 @@ its page (inputs, selects with their options, text areas) and Hypothesis
 posts values drawn for each: a real option, nothing, text of any kind
 (control characters, markup, very long), numbers (negative, huge, not a
 number), dates real and impossible, or the field left out. Every answer must
-be below 500. ``TRACKER_FUZZ_EXAMPLES`` sets the examples per form (default 25).
+be below 500. ``TRACKER_FUZZ_EXAMPLES`` sets the examples per form (default
+25), ``TRACKER_FUZZ_SEED`` a seed to draw other examples than the default ones.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from tracker import clock
 
 EXAMPLES = int(os.environ.get("TRACKER_FUZZ_EXAMPLES", "25"))
+SEED = os.environ.get("TRACKER_FUZZ_SEED")
 NOTHING = object()  # the field is left out of the post
 
 
@@ -213,7 +215,7 @@ def test_random_values_never_make_a_server_error(fuzz_world, clients, role, url)
     if url != "/login":  # a log-in would sign the anonymous client in
         assert post_form(client, url, valid) in (200, 302), f"{url}: the baseline is not accepted"
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=SEED is None,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     @given(data=submissions(fields, valid))
     def fuzz(data):
@@ -222,4 +224,6 @@ def test_random_values_never_make_a_server_error(fuzz_world, clients, role, url)
         if url == "/login" and status == 302:
             client.post("/logout")
 
+    if SEED is not None:
+        fuzz = seed(int(SEED))(fuzz)
     fuzz()

@@ -6,6 +6,8 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tracker import clock
 from tracker.blueprints.open311 import routes
@@ -138,3 +140,25 @@ def test_the_list_answers_at_most_its_limit(client, bureau, monkeypatch):
     cases = [case(bureau, days_ago=20 + n, status="closed", published=True, rated=True) for n in range(3)]
     monkeypatch.setattr(routes, "MAX_REQUESTS", 2)
     assert listed(client) == [c.tracking_code for c in cases[:2]]
+
+
+def test_any_arguments_answer_a_list_or_georeport_errors(client, bureau):
+    """Random arguments: never a server error; 200 with a list, or 400 with GeoReport's errors."""
+    case(bureau, days_ago=20, status="closed", published=True, rated=True)
+    text = st.one_of(st.text(max_size=40), st.sampled_from([
+        "2026-01-01", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00+08:00", "0001-01-01", "9999-12-31",
+        "2026-02-30", "open", "closed,open", "other,buck_passing", "\x00", ",,,", "A" * 16]))
+    arguments = st.dictionaries(st.sampled_from(["service_request_id", "service_code", "status",
+                                                 "start_date", "end_date", "jurisdiction_id"]), text)
+
+    @settings(max_examples=60, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(query=arguments)
+    def ask(query):
+        response = client.get("/open311/v2/requests.json", query_string=query)
+        assert response.status_code in (200, 400), (query, response.status_code)
+        assert isinstance(response.json, list)
+        if response.status_code == 400:
+            assert all(set(item) == {"code", "description"} for item in response.json)
+
+    ask()
