@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+
+import pytest
 
 from tests.api.conftest import undocumented
 from tracker import clock
@@ -67,3 +70,28 @@ def test_the_optional_body_of_accepting_a_complaint_is_documented(client, make, 
     assert client.post(f"/api/v1/complaints/{ids[1]}/accept", headers=office, json={}).status_code == 200
     bad = client.post(f"/api/v1/complaints/{ids[2]}/accept", headers=office, json={"on": "soon"})
     assert bad.status_code == 400 and "on" in bad.json["error"]["fields"]
+
+
+def test_every_operation_documents_what_the_unit_of_work_may_answer(client):
+    """503 when the database cannot be reached; 409 when a write loses a race; 413 above the limit."""
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    for spec in ENDPOINTS:
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", spec.rule)
+        documented = set(paths[path][spec.method.lower()]["responses"])
+        assert "503" in documented, (spec.method, path)
+        assert ("409" in documented) == (spec.method != "GET" or "409" in map(str, spec.errors)), (
+            spec.method, path)
+        assert ("413" in documented) == bool(spec.body or spec.multipart or 413 in spec.errors), (
+            spec.method, path)
+
+
+@pytest.fixture
+def small_requests(app_config):
+    app_config["MAX_CONTENT_LENGTH"] = 2000
+
+
+def test_a_body_above_the_request_limit_answers_the_documented_413(small_requests, client, make, token):
+    admin = token(make.user("admin"))
+    response = client.post("/api/v1/units", headers=admin, json={"name": "校" * 2000, "kind": "school"})
+    assert response.status_code == 413 and response.json["error"]["code"] == "too_large"
+    assert "413" in responses(client, "post", "/api/v1/units")

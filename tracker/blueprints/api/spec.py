@@ -16,7 +16,7 @@ from tracker.blueprints.api.schemas import ErrorEnvelope
 REF = "#/components/schemas/{model}"
 STATUS_TEXT = {200: "OK", 201: "Created", 204: "No content", 400: "Bad input", 401: "Not logged in",
                403: "Forbidden", 404: "Not found", 409: "Conflict", 413: "Too large",
-               429: "Too many requests"}
+               429: "Too many requests", 503: "Database unavailable: retry after Retry-After seconds"}
 
 
 def _path(rule: str) -> tuple[str, list[dict]]:
@@ -117,8 +117,13 @@ def build() -> dict:
                 success["content"] = content
             operation["responses"][str(status)] = success
         codes = set(spec.errors) | {400} if (spec.body or spec.query) else set(spec.errors)
+        if spec.body or spec.multipart:  # a body above the request limit
+            codes.add(413)
+        if spec.method != "GET":  # a commit that loses a race (tracker/unit_of_work.py)
+            codes.add(409)
         if spec.blueprint == public_bp.name:  # rate-limited per address, the whole blueprint
             codes.add(429)
+        codes.add(503)  # the database cannot be reached
         if not spec.public:
             codes.add(401)
             operation["security"] = [{"bearer": []}]
