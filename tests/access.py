@@ -105,6 +105,46 @@ def build_world(make) -> World:
     return world
 
 
+@dataclass(frozen=True)
+class WorldHandles:
+    """A built :class:`World` as ids and plain values, kept between tests (tests/worlds.py)."""
+
+    users: dict[str, int]
+    unit: int
+    department: int
+    target: int
+    plan: int
+    draft_plan: int
+    task: int
+    ids: dict[str, int]
+    extra: dict
+
+
+def world_handles(make) -> WorldHandles:
+    """Build the world (``build_world``) and return its handles: the template of ``access_world``."""
+    world = build_world(make)
+    return WorldHandles(users={role: user.id for role, user in world.users.items()},
+                        unit=world.unit.id, department=world.department.id, target=world.target.id,
+                        plan=world.plan.id, draft_plan=world.draft_plan.id, task=world.task.id,
+                        ids=world.ids, extra=world.extra)
+
+
+def load_world(handles: WorldHandles) -> World:
+    """Return the world of ``handles`` loaded in the current session."""
+
+    def get(model, id_):
+        row = db.session.get(model, id_)
+        if row is None:
+            raise LookupError(f"the world's {model.__name__} {id_} is not in the test's database")
+        return row
+
+    return World(users={role: get(User, id_) for role, id_ in handles.users.items()},
+                 unit=get(Unit, handles.unit), department=get(Unit, handles.department),
+                 target=get(User, handles.target), plan=get(Plan, handles.plan),
+                 draft_plan=get(Plan, handles.draft_plan), task=get(Task, handles.task),
+                 ids=handles.ids, extra=handles.extra)
+
+
 def matrix_params(keys) -> list:
     """Parametrize (method, rule) pairs with readable ids."""
     return [pytest.param(method, rule, id=f"{method} {rule}") for method, rule in keys]

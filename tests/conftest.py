@@ -8,17 +8,14 @@ layer with a printed reason, and fails the run when ``CI=true``.
 
 from __future__ import annotations
 
-import itertools
 import os
-import shutil
 import uuid
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
 
-from tests import pgcluster
+from tests import access, pgcluster, worlds
 from tests.factories import Factories
 from tracker import create_app
 from tracker.extensions import db
@@ -82,29 +79,32 @@ def database_template(tmp_path_factory):
         upgrade()
         db.engine.dispose()
     yield url
+    worlds.COPIES.close()
     if BACKEND == "postgresql":
         pgcluster.stop_all()
 
 
-_counter = itertools.count()
+@pytest.fixture(scope="session")
+def world_templates(database_template, tmp_path_factory):
+    """The worlds (tests/worlds.py) built so far in this run, each in a template database."""
+    templates = worlds.Templates(database_template, tmp_path_factory.mktemp("worlds"))
+    yield templates
+    templates.close()
 
 
 @pytest.fixture
-def database_url(database_template, tmp_path):
-    """Return the URL of a fresh, migrated database for one test."""
-    if BACKEND == "sqlite":
-        path = tmp_path / "tracker.db"
-        shutil.copyfile(database_template.removeprefix("sqlite:///"), path)
-        yield f"sqlite:///{path}"
-        return
-    name = f"tracker_test_{os.getpid()}_{next(_counter)}"
-    admin = create_engine(pgcluster.server_url(database_template), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE tracker_template'))
-    yield pgcluster.with_database(database_template, name)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def database_url(request, database_template, tmp_path):
+    """Return the URL of a fresh, migrated database for one test.
+
+    A copy of the empty schema; or, for a test that asks for a world's
+    fixture (tests/worlds.py), a copy of that world's database.
+    """
+    world = worlds.template_for(request)
+    yield from worlds.copy_database(world.url if world else database_template, tmp_path)
+
+
+# The access matrices' world (tests/access.py), built once per run; each test gets a copy.
+access_world = worlds.world_fixture("access_world", build=access.world_handles, load=access.load_world)
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from tests.access import (
     ANONYMOUS,
     EVERYONE,
     ROLES,
-    build_world,
     fill,
     matrix_params,
     sample_roles,
@@ -201,8 +200,8 @@ def token(app):
 
 
 @pytest.mark.parametrize(("method", "rule"), matrix_params(MATRIX))
-def test_access(app, make, token, method, rule):
-    world = build_world(make)
+def test_access(app, access_world, token, method, rule):
+    world = access_world
     key = (method, rule)
     path = fill(rule, ids_for(world, key))
     wrong = []
@@ -218,8 +217,8 @@ def test_access(app, make, token, method, rule):
 
 @pytest.mark.parametrize(("method", "rule"), matrix_params(
     key for key, expected in MATRIX.items() if expected[NO_TOKEN] == 401))
-def test_a_wrong_or_revoked_token_is_401(app, make, token, method, rule):
-    world = build_world(make)
+def test_a_wrong_or_revoked_token_is_401(app, access_world, token, method, rule):
+    world = access_world
     key = (method, rule)
     path = fill(rule, ids_for(world, key))
     revoked = token(world.users["admin"])
@@ -234,8 +233,8 @@ def test_a_wrong_or_revoked_token_is_401(app, make, token, method, rule):
 
 
 @pytest.mark.parametrize(("method", "rule"), matrix_params(key for key in MATRIX if "<" in key[1]))
-def test_unknown_ids_are_404_for_the_allowed_roles(app, make, token, method, rule):
-    world = build_world(make)
+def test_unknown_ids_are_404_for_the_allowed_roles(app, access_world, token, method, rule):
+    world = access_world
     key = (method, rule)
     path = unknown_ids(rule)
     for who in sample_roles(MATRIX[key], lambda expected: expected < 400):

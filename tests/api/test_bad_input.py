@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.access import HOSTILE_SCRIPT, HOSTILE_SQL, build_world, path_for, stored_counts
+from tests.access import HOSTILE_SCRIPT, HOSTILE_SQL, path_for, stored_counts
 from tests.factories import PASSWORD
 from tracker.blueprints.api.framework import ENDPOINTS
 from tracker.extensions import db
@@ -261,9 +261,9 @@ OPTIONAL_BODY = {(spec.method, spec.rule) for spec in ENDPOINTS if spec.body_opt
 
 
 @pytest.mark.parametrize(("method", "rule"), BODY_ENDPOINTS, ids=[" ".join(k) for k in BODY_ENDPOINTS])
-def test_a_body_that_is_not_a_json_object_is_refused(client, admin, make, method, rule):
+def test_a_body_that_is_not_a_json_object_is_refused(client, admin, access_world, method, rule):
     _user, headers = admin
-    path = path_for(build_world(make), "api", method, rule)
+    path = path_for(access_world, "api", method, rule)
     wrong = send_each(client, method, path, headers, [
         (repr(data)[:30], "body", {"data": data, "content_type": content_type})
         for data, content_type in NOT_AN_OBJECT if data or (method, rule) not in OPTIONAL_BODY])
@@ -271,9 +271,9 @@ def test_a_body_that_is_not_a_json_object_is_refused(client, admin, make, method
 
 
 @pytest.mark.parametrize(("method", "rule"), BODY_ENDPOINTS, ids=[" ".join(k) for k in BODY_ENDPOINTS])
-def test_an_unknown_field_is_refused_by_name(client, admin, make, method, rule):
+def test_an_unknown_field_is_refused_by_name(client, admin, access_world, method, rule):
     _user, headers = admin
-    path = path_for(build_world(make), "api", method, rule)
+    path = path_for(access_world, "api", method, rule)
     wrong = send_each(client, method, path, headers, [
         ("unknown", "no_such_field", {"json": {"no_such_field": 1}})])
     assert wrong == []

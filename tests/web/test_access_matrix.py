@@ -16,7 +16,6 @@ from tests.access import (
     ANONYMOUS,
     EVERYONE,
     ROLES,
-    build_world,
     fill,
     html_routes,
     matrix_params,
@@ -208,8 +207,8 @@ def _request_as(app, world, who, method, path, data):
 
 
 @pytest.mark.parametrize(("method", "rule"), matrix_params(MATRIX))
-def test_access(app, make, method, rule):
-    world = build_world(make)
+def test_access(app, access_world, method, rule):
+    world = access_world
     ids = ids_for(world, (method, rule))
     path = fill(rule, ids)
     wrong = []
@@ -228,8 +227,8 @@ ID_ROUTES = [key for key in MATRIX if "<" in key[1]]
 
 
 @pytest.mark.parametrize(("method", "rule"), matrix_params(ID_ROUTES))
-def test_unknown_ids_are_404_for_the_allowed_roles(app, make, method, rule):
-    world = build_world(make)
+def test_unknown_ids_are_404_for_the_allowed_roles(app, access_world, method, rule):
+    world = access_world
     path = unknown_ids(rule)
     for who in sample_roles(MATRIX[method, rule], lambda expected: expected != FORBIDDEN):
         response = _request_as(app, world, who, method, path, bodies(world, (method, rule)))

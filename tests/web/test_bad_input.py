@@ -15,7 +15,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from tests.access import HOSTILE_SCRIPT, HOSTILE_SQL, build_world, html_routes, path_for, stored_counts
+from tests.access import HOSTILE_SCRIPT, HOSTILE_SQL, html_routes, path_for, stored_counts
 from tests.factories import PASSWORD
 from tracker.extensions import db
 from tracker.models import Unit, User
@@ -502,8 +502,8 @@ def test_login_without_a_csrf_token_is_400(csrf_on, client, make):
     assert stored_counts() == before
 
 
-def test_every_html_post_without_a_csrf_token_is_400(csrf_on, app, client, make):
-    world = build_world(make)
+def test_every_html_post_without_a_csrf_token_is_400(csrf_on, app, client, access_world):
+    world = access_world
     admin = world.users["admin"]
     response = client.post("/login", data={"username": admin.username, "password": PASSWORD,
                                            "csrf_token": csrf_token(client)})
