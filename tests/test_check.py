@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from tests import integrity_data
+from tests.races import race
 from tracker.extensions import db
 from tracker.models import AuditEvent, ComplaintFile, EvidenceFile, LedgerEntry, NoticeFile
 from tracker.services import audit, chain, integrity
@@ -197,37 +197,23 @@ def test_concurrent_writers_never_fork_the_chain(make, app):
     """Writers that race each other each chain after the other: one chain, no break."""
     unit_id = make.unit().id
     writers, rounds = 6, 4
-    barrier = threading.Barrier(writers)
-    errors: list[BaseException] = []
 
-    def write(index: int) -> None:
-        try:
-            with app.app_context():
-                from tracker.models import Unit
+    def write(_client, index: int) -> None:
+        from tracker.models import Unit
 
-                barrier.wait(timeout=30)
-                for step in range(rounds):
-                    for attempt in range(20):
-                        try:
-                            with unit_of_work():
-                                unit = db.session.get(Unit, unit_id)
-                                audit.record(integrity_data_actor(), "unit.note", unit,
-                                             {"writer": [None, index], "step": [None, step]})
-                            break
-                        except Exception as error:  # SQLite: busy beyond the timeout; try again
-                            if "locked" not in str(error) or attempt == 19:
-                                raise
-                db.session.remove()
-        except BaseException as error:
-            errors.append(error)
+        for step in range(rounds):
+            for attempt in range(20):
+                try:
+                    with unit_of_work():
+                        unit = db.session.get(Unit, unit_id)
+                        audit.record(integrity_data_actor(), "unit.note", unit,
+                                     {"writer": [None, index], "step": [None, step]})
+                    break
+                except Exception as error:  # SQLite: busy beyond the timeout; try again
+                    if "locked" not in str(error) or attempt == 19:
+                        raise
 
-    threads = [threading.Thread(target=write, args=(i,)) for i in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    db.session.rollback()
+    race(app, writers, write)
     notes = db.session.scalar(select(func.count()).select_from(AuditEvent)
                               .where(AuditEvent.action == "unit.note"))
     assert notes == writers * rounds

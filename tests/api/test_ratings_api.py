@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from tests.races import race
 from tracker.extensions import db
 from tracker.models import Ballot, Invitation, RatingRound
 
@@ -186,8 +187,6 @@ def test_a_flood_of_wrong_codes_is_rate_limited(limited, client, make, token):
 
 def test_two_racing_requests_with_one_code_store_one_ballot(app, client, make, token):
     """Two requests at once, each with its own app context and connection: one 201, one 409."""
-    import threading
-
     office = token(make.user("office"))
     unit = make.unit()
     rid = client.post("/api/v1/rating-rounds", headers=office,
@@ -196,20 +195,6 @@ def test_two_racing_requests_with_one_code_store_one_ballot(app, client, make, t
                        json={"group": "public", "count": 1}).json["codes"][0]
     client.post(f"/api/v1/rating-rounds/{rid}/open", headers=office)
     body = {"code": code, "answers": ballot([unit.id])}
-    db.session.remove()
-    statuses, barrier = [], threading.Barrier(2)
-
-    def run():
-        with app.app_context():
-            racing = app.test_client()
-            barrier.wait(timeout=10)
-            statuses.append(racing.post("/api/v1/public/ballots", json=body).status_code)
-            db.session.remove()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    statuses = race(app, 2, lambda racing, _: racing.post("/api/v1/public/ballots", json=body).status_code)
     assert sorted(statuses) == [201, 409]
     assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1

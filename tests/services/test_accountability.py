@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-import threading
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from tests import accountability_data as data
+from tests.races import race
 from tracker.extensions import db
 from tracker.models import AuditEvent, Finding, Flag, FlagEvent, SupervisionRound
 from tracker.services import accountability, bulletins, periods, settings
@@ -266,29 +266,13 @@ def test_two_evaluations_at_once_raise_one_flag(app, make):
                                                dissent={u.id: 0.5 for u in units}))
     unit = make.unit()
     data.notice(unit, date(2026, 5, 1))
-    db.session.remove()
-    results, errors = [], []
-    barrier = threading.Barrier(2)
 
-    def run():
-        with app.app_context():
-            try:
-                barrier.wait(timeout=10)
-                raised = accountability.evaluate(act(), AS_OF)
-                db.session.commit()
-                results.append(len(raised))
-            except Exception as exc:  # reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
+    def evaluate(_client, _index):
+        raised = accountability.evaluate(act(), AS_OF)
+        db.session.commit()
+        return len(raised)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    assert sum(results) == 4
+    assert sum(race(app, 2, evaluate)) == 4
     assert db.session.scalar(select(func.count()).select_from(Flag)) == 4
     assert db.session.scalar(select(func.count()).select_from(FlagEvent)) == 4
 

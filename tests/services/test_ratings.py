@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 from fractions import Fraction
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.races import race
 from tracker.extensions import db
 from tracker.models import AuditEvent, Ballot, BallotAnswer, Invitation, Ranking, RankingRow
 from tracker.services import ratings
@@ -260,32 +260,17 @@ def test_a_code_votes_once_when_two_requests_race(app, make):
     _batch, codes = ratings.generate_invitations(act(), rnd, "public", 1)
     db.session.commit()
     unit_id = a.id
-    db.session.remove()
-    outcomes, errors = [], []
-    barrier = threading.Barrier(2)
 
-    def run():
-        with app.app_context():
-            try:
-                barrier.wait(timeout=10)
-                ratings.cast_ballot(act(), codes[0], [{"unit_id": unit_id, "dimension": "spirit",
-                                                       "value": "satisfied"}])
-                db.session.commit()
-                outcomes.append("cast")
-            except Conflict:
-                db.session.rollback()
-                outcomes.append("conflict")
-            except Exception as exc:  # reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
+    def vote(_client, _index):
+        try:
+            ratings.cast_ballot(act(), codes[0], [{"unit_id": unit_id, "dimension": "spirit",
+                                                   "value": "satisfied"}])
+            db.session.commit()
+            return "cast"
+        except Conflict:
+            db.session.rollback()
+            return "conflict"
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not errors, errors
-    assert sorted(outcomes) == ["cast", "conflict"]
+    assert sorted(race(app, 2, vote)) == ["cast", "conflict"]
     assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1
     assert db.session.scalar(select(func.count()).select_from(BallotAnswer)) == 1

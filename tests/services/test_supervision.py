@@ -1,11 +1,11 @@
 """Weekly rounds on hand-built ledgers (docs/domain.md "Supervision cadence")."""
 
-import threading
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.races import race
 from tracker.extensions import db
 from tracker.models import Finding, RoundSnapshot, SupervisionRound
 from tracker.services import supervision
@@ -90,28 +90,13 @@ def test_weeks():
 def test_two_processes_at_once_make_one_round(app, make):
     """Concurrent starts for one week, each in its own connection: one round results."""
     make.task(starts_on="2026-10-01", due_on="2026-10-10")
-    db.session.remove()
-    results, errors = [], []
-    barrier = threading.Barrier(2)
 
-    def run():
-        with app.app_context():
-            try:
-                barrier.wait(timeout=10)
-                rnd, created = supervision.start_round(act(), W)
-                db.session.commit()
-                results.append((rnd.id, created))
-            except Exception as exc:  # reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
+    def start(_client, _index):
+        rnd, created = supervision.start_round(act(), W)
+        db.session.commit()
+        return rnd.id, created
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not errors, errors
+    results = race(app, 2, start)
     assert len({rid for rid, _ in results}) == 1
     assert sorted(created for _, created in results) == [False, True]
     assert db.session.scalar(select(func.count()).select_from(SupervisionRound)) == 1
