@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 
-from tests import access, pgcluster, worlds
+from tests import access, appcache, pgcluster, worlds
 from tests.factories import Factories
 from tracker import create_app
 from tracker.extensions import db
+
+appcache.install()
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKEND = os.environ.get("TRACKER_TEST_BACKEND", "sqlite")
@@ -117,6 +119,7 @@ def app_config(database_url, tmp_path) -> dict:
 def app(app_config, tmp_path, monkeypatch):
     monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app(app_config)
+    app.jinja_env.bytecode_cache = appcache.TEMPLATES  # compiled once a run (tests/appcache.py)
     with app.app_context():
         yield app
         db.session.remove()
