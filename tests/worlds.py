@@ -78,7 +78,8 @@ def _create(source: str, name: str) -> str:
     return pgcluster.with_database(source, name)
 
 
-def _drop(url: str) -> None:
+def drop_database(url: str) -> None:
+    """Drop a PostgreSQL database (a SQLite file goes with its temporary folder)."""
     if not _is_sqlite(url):
         _execute(url, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
@@ -89,7 +90,7 @@ def new_database(source: str, folder: Path, name: str) -> str:
         path = folder / f"{name}.db"
         shutil.copyfile(_sqlite_path(source), path)
         return f"sqlite:///{path}"
-    _drop(pgcluster.with_database(source, name))
+    drop_database(pgcluster.with_database(source, name))
     return _create(source, name)
 
 
@@ -138,14 +139,14 @@ class _Copies:
 
     def give_back(self, url: str) -> None:
         """Drop a copy once its test is done (in the background)."""
-        self._submit(_drop, url)
+        self._submit(drop_database, url)
 
     def discard(self, source: str) -> None:
         """Drop the copy made ahead of ``source`` (before the template itself is dropped)."""
         ready = self._ahead.pop(source, None)
         if ready is not None:
             with contextlib.suppress(Exception):  # a copy that failed leaves nothing to drop
-                _drop(ready.result())
+                drop_database(ready.result())
 
     def close(self) -> None:
         """Drop the copies made ahead, wait for every drop, dispose the server engines."""
@@ -189,6 +190,10 @@ class Template:
     zone: str
     built_on: date
 
+    def copy_uploads(self, folder: str | Path) -> None:
+        """Copy the files the world uploaded into ``folder`` (an app's ``UPLOAD_FOLDER``)."""
+        shutil.copytree(self.uploads, folder, dirs_exist_ok=True)
+
     def stale(self) -> bool:
         """Built on another day (a run past midnight): its dates relative to today are off."""
         return datetime.now(ZoneInfo(self.zone)).date() != self.built_on
@@ -212,13 +217,14 @@ class Templates:
         self.folder = folder
         self.built: dict[str, Template] = {}
 
-    def get(self, spec: WorldSpec) -> Template:
-        """Return the world of ``spec``, built now if not yet built today."""
+    def get(self, spec: WorldSpec | str) -> Template:
+        """Return the world of ``spec`` (or of that fixture name), built now if not yet built today."""
+        spec = WORLDS[spec] if isinstance(spec, str) else spec
         template = self.built.get(spec.name)
         if template is None or template.stale():
             if template is not None:
                 COPIES.discard(template.url)
-                _drop(template.url)
+                drop_database(template.url)
             template = self.built[spec.name] = self._build(spec)
         return template
 
@@ -248,7 +254,7 @@ class Templates:
         """Drop the worlds' PostgreSQL databases (SQLite's go with pytest's temporary folder)."""
         for template in self.built.values():
             COPIES.discard(template.url)
-            _drop(template.url)
+            drop_database(template.url)
         self.built.clear()
 
 
@@ -287,7 +293,7 @@ def world_fixture(name: str, *, build: Callable, load: Callable):
         from tracker.extensions import db
 
         template = request.node.stash[_USED]  # the world database_url copied
-        shutil.copytree(template.uploads, app.config["UPLOAD_FOLDER"], dirs_exist_ok=True)
+        template.copy_uploads(app.config["UPLOAD_FOLDER"])
         loaded = spec.load(copy.deepcopy(template.handles))
         # end the loading transaction: the objects reload on first use, as after a build
         db.session.commit()

@@ -2,8 +2,8 @@
 
 Fuzzing sends hundreds of requests per route; building a bureau for each
 test would cost far more than the requests. So each module gets one app on
-its own copy of the migrated database, seeded once with the access matrices'
-world (tests/access.py: a user of every role, a plan under way, a weekly
+its own copy of the access matrices' world, built once a run (tests/worlds.py,
+tests/access.py: a user of every role, a plan under way, a weekly
 round, bulletins in every state, complaints, notices and inspections, rating
 rounds, assessments, innovations, flags), and every test of the module acts
 on it in turn. What one test changes the next one sees: the fuzzers check
@@ -12,19 +12,15 @@ that no request fails, whatever state the earlier ones left.
 
 from __future__ import annotations
 
+import copy
 import os
-import shutil
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from tests import access, pgcluster
+from tests import access, worlds
 from tests.conftest import PASSWORD, app_in
-from tests.factories import Factories
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import User
@@ -60,27 +56,6 @@ class FuzzWorld:
             token, _row = auth.issue_token(Actor(user, "127.0.0.1", clock.now()), user, 1)
             db.session.commit()
         return {"Authorization": f"Bearer {token}"}
-
-
-def _copy(template: str, folder: Path) -> str:
-    if template.startswith("sqlite:"):
-        path = folder / "fuzz.db"
-        shutil.copyfile(template.removeprefix("sqlite:///"), path)
-        return f"sqlite:///{path}"
-    admin = create_engine(pgcluster.server_url(template), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{FUZZ_DATABASE}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{FUZZ_DATABASE}" TEMPLATE "{make_url(template).database}"'))
-    admin.dispose()
-    return pgcluster.with_database(template, FUZZ_DATABASE)
-
-
-def _drop(url: str) -> None:
-    if not url.startswith("sqlite:"):
-        admin = create_engine(pgcluster.server_url(url), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{FUZZ_DATABASE}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def real_ids(world: access.World) -> dict[str, list]:
@@ -130,13 +105,15 @@ def real_values(world: access.World, ids: dict[str, list]) -> dict[str, list]:
 
 
 @pytest.fixture(scope="module")
-def fuzz_world(database_template, tmp_path_factory):
-    """An app on its own database with the access world built in it, and a token per role."""
+def fuzz_world(world_templates, tmp_path_factory):
+    """An app on its own copy of the access world (tests/worlds.py), and a token per role."""
     folder = tmp_path_factory.mktemp("fuzz")
-    url = _copy(database_template, folder)
+    template = world_templates.get("access_world")
+    url = worlds.new_database(template.url, folder, FUZZ_DATABASE)
     app = app_in(folder, url)
+    template.copy_uploads(app.config["UPLOAD_FOLDER"])
     with app.app_context():
-        world = access.build_world(Factories())
+        world = access.load_world(copy.deepcopy(template.handles))
         tokens = {role: auth.issue_token(Actor(user, "127.0.0.1", clock.now()), user, 12)[0]
                   for role, user in world.users.items()}
         ids = real_ids(world)
@@ -148,4 +125,4 @@ def fuzz_world(database_template, tmp_path_factory):
     yield made
     with app.app_context():
         db.engine.dispose()
-    _drop(url)
+    worlds.drop_database(url)
