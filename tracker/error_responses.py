@@ -1,4 +1,5 @@
-"""How an error is answered: the API's JSON error body under /api/ and /open311/, an HTML page elsewhere."""
+"""How an error is answered: the API's JSON error body under /api/, GeoReport's error list under
+/open311/, an HTML page elsewhere."""
 
 from __future__ import annotations
 
@@ -57,6 +58,8 @@ def wants_json() -> bool:
 def error_response(status: int, message: str | None = None, fields=None, code=None, **extra):
     """Render an error as the API's JSON or as an HTML page."""
     message = message or str(ERROR_TITLES.get(status, ERROR_TITLES[500]))
+    if request.path.startswith("/open311/"):  # GeoReport v2's error list, whatever the error
+        return jsonify([{"code": status, "description": message}]), status
     if wants_json():
         body = {"code": code or ERROR_CODES.get(status, "error"), "message": message}
         if fields:

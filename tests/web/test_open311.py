@@ -162,3 +162,24 @@ def test_any_arguments_answer_a_list_or_georeport_errors(client, bureau):
             assert all(set(item) == {"code", "description"} for item in response.json)
 
     ask()
+
+
+@pytest.fixture
+def two_complaints_an_hour(app_config):
+    app_config.update(RATELIMIT_ENABLED=True, RATELIMIT_COMPLAINT_SUBMIT="2 per hour")
+
+
+def test_errors_outside_the_routes_answer_georeport_errors_too(two_complaints_an_hour, client):
+    """A missing request, a wrong method and the complaint limit all answer GeoReport's error list."""
+    missing = client.get("/open311/v2/requests/999999.json")
+    wrong_method = client.delete("/open311/v2/services.json")
+    assert (missing.status_code, wrong_method.status_code) == (404, 405)
+    for response in (missing, wrong_method):
+        [error] = response.get_json()
+        assert error["code"] == response.status_code and error["description"]
+    filed = [client.post("/open311/v2/requests.json", data={
+        "service_code": "other", "description": f"热线转来的第{n}件投诉"}) for n in range(3)]
+    assert [r.status_code for r in filed] == [201, 201, 429]
+    [error] = filed[-1].get_json()
+    assert error["code"] == 429 and "分钟后" in error["description"]
+    assert int(filed[-1].headers["Retry-After"]) > 0
