@@ -69,6 +69,8 @@ def finalise_config(app: Flask) -> None:
     config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(app.root_path) / "translations")
     config["BABEL_DEFAULT_TIMEZONE"] = config["TIMEZONE"]
     config.setdefault("UPLOAD_FOLDER", str(instance / "uploads"))
+    # the "remember me" cookie is as secure as the session's unless set apart
+    config.setdefault("REMEMBER_COOKIE_SECURE", bool(config["SESSION_COOKIE_SECURE"]))
     if config.get("PROXY_COUNT"):
         count = int(config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

@@ -36,9 +36,13 @@ def secure_cookie_config(app_config):
 
 
 def test_cookie_secure_when_configured(secure_cookie_config, client, make):
+    """Behind HTTPS the session cookie and the "remember me" cookie are both sent over HTTPS only."""
     user = make.user("office")
-    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-    assert "Secure" in response.headers["Set-Cookie"]
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD,
+                                           "remember": "y"})
+    cookies = response.headers.getlist("Set-Cookie")
+    assert {cookie.split("=")[0] for cookie in cookies} >= {"session", "remember_token"}
+    assert all("Secure" in cookie for cookie in cookies)
 
 
 @pytest.fixture
