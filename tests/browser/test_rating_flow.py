@@ -22,8 +22,8 @@ def test_slips_vote_on_a_phone_close_and_rank(new_page, make, problems):
     office = make.user("office")
     school = make.unit(name="城关小学")
     other = make.unit(name="东风小学")
-    rnd = ratings.create_round(make.actor(office), {"title": "2026年下半年作风评议", "period": "2026-H2",
-                                                    "unit_ids": [school.id, other.id]})
+    rnd = ratings.create_round(make.actor(office), ratings.RoundInput(
+        title="2026年下半年作风评议", period="2026-H2", unit_ids=[school.id, other.id]))
     db.session.commit()
     round_id, school_id = rnd.id, school.id
 

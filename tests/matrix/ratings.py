@@ -70,15 +70,15 @@ API_ROWS = {
 def build(world, make) -> None:
     office = Actor(world.users["office"], "127.0.0.1", make.actor().now)
     unit_ids = [world.unit.id, world.department.id]
-    draft = ratings.create_round(office, {"title": "矩阵评议（草稿）", "period": "2026-H2",
-                                          "unit_ids": unit_ids})
+    draft = ratings.create_round(office, ratings.RoundInput(title="矩阵评议（草稿）", period="2026-H2",
+                                                            unit_ids=unit_ids))
     ratings.generate_invitations(office, draft, "public", 2)
-    opened = ratings.create_round(office, {"title": "矩阵评议（进行中）", "period": "2026-H1",
-                                           "unit_ids": unit_ids})
+    opened = ratings.create_round(office, ratings.RoundInput(title="矩阵评议（进行中）", period="2026-H1",
+                                                             unit_ids=unit_ids))
     _batch, codes = ratings.generate_invitations(office, opened, "service_recipients", 12)
     ratings.open_round(office, opened)
-    closed = ratings.create_round(office, {"title": "矩阵评议（已结束）", "period": "2025-H2",
-                                           "unit_ids": unit_ids})
+    closed = ratings.create_round(office, ratings.RoundInput(title="矩阵评议（已结束）", period="2025-H2",
+                                                             unit_ids=unit_ids))
     ratings.open_round(office, closed)
     db.session.flush()
     ratings.close(office, closed)

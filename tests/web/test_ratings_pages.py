@@ -20,10 +20,10 @@ HOSTILE_SCRIPT = "<script>alert(1)</script>"
 def make_round(client, units, title="2026年下半年作风评议"):
     data = {"title": title, "period": "2026-H2", "unit_ids": [str(u.id) for u in units]}
     for i, (key, name) in enumerate((("spirit", "精神状态"), ("conduct", "工作作风"))):
-        data[f"dimension_key_{i}"], data[f"dimension_name_{i}"] = key, name
+        data[f"dimensions-{i}-key"], data[f"dimensions-{i}-name"] = key, name
     for i, (key, name, weight) in enumerate((("service_recipients", "服务对象（师生家长）", "40"),
                                              ("public", "社会公众", "30"))):
-        data[f"group_key_{i}"], data[f"group_name_{i}"], data[f"group_weight_{i}"] = key, name, weight
+        data[f"groups-{i}-key"], data[f"groups-{i}-name"], data[f"groups-{i}-weight"] = key, name, weight
     response = client.post("/ratings/new", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
@@ -96,8 +96,8 @@ def test_office_sets_up_prints_and_closes(client, make, login):
 def test_bad_round_form_names_the_fields_and_stores_nothing(client, make, login):
     login(make.user("office"))
     response = client.post("/ratings/new", data={"title": "", "period": "2026-Q3",
-                                                  "group_key_0": "public", "group_name_0": "公众",
-                                                  "group_weight_0": "abc"})
+                                                  "groups-0-key": "public", "groups-0-name": "公众",
+                                                  "groups-0-weight": "abc"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "is-invalid" in html
     assert db.session.scalar(select(func.count()).select_from(RatingRound)) == 0
@@ -113,8 +113,8 @@ def test_edit_only_while_draft(client, make, login):
     assert 'value="spirit"' in form
     response = client.post(f"/ratings/{rid}/edit", data={
         "title": "改名", "period": "2026-H2", "unit_ids": [str(unit.id)],
-        "dimension_key_0": "spirit", "dimension_name_0": "精神状态",
-        "group_key_0": "public", "group_name_0": "社会公众", "group_weight_0": "1"})
+        "dimensions-0-key": "spirit", "dimensions-0-name": "精神状态",
+        "groups-0-key": "public", "groups-0-name": "社会公众", "groups-0-weight": "1"})
     assert response.status_code == 302 and db.session.get(RatingRound, rid).title == "改名"
     client.post(f"/ratings/{rid}/open")
     assert client.get(f"/ratings/{rid}/edit").status_code == 302
@@ -126,8 +126,8 @@ def test_rounds_list_query_count_does_not_grow(client, make, login):
 
     def add(n):
         for i in range(n):
-            rnd = ratings.create_round(make.actor(), {"title": f"评议{i}", "period": "2026-H1",
-                                                      "unit_ids": [unit.id]})
+            rnd = ratings.create_round(make.actor(), ratings.RoundInput(
+                title=f"评议{i}", period="2026-H1", unit_ids=[unit.id]))
             ratings.generate_invitations(make.actor(), rnd, "public", 2)
         db.session.commit()
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField as _DateField
+from wtforms import Field, StringField
 from wtforms.validators import ValidationError
 
 from tracker.services import validation
@@ -29,6 +31,53 @@ class DateField(_DateField):
             raise ValidationError(_l("Enter a date between %(first)s and %(last)s.",
                                      first=validation.EARLIEST.isoformat(),
                                      last=validation.LATEST.isoformat()))
+
+
+class IdsField(Field):
+    """The ids ticked in a group of checkboxes of one name; what is not an id is left out."""
+
+    def process_formdata(self, valuelist):
+        self.data = [i for i in (parse_int(value) for value in valuelist) if i is not None]
+
+    def process_data(self, value):
+        self.data = list(value or [])
+
+
+class NumberField(StringField):
+    """A decimal number as typed: blank is None (or refused when ``required``), text refused.
+
+    ``data`` is a finite ``Decimal``; ``message`` is what the field says of
+    text that is not one.
+    """
+
+    def __init__(self, label=None, validators=None, message=None, required=False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message = message or _l("Enter a number.")
+        self.required = required
+        self.text = ""
+
+    def process_data(self, value):
+        self.data = None if value is None else Decimal(str(value))
+        self.text = "" if value is None else f"{value:g}"
+
+    def process_formdata(self, valuelist):
+        self.text = valuelist[0] if valuelist else ""
+        self.data = None
+        typed = self.text.strip().replace("，", "")
+        if not typed:
+            if self.required:
+                raise ValueError(_l("This field is required."))
+            return
+        try:
+            number = Decimal(typed)
+        except InvalidOperation:
+            raise ValueError(self.message) from None
+        if not number.is_finite():
+            raise ValueError(self.message)
+        self.data = number
+
+    def _value(self):
+        return self.text
 
 
 class ConfirmForm(FlaskForm):

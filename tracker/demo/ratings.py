@@ -106,7 +106,7 @@ def load(actor: audit.Actor, today: date) -> bool:
         opened = start + timedelta(days=140)
         closed = start + timedelta(days=175)
         rnd = ratings.create_round(replace(actor, now=_at(opened - timedelta(days=7))),
-                                   {"title": title, "period": period, "unit_ids": unit_ids})
+                                   ratings.RoundInput(title=title, period=period, unit_ids=unit_ids))
         ratings.open_round(replace(actor, now=_at(opened)), rnd)
         _cast(replace(actor, now=_at(opened)), rnd, [(key, n, n) for key, n in BALLOTS], rng,
               later=is_later, cast_at=_at(opened + timedelta(days=3), 10))
@@ -115,9 +115,9 @@ def load(actor: audit.Actor, today: date) -> bool:
     # the current half-year's round: open, with slips to print and a few ballots in
     year, half = current
     start = max(_start(year, half), today - timedelta(days=20))
-    rnd = ratings.create_round(replace(actor, now=_at(start)), {
-        "title": f"{year}年{'上' if half == 1 else '下'}半年机关作风评议", "period": f"{year}-H{half}",
-        "unit_ids": unit_ids})
+    rnd = ratings.create_round(replace(actor, now=_at(start)), ratings.RoundInput(
+        title=f"{year}年{'上' if half == 1 else '下'}半年机关作风评议", period=f"{year}-H{half}",
+        unit_ids=unit_ids))
     ratings.open_round(replace(actor, now=_at(start + timedelta(days=1))), rnd)
     _cast(replace(actor, now=_at(start + timedelta(days=1))), rnd,
           [("service_recipients", 8, 40), ("grassroots_cadres", 4, 20), ("public", 3, 20)], rng,

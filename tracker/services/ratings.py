@@ -5,6 +5,10 @@ A round is set up over units with dimensions and weighted rater groups
 (``open``), and closed (``closed``): closing computes the scores,
 dissatisfaction rates and ranks per peer group and freezes them in a
 ``Ranking`` of kind ``rating``. ``close`` is the single place that freezes.
+
+The functions take typed values (``RoundInput``, ``AnswerInput``): the HTML
+forms and the API's models turn what they receive into these, and the
+functions here check the domain's rules only.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import itertools
 import math
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from operator import itemgetter
@@ -59,23 +64,64 @@ class UnknownCode(DomainError):
     status = 404
 
 
+# ---------------------------------------------------------------- typed input
+
+
+@dataclass(frozen=True)
+class DimensionInput:
+    """A dimension 评议维度 of a round, by its key."""
+
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class GroupInput:
+    """A rater group 评议主体 of a round, by its key, with its relative weight."""
+
+    key: str
+    name: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class RoundInput:
+    """A round's fields; dimensions and groups left None take the settings' defaults."""
+
+    title: str
+    period: str
+    unit_ids: Sequence[int]
+    dimensions: Sequence[DimensionInput] | None = None
+    groups: Sequence[GroupInput] | None = None
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """One answer of a ballot: a unit rated on a dimension with a ballot value's code."""
+
+    unit_id: int
+    dimension: str
+    value: str
+
+
 # ---------------------------------------------------------------- set-up
 
 
-def default_dimensions() -> list[dict[str, str]]:
+def default_dimensions() -> list[DimensionInput]:
     names = settings.get("ratings.dimensions") or []
-    return [{"key": DEFAULT_DIMENSION_KEYS.get(name, f"dimension_{index}"), "name": name}
+    return [DimensionInput(key=DEFAULT_DIMENSION_KEYS.get(name, f"dimension_{index}"), name=name)
             for index, name in enumerate(names, start=1)]
 
 
-def default_groups() -> list[dict[str, Any]]:
-    return [{"key": key, "name": name, "weight": float(settings.get(setting))}
+def default_groups() -> list[GroupInput]:
+    return [GroupInput(key=key, name=name, weight=float(settings.get(setting)))
             for key, name, setting in DEFAULT_GROUPS]
 
 
-def _entries(errors: dict[str, str], field: str, value: Any, *, weighted: bool) -> list[dict]:
-    """Check a list of ``{"key", "name"[, "weight"]}``; return it cleaned."""
-    if not isinstance(value, list | tuple) or not value:
+def _entries(errors: dict[str, str], field: str,
+             value: Sequence[DimensionInput] | Sequence[GroupInput]) -> list[dict]:
+    """Check a round's dimensions or groups; return them cleaned as ``{"key", "name"[, "weight"]}``."""
+    if not value:
         errors[field] = _("Give at least one.")
         return []
     if len(value) > 20:
@@ -84,23 +130,19 @@ def _entries(errors: dict[str, str], field: str, value: Any, *, weighted: bool) 
     clean, keys = [], set()
     for index, entry in enumerate(value):
         name_field = f"{field}.{index}"
-        if not isinstance(entry, dict):
-            errors[name_field] = _("Invalid value.")
-            continue
-        key, name = entry.get("key"), entry.get("name")
-        if not isinstance(key, str) or not KEY.match(key.strip()):
+        key = entry.key.strip()
+        if not KEY.match(key):
             errors[f"{name_field}.key"] = _("Use lower-case letters, digits and _ (start with a letter).")
             continue
-        key = key.strip()
         if key in keys:
             errors[f"{name_field}.key"] = _("Each key only once.")
             continue
         keys.add(key)
-        name = validation.text(errors, f"{name_field}.name", name, max_length=100)
-        item = {"key": key, "name": name}
-        if weighted:
-            weight = entry.get("weight")
-            if isinstance(weight, bool) or not isinstance(weight, int | float) or not math.isfinite(weight):
+        name = validation.text(errors, f"{name_field}.name", entry.name, max_length=100)
+        item: dict[str, object] = {"key": key, "name": name}
+        if isinstance(entry, GroupInput):
+            weight = entry.weight
+            if not math.isfinite(weight):
                 errors[f"{name_field}.weight"] = _("Enter a number.")
             elif not 0 < weight <= 1000:
                 errors[f"{name_field}.weight"] = _("Between 0 (excluded) and 1000.")
@@ -110,18 +152,15 @@ def _entries(errors: dict[str, str], field: str, value: Any, *, weighted: bool) 
     return clean
 
 
-def _check(values: dict[str, Any]) -> dict[str, Any]:
+def _check(values: RoundInput) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    title = validation.text(errors, "title", values.get("title"), max_length=200)
-    period = values.get("period")
-    if not isinstance(period, str) or not PERIOD.match(period.strip()):
+    title = validation.text(errors, "title", values.title, max_length=200)
+    period = values.period.strip()
+    if not PERIOD.match(period):
         errors["period"] = _("Give a half-year like 2026-H1 or a year like 2026.")
-    else:
-        period = period.strip()
-    unit_ids = values.get("unit_ids")
+    unit_ids = list(values.unit_ids)
     units: list[Unit] = []
-    if (not isinstance(unit_ids, list | tuple) or not unit_ids
-            or any(isinstance(i, bool) or not isinstance(i, int) for i in unit_ids)):
+    if not unit_ids:
         errors["unit_ids"] = _("Choose at least one unit.")
     elif len(set(unit_ids)) != len(unit_ids):
         errors["unit_ids"] = _("Each unit only once.")
@@ -130,11 +169,9 @@ def _check(values: dict[str, Any]) -> dict[str, Any]:
                                                            Unit.is_archived.is_(False))))
         if len(units) != len(unit_ids):
             errors["unit_ids"] = _("Choose active units only.")
-    dimensions = values.get("dimensions")
-    groups = values.get("groups")
-    dimensions = _entries(errors, "dimensions", default_dimensions() if dimensions is None else dimensions,
-                          weighted=False)
-    groups = _entries(errors, "groups", default_groups() if groups is None else groups, weighted=True)
+    dimensions = _entries(errors, "dimensions", default_dimensions() if values.dimensions is None
+                          else values.dimensions)
+    groups = _entries(errors, "groups", default_groups() if values.groups is None else values.groups)
     validation.raise_if(errors)
     return {"title": title, "period": period, "units": units, "dimensions": dimensions,
             "groups": groups}
@@ -172,7 +209,14 @@ def describe(rnd: RatingRound) -> dict[str, Any]:
             "groups": [{"key": g.key, "name": g.name, "weight": g.weight} for g in rnd.groups]}
 
 
-def create_round(actor: audit.Actor, values: dict[str, Any]) -> RatingRound:
+def round_input(rnd: RatingRound) -> RoundInput:
+    """A round's fields as they stand, to be shown for editing."""
+    return RoundInput(title=rnd.title, period=rnd.period, unit_ids=[u.id for u in rnd.units],
+                      dimensions=[DimensionInput(key=d.key, name=d.name) for d in rnd.dimensions],
+                      groups=[GroupInput(key=g.key, name=g.name, weight=g.weight) for g in rnd.groups])
+
+
+def create_round(actor: audit.Actor, values: RoundInput) -> RatingRound:
     """Set up a draft round; dimensions and groups default from the settings."""
     clean = _check(values)
     rnd = RatingRound(title=clean["title"], period=clean["period"], status="draft",
@@ -187,7 +231,7 @@ def create_round(actor: audit.Actor, values: dict[str, Any]) -> RatingRound:
     return rnd
 
 
-def update_round(actor: audit.Actor, rnd: RatingRound, values: dict[str, Any]) -> RatingRound:
+def update_round(actor: audit.Actor, rnd: RatingRound, values: RoundInput) -> RatingRound:
     """Change a draft round."""
     if rnd.status != "draft":
         raise Conflict(_("Only a draft round can be changed."))
@@ -228,14 +272,14 @@ def publish_results(actor: audit.Actor, rnd: RatingRound, public: bool = True) -
 # ---------------------------------------------------------------- invitations
 
 
-def generate_invitations(actor: audit.Actor, rnd: RatingRound, group_key: Any, count: Any
+def generate_invitations(actor: audit.Actor, rnd: RatingRound, group_key: str, count: int
                          ) -> tuple[int, list[str]]:
     """Make a batch of ``count`` codes for a rater group; return (batch number, codes)."""
     errors: dict[str, str] = {}
     group = next((g for g in rnd.groups if g.key == group_key), None)
     if group is None:
         errors["group"] = _("Choose one of the round's rater groups.")
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_CODES:
+    if not 1 <= count <= MAX_CODES:
         errors["count"] = _("Between 1 and %(n)d.", n=MAX_CODES)
     validation.raise_if(errors)
     if rnd.status == "closed":
@@ -276,7 +320,7 @@ def batch_codes(rnd: RatingRound, batch: int) -> list[Invitation]:
 # ---------------------------------------------------------------- ballots
 
 
-def invitation_for(raw_code: Any) -> Invitation:
+def invitation_for(raw_code: str) -> Invitation:
     """Return the invitation of a code, or raise UnknownCode."""
     code = codes.normalise(raw_code, CODE_LENGTH)
     invitation = None if code is None else db.session.scalar(
@@ -296,9 +340,9 @@ def check_usable(invitation: Invitation, rnd: RatingRound) -> None:
         raise Conflict(_("This rating round is closed."))
 
 
-def _check_answers(rnd: RatingRound, answers: Any) -> list[tuple[int, int, int]]:
+def _check_answers(rnd: RatingRound, answers: Sequence[AnswerInput]) -> list[tuple[int, int, int]]:
     """Return (unit id, dimension id, value) for each answer, or raise InvalidInput."""
-    if not isinstance(answers, list | tuple) or not answers:
+    if not answers:
         raise InvalidInput(_("Please correct the marked fields."),
                            {"answers": _("Rate at least one unit.")})
     # the ids alone: a city round has 2,000 units, not to be loaded as objects per ballot
@@ -310,15 +354,12 @@ def _check_answers(rnd: RatingRound, answers: Any) -> list[tuple[int, int, int]]
     clean = []
     for index, answer in enumerate(answers):
         field = f"answers.{index}"
-        if not isinstance(answer, dict):
-            errors[field] = _("Invalid value.")
-            continue
-        unit_id, key, value = answer.get("unit_id"), answer.get("dimension"), answer.get("value")
-        if isinstance(unit_id, bool) or not isinstance(unit_id, int) or unit_id not in unit_ids:
+        unit_id, key, value = answer.unit_id, answer.dimension, answer.value
+        if unit_id not in unit_ids:
             errors[f"{field}.unit_id"] = _("Not a unit of this round.")
-        elif not isinstance(key, str) or key not in dimensions:
+        elif key not in dimensions:
             errors[f"{field}.dimension"] = _("Not a dimension of this round.")
-        elif not isinstance(value, str) or value not in BALLOT_VALUES:
+        elif value not in BALLOT_VALUES:
             errors[f"{field}.value"] = _("Choose one of: %(values)s.", values=", ".join(BALLOT_VALUES))
         elif (unit_id, dimensions[key]) in seen:
             errors[field] = _("One answer per unit and dimension.")
@@ -329,7 +370,7 @@ def _check_answers(rnd: RatingRound, answers: Any) -> list[tuple[int, int, int]]
     return clean
 
 
-def cast_ballot(actor: audit.Actor, raw_code: Any, answers: Any) -> Ballot:
+def cast_ballot(actor: audit.Actor, raw_code: str, answers: Sequence[AnswerInput]) -> Ballot:
     """Cast the ballot of an invitation code: once, while the round is open.
 
     The code is claimed with a conditional UPDATE (``used_at IS NULL``): of two

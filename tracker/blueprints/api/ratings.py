@@ -32,11 +32,17 @@ class RatingDimensionIn(Body):
     key: Key
     name: Name
 
+    def value(self) -> ratings.DimensionInput:
+        return ratings.DimensionInput(key=self.key, name=self.name)
+
 
 class RaterGroupIn(Body):
     key: Key
     name: Name
     weight: float
+
+    def value(self) -> ratings.GroupInput:
+        return ratings.GroupInput(key=self.key, name=self.name, weight=self.weight)
 
 
 class RatingRoundCreate(Body):
@@ -45,6 +51,13 @@ class RatingRoundCreate(Body):
     unit_ids: Annotated[list[int], Field(min_length=1, max_length=1000)]
     dimensions: Annotated[list[RatingDimensionIn], Field(min_length=1, max_length=20)] | None = None
     groups: Annotated[list[RaterGroupIn], Field(min_length=1, max_length=20)] | None = None
+
+    def values(self) -> ratings.RoundInput:
+        """The round the body describes."""
+        return ratings.RoundInput(
+            title=self.title, period=self.period, unit_ids=self.unit_ids,
+            dimensions=None if self.dimensions is None else [d.value() for d in self.dimensions],
+            groups=None if self.groups is None else [g.value() for g in self.groups])
 
 
 class InvitationCreate(Body):
@@ -59,6 +72,9 @@ class BallotAnswerIn(Body):
     unit_id: int
     dimension: Key
     value: BallotValue
+
+    def answer(self) -> ratings.AnswerInput:
+        return ratings.AnswerInput(unit_id=self.unit_id, dimension=self.dimension, value=self.value)
 
 
 class BallotCreate(Body):
@@ -133,7 +149,7 @@ def round_out(rnd: RatingRound, counts: dict | None = None) -> dict:
           body=RatingRoundCreate, response=RatingRoundOut, status=201, errors=(400, 403))
 def create_rating_round(body: RatingRoundCreate):
     authorize("rating.manage")
-    rnd = ratings.create_round(actor(), body.model_dump())
+    rnd = ratings.create_round(actor(), body.values())
     return round_out(rnd), 201
 
 
@@ -210,5 +226,5 @@ def wrong_code(response) -> bool:
 def cast_ballot(body: BallotCreate):
     # ballots are anonymous: the service records no person and no address
     ballot = ratings.cast_ballot(Actor(None, None, clock.now()), body.code,
-                                 [answer.model_dump() for answer in body.answers])
+                                 [answer.answer() for answer in body.answers])
     return {"id": ballot.id, "round_id": ballot.round_id, "cast_at": ballot.cast_at.isoformat()}, 201

@@ -77,7 +77,8 @@ def vote_code(code: str):
                 value = request.form.get(name)
                 if value in BALLOT_VALUES:
                     chosen[name] = value
-                    answers.append({"unit_id": unit.id, "dimension": dimension.key, "value": value})
+                    answers.append(ratings.AnswerInput(unit_id=unit.id, dimension=dimension.key,
+                                                       value=value))
         try:
             with attempt():
                 # ballots are anonymous: the service records no person and no address

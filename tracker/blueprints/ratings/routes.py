@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.blueprints import actor, load, require
-from tracker.blueprints.forms import parse_int
+from tracker.blueprints.forms import ConfirmForm, parse_int
 from tracker.blueprints.ratings import bp
+from tracker.blueprints.ratings.forms import InvitationsForm, PublishForm, RoundForm
 from tracker.extensions import db
 from tracker.media_types import XLSX
 from tracker.models import RatingRound, Unit
 from tracker.services import codes, organisation, rating_slips, ratings
 from tracker.services.errors import Conflict, InvalidInput
 from tracker.unit_of_work import attempt
-
-EXTRA_ROWS = 2  # blank rows on the form for another dimension or group
 
 
 @bp.record_once
@@ -44,28 +40,6 @@ def rounds():
                            counts=ratings.round_counts([r.id for r in page.items]))
 
 
-def _form_values() -> dict[str, Any]:
-    """Read the round form: units by checkbox, dimension and group rows."""
-    values: dict[str, Any] = {"title": request.form.get("title"), "period": request.form.get("period")}
-    unit_ids = [parse_int(v) for v in request.form.getlist("unit_ids")]
-    values["unit_ids"] = [v for v in unit_ids if v is not None]
-    dimensions, groups = [], []
-    for index in range(40):
-        key, name = request.form.get(f"dimension_key_{index}"), request.form.get(f"dimension_name_{index}")
-        if (key or "").strip() or (name or "").strip():
-            dimensions.append({"key": (key or "").strip(), "name": name})
-        key, name = request.form.get(f"group_key_{index}"), request.form.get(f"group_name_{index}")
-        weight = request.form.get(f"group_weight_{index}")
-        if (key or "").strip() or (name or "").strip() or (weight or "").strip():
-            try:
-                number: Any = float(weight) if weight else None
-            except ValueError:
-                number = None
-            groups.append({"key": (key or "").strip(), "name": name, "weight": number})
-    values["dimensions"], values["groups"] = dimensions, groups
-    return values
-
-
 def _units_by_peer_group() -> list[tuple[str, list[Unit]]]:
     units = db.session.scalars(select(Unit).where(Unit.is_archived.is_(False))
                                .order_by(Unit.peer_group, Unit.kind, Unit.name)).all()
@@ -75,62 +49,66 @@ def _units_by_peer_group() -> list[tuple[str, list[Unit]]]:
     return list(grouped.items())
 
 
-def _render_form(values: dict[str, Any], errors: dict[str, str], rnd: RatingRound | None = None,
-                 status: int = 200):
-    return render_template("ratings/round_form.html", form=FlaskForm(), values=values, errors=errors,
-                           round=rnd, units=_units_by_peer_group(), extra=EXTRA_ROWS), status
+def _render_form(form: RoundForm, errors: dict[str, str], rnd: RatingRound | None = None):
+    return render_template("ratings/round_form.html", form=form, errors=errors, round=rnd,
+                           units=_units_by_peer_group()), 400 if errors else 200
+
+
+def _save(form: RoundForm, save) -> tuple[RatingRound | None, dict[str, str]]:
+    """Save the submitted round with ``save``: the round, or the errors to show."""
+    if not form.validate_on_submit():
+        return None, form.field_errors()
+    try:
+        with attempt():
+            return save(form.round_input()), {}
+    except InvalidInput as error:
+        return None, form.row_errors(error) or {"": error.message}
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @require("rating.manage")
 def new_round():
-    form = FlaskForm()
-    if request.method == "POST" and form.validate_on_submit():
-        values = _form_values()
-        try:
-            with attempt():
-                rnd = ratings.create_round(actor(), values)
-        except InvalidInput as error:
-            return _render_form(values, error.fields, status=400)
-        flash(_("Rating round created."), "success")
-        return redirect(url_for("ratings.round_page", rating_round_id=rnd.id))
-    return _render_form({"title": "", "period": "", "unit_ids": [],
-                         "dimensions": ratings.default_dimensions(),
-                         "groups": ratings.default_groups()}, {})
+    if request.method != "POST":
+        return _render_form(RoundForm.for_round(ratings.RoundInput(
+            title="", period="", unit_ids=[], dimensions=ratings.default_dimensions(),
+            groups=ratings.default_groups())), {})
+    form = RoundForm()
+    made, errors = _save(form, lambda values: ratings.create_round(actor(), values))
+    if made is None:
+        return _render_form(form, errors)
+    flash(_("Rating round created."), "success")
+    return redirect(url_for("ratings.round_page", rating_round_id=made.id))
 
 
 @bp.route("/<int:rating_round_id>/edit", methods=["GET", "POST"])
 @require("rating.manage")
 def edit_round(rating_round_id: int):
     rnd = load(RatingRound, rating_round_id)
-    form = FlaskForm()
     if rnd.status != "draft":
         flash(_("Only a draft round can be changed."), "warning")
         return redirect(url_for("ratings.round_page", rating_round_id=rnd.id))
-    if request.method == "POST" and form.validate_on_submit():
-        values = _form_values()
-        try:
-            with attempt():
-                ratings.update_round(actor(), rnd, values)
-        except InvalidInput as error:
-            return _render_form(values, error.fields, rnd, status=400)
-        flash(_("Rating round saved."), "success")
-        return redirect(url_for("ratings.round_page", rating_round_id=rnd.id))
-    return _render_form(ratings.describe(rnd), {}, rnd)
+    if request.method != "POST":
+        return _render_form(RoundForm.for_round(ratings.round_input(rnd)), {}, rnd)
+    form = RoundForm()
+    saved, errors = _save(form, lambda values: ratings.update_round(actor(), rnd, values))
+    if saved is None:
+        return _render_form(form, errors, rnd)
+    flash(_("Rating round saved."), "success")
+    return redirect(url_for("ratings.round_page", rating_round_id=rnd.id))
 
 
 @bp.route("/<int:rating_round_id>")
 @require("rating.view")
 def round_page(rating_round_id: int):
     rnd = load(RatingRound, rating_round_id)
-    return render_template("ratings/round.html", round=rnd, form=FlaskForm(),
+    return render_template("ratings/round.html", round=rnd, form=ConfirmForm(),
                            batches=ratings.batches(rnd), counts=ratings.round_counts([rnd.id])[rnd.id],
                            peer_label=organisation.peer_group_label, max_codes=ratings.MAX_CODES)
 
 
 def _state_change(rating_round_id: int, change, done: str):
     rnd = load(RatingRound, rating_round_id)
-    if FlaskForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         try:
             with attempt():
                 change(rnd)
@@ -158,7 +136,7 @@ def close_round(rating_round_id: int):
 @bp.route("/<int:rating_round_id>/publish", methods=["POST"])
 @require("rating.manage")
 def publish_round(rating_round_id: int):
-    public = request.form.get("public", "1") != "0"
+    public = PublishForm().is_public()
     return _state_change(rating_round_id, lambda rnd: ratings.publish_results(actor(), rnd, public),
                          _("Results published on the public site.") if public
                          else _("Results withdrawn from the public site."))
@@ -168,11 +146,12 @@ def publish_round(rating_round_id: int):
 @require("rating.manage")
 def make_invitations(rating_round_id: int):
     rnd = load(RatingRound, rating_round_id)
-    if FlaskForm().validate_on_submit():
+    form = InvitationsForm()
+    if form.validate_on_submit():
         try:
             with attempt():
-                batch, made = ratings.generate_invitations(
-                    actor(), rnd, request.form.get("group"), parse_int(request.form.get("count")) or 0)
+                batch, made = ratings.generate_invitations(actor(), rnd, form.group.data or "",
+                                                           form.count.data)
         except (Conflict, InvalidInput) as error:
             for message in (error.fields or {"": error.message}).values():
                 flash(message, "danger")
