@@ -24,6 +24,7 @@ from tracker.services import (
     accountability,
     bulletins,
     complaints,
+    housekeeping,
     notices,
     notifications,
     periods,
@@ -78,6 +79,10 @@ def _task_states(actor: Actor, today: date) -> str:
     return f"{task_states.refresh(today)} task states recomputed"
 
 
+def _housekeeping(actor: Actor, today: date) -> str:
+    return housekeeping.sweep(actor.now, current_app.config["UPLOAD_FOLDER"]).summary()
+
+
 JOBS: dict[str, Job] = {
     job.name: job for job in (
         # first thing each day: the states the calendar moved (pages read them)
@@ -98,6 +103,8 @@ JOBS: dict[str, Job] = {
         Job("half_year_bulletin", _l("Half-year assessment draft"),
             {"month": "1,7", "day": 1, "hour": 8, "minute": 20},
             lambda today: periods.previous_period("half_year", today).key, _bulletin("half_year")),
+        Job("housekeeping", _l("Nightly housekeeping"), {"hour": 3, "minute": 30},
+            lambda today: today.isoformat(), _housekeeping),
     )
 }
 
