@@ -254,12 +254,6 @@ def test_evaluation_is_idempotent_and_audited(make):
     assert [e.action for e in db.session.scalars(select(FlagEvent))] == ["raise"]
 
 
-def test_bad_as_of():
-    with pytest.raises(InvalidInput) as caught:
-        accountability.evaluate(act(), "2026-07-01")
-    assert "as_of" in caught.value.fields
-
-
 def test_two_evaluations_at_once_raise_one_flag(app, make):
     units = schools(make, 3)
     data.rating_round("2026-H1", data.rows_for(list(zip(units, [90, 80, 70], strict=True)),

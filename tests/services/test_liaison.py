@@ -9,7 +9,7 @@ from tracker.services import bulletins, liaison
 from tracker.services.audit import Actor
 from tracker.services.errors import Conflict, InvalidInput
 
-GOOD = {key: {"rating": "good", "notes": ""} for key in LiaisonDimension.codes()}
+GOOD = {key: liaison.RatingInput("good", "") for key in LiaisonDimension.codes()}
 
 
 def act():
@@ -33,7 +33,7 @@ def test_record_once_per_month_and_missing_checks(make):
 
 @pytest.mark.parametrize(("month", "ratings", "feedback", "field"), [
     ("2026-13", GOOD, "x", "month"),
-    ("2026-10", {**GOOD, "spirit": {"rating": "excellent"}}, "x", "spirit"),
+    ("2026-10", {**GOOD, "spirit": liaison.RatingInput("excellent")}, "x", "spirit"),
     ("2026-10", {}, "x", "law_administration"),
     ("2026-10", GOOD, "", "feedback"),
 ])

@@ -39,7 +39,7 @@ def load(actor: audit.Actor, today: date) -> bool:
     bulletins.publish(office, published, today.year)
     waiting, _created = bulletins.generate(office, "monthly", previous.key)
     bulletins.edit(office, waiting, title=waiting.title, narrative=NARRATIVE)
-    ratings = {key: {"rating": "good", "notes": ""} for key in LiaisonDimension.codes()}
+    ratings = {key: liaison.RatingInput("good") for key in LiaisonDimension.codes()}
     schools = db.session.scalars(select(Unit).where(Unit.liaison_unit_id.is_not(None))
                                  .order_by(Unit.id)).all()
     for index, school in enumerate(schools):
@@ -47,8 +47,8 @@ def load(actor: audit.Actor, today: date) -> bool:
             continue
         checker = replace(actor, user=db.session.get(User, school.liaison_unit.head_user_id)
                           if school.liaison_unit.head_user_id else None)
-        social = ({"rating": "fair", "notes": "家长反映课后服务时间偏短"} if index % 3
-                  else {"rating": "good", "notes": ""})
+        social = (liaison.RatingInput("fair", "家长反映课后服务时间偏短") if index % 3
+                  else liaison.RatingInput("good"))
         liaison.record(checker, school, month=previous.key, ratings={**ratings, "social": social},
                        feedback="已当面反馈，请学校对照整改。")
     db.session.flush()

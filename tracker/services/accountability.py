@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -57,7 +56,7 @@ from tracker.services import (
     validation,
     workflow,
 )
-from tracker.services.errors import Conflict, InvalidInput
+from tracker.services.errors import Conflict
 
 # The proposed action of each rule: action codes joined by "/".
 PROPOSED_ACTIONS = {
@@ -111,7 +110,7 @@ class Parameters:
     satisfaction_min_rated: int = 10
 
     @classmethod
-    def from_settings(cls, values: Mapping[str, Any] | None = None) -> Parameters:
+    def from_settings(cls, values: Mapping[str, object] | None = None) -> Parameters:
         values = settings.values() if values is None else values
         return cls(bottom_percent=values["rules.bottom_percent"],
                    dissent_percent=float(values["rules.dissent_percent"]),
@@ -248,7 +247,7 @@ class _Found:
         self.rule = rule
         self.found: dict[tuple[int, str], Candidate] = {}
 
-    def add(self, unit_id: int, period: str, sources: list[dict], **summary: Any) -> None:
+    def add(self, unit_id: int, period: str, sources: list[dict], **summary: object) -> None:
         candidate = self.found.setdefault((unit_id, period), Candidate(self.rule, unit_id, period))
         candidate.sources.extend(sources)
         for name, value in summary.items():
@@ -262,7 +261,7 @@ def _month(day: date) -> str:
     return f"{day.year}-{day.month:02d}"
 
 
-def _number(value: Any) -> Any:
+def _number(value: float | None) -> float | None:
     return round(value, 4) if isinstance(value, float) else value
 
 
@@ -354,7 +353,7 @@ def strong_dissent(rows: Rows, parameters: Parameters, as_of: date) -> list[Cand
     return found.candidates()
 
 
-def _task_source(task_id: int, title: str, **extra: Any) -> dict:
+def _task_source(task_id: int, title: str, **extra: object) -> dict:
     return {"type": "task", "task_id": task_id, "title": title, "link": f"/tasks/{task_id}", **extra}
 
 
@@ -590,15 +589,13 @@ def candidates(as_of: date) -> list[Candidate]:
     return find(load(as_of, parameters), parameters, as_of)
 
 
-def evaluate(actor: audit.Actor, as_of: Any) -> list[Flag]:
+def evaluate(actor: audit.Actor, as_of: date) -> list[Flag]:
     """Raise the flags the rules find as of ``as_of``; return those newly raised.
 
     At most one flag per rule, unit and period, however often and however
     concurrently this runs: each insert sits in a savepoint and a duplicate of
     the unique key is skipped.
     """
-    if not isinstance(as_of, date) or isinstance(as_of, datetime):
-        raise InvalidInput(_("Please correct the marked fields."), {"as_of": _("Enter a date.")})
     found = candidates(as_of)
     existing = {tuple(row) for row in db.session.execute(select(Flag.rule, Flag.unit_id, Flag.period))}
     fresh = [c for c in found if (c.rule, c.unit_id, c.period) not in existing]
@@ -669,11 +666,11 @@ def review(actor: audit.Actor, flag: Flag) -> Flag:
     return flag
 
 
-def _reasons(errors: dict[str, str], field_name: str, value: Any) -> str | None:
+def _reasons(errors: dict[str, str], field_name: str, value: str | None) -> str | None:
     return validation.text(errors, field_name, value, max_length=REASONS_MAX, multiline=True)
 
 
-def decide(actor: audit.Actor, flag: Flag, *, action: Any, reasons: Any) -> Flag:
+def decide(actor: audit.Actor, flag: Flag, *, action: str, reasons: str) -> Flag:
     """A leader decides the action, with reasons: under_review → decided."""
     errors: dict[str, str] = {}
     if action not in FLAG_ACTIONS:
@@ -688,7 +685,7 @@ def decide(actor: audit.Actor, flag: Flag, *, action: Any, reasons: Any) -> Flag
     return flag
 
 
-def propose_exemption(actor: audit.Actor, flag: Flag, justification: Any) -> Flag:
+def propose_exemption(actor: audit.Actor, flag: Flag, justification: str | None) -> Flag:
     """The office proposes 容错免责 with a written justification; the flag stays under review."""
     errors: dict[str, str] = {}
     text = _reasons(errors, "justification", justification)
@@ -703,7 +700,7 @@ def propose_exemption(actor: audit.Actor, flag: Flag, justification: Any) -> Fla
     return flag
 
 
-def approve_exemption(actor: audit.Actor, flag: Flag, justification: Any = None) -> Flag:
+def approve_exemption(actor: audit.Actor, flag: Flag, justification: str | None = None) -> Flag:
     """A leader approves the proposed exemption (or grants one directly, with a justification)."""
     errors: dict[str, str] = {}
     proposed = flag.exemption_proposed_at is not None
@@ -724,7 +721,7 @@ def approve_exemption(actor: audit.Actor, flag: Flag, justification: Any = None)
     return flag
 
 
-def exempt(actor: audit.Actor, flag: Flag, justification: Any) -> Flag:
+def exempt(actor: audit.Actor, flag: Flag, justification: str | None) -> Flag:
     """``POST /flags/{id}/exempt``: the office proposes, a leader approves."""
     user = actor.user
     if permissions.can(user, "flag.approve_exemption", flag):

@@ -1,9 +1,14 @@
-"""一月一查一反馈: monthly liaison checks of schools (docs/domain.md "Supervision cadence")."""
+"""一月一查一反馈: monthly liaison checks of schools (docs/domain.md "Supervision cadence").
+
+``record`` takes each dimension's rating as a ``RatingInput``, built by the
+page's form; it checks the domain's rules only.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -16,6 +21,14 @@ from tracker.services.errors import Conflict
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
+@dataclass(frozen=True)
+class RatingInput:
+    """One dimension of a check: its rating's code and, if any, notes."""
+
+    rating: str | None
+    notes: str | None = None
+
+
 def schools_of(liaison_unit_id: int) -> list[Unit]:
     """Return the active schools a department liaises for."""
     return list(db.session.scalars(select(Unit).where(Unit.liaison_unit_id == liaison_unit_id,
@@ -23,19 +36,23 @@ def schools_of(liaison_unit_id: int) -> list[Unit]:
                                    .order_by(Unit.name)))
 
 
-def record(actor: audit.Actor, school: Unit, *, month: Any, ratings: Any, feedback: Any) -> LiaisonCheck:
-    """Record the month's check of a school by its liaison department (once per month)."""
+def record(actor: audit.Actor, school: Unit, *, month: str, ratings: Mapping[str, RatingInput],
+           feedback: str | None) -> LiaisonCheck:
+    """Record the month's check of a school by its liaison department (once per month).
+
+    ``ratings`` holds a rating for each dimension (``LiaisonDimension``), by code.
+    """
     errors: dict[str, str] = {}
-    if not isinstance(month, str) or not MONTH.match(month):
+    if not MONTH.match(month):
         errors["month"] = _("Write the month like 2026-10.")
     clean: dict[str, dict] = {}
     for key in LiaisonDimension.codes():
-        item = (ratings or {}).get(key) if isinstance(ratings, dict) else None
-        rating = item.get("rating") if isinstance(item, dict) else None
-        if rating not in LiaisonRating.codes():
+        item = ratings.get(key)
+        if item is None or item.rating not in LiaisonRating.codes():
             errors[key] = _("Choose a rating.")
             continue
-        notes = validation.text(errors, f"{key}_notes", item.get("notes"), max_length=1000,
+        rating = item.rating
+        notes = validation.text(errors, f"{key}_notes", item.notes, max_length=1000,
                                 required=False, multiline=True)
         clean[key] = {"rating": rating, "notes": notes or ""}
     text = validation.text(errors, "feedback", feedback, max_length=4000, multiline=True)

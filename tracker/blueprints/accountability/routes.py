@@ -123,7 +123,8 @@ def decide(flag_id):
     if form.validate_on_submit():
         try:
             with attempt():
-                accountability.decide(actor(), flag, action=form.action.data, reasons=form.reasons.data)
+                accountability.decide(actor(), flag, action=form.action.data or "",
+                                      reasons=form.reasons.data or "")
         except InvalidInput as error:
             apply_errors(form, error)
             return _detail(flag, decide_form=form, status=400)

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
-from wtforms import TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker import clock, jobs
@@ -32,6 +32,24 @@ class StartRoundForm(FlaskForm):
 class NoteForm(FlaskForm):
     note = TextAreaField(validators=[Optional(), Length(max=2000)])  # internal
     unit_note = TextAreaField(validators=[Optional(), Length(max=2000)])  # shown to the unit
+
+
+class LiaisonForm(FlaskForm):
+    """A school's monthly check: a rating and notes per dimension (``<key>_rating``,
+    ``<key>_notes``), the feedback given; the service says what is wrong with them."""
+
+    month = StringField()
+    feedback = TextAreaField()
+
+    def ratings(self) -> dict[str, liaison.RatingInput]:
+        return {key: liaison.RatingInput(rating=self[f"{key}_rating"].data or None,
+                                         notes=self[f"{key}_notes"].data)
+                for key in LiaisonDimension.codes()}
+
+
+for _key in LiaisonDimension.codes():
+    setattr(LiaisonForm, f"{_key}_rating", StringField())
+    setattr(LiaisonForm, f"{_key}_notes", StringField())
 
 
 @bp.route("/")
@@ -191,20 +209,13 @@ def liaison_record(school_id):
     school = load(Unit, school_id)
     if not permissions.can(current_user, "liaison.record", school):
         abort(403)
-    month = request.form.get("month", "")
-    if ConfirmForm().validate_on_submit():
-        ratings = {
-            key: {
-                "rating": request.form.get(f"{key}_rating"),
-                "notes": request.form.get(f"{key}_notes"),
-            }
-            for key in LiaisonDimension.codes()
-        }
+    form = LiaisonForm()
+    month = form.month.data or ""
+    if form.validate_on_submit():
         try:
             with attempt():
-                liaison.record(
-                    actor(), school, month=month, ratings=ratings, feedback=request.form.get("feedback")
-                )
+                liaison.record(actor(), school, month=month, ratings=form.ratings(),
+                               feedback=form.feedback.data)
         except DomainError as error:
             for message in error.fields.values() or [error.message]:
                 flash(f"{school.name}：{message}", "danger")
