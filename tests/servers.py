@@ -9,6 +9,7 @@ free port, its files in a temporary folder, nothing saved to disk.
 
 from __future__ import annotations
 
+import http.client
 import json as json_lib
 import os
 import shutil
@@ -19,8 +20,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,8 +81,14 @@ def redis_server(folder: Path) -> Iterator[str]:
 
 
 @contextmanager
-def gunicorn_server(folder: Path, settings: dict[str, str], workers: int = 1) -> Iterator[str]:
-    """Serve the app with gunicorn and ``TRACKER_*`` ``settings``; yield its base URL."""
+def gunicorn_server(folder: Path, settings: dict[str, str], workers: int = 1,
+                    app: str = "wsgi:app") -> Iterator[str]:
+    """Serve the app with gunicorn and ``TRACKER_*`` ``settings``; yield its base URL.
+
+    ``app`` is the WSGI application gunicorn loads (``wsgi:app``, as in
+    production; tests/faults/paused_wsgi.py wraps it with a pause point).
+    gunicorn's output is in ``folder / "gunicorn.log"``.
+    """
     port = free_port()
     folder.mkdir(parents=True, exist_ok=True)
     log = folder / "gunicorn.log"
@@ -89,7 +98,7 @@ def gunicorn_server(folder: Path, settings: dict[str, str], workers: int = 1) ->
     env.pop("WEB_CONCURRENCY", None)
     with open(log, "wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"],
+            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), app],
             cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -127,3 +136,47 @@ def request(url: str, data: dict[str, str] | None = None, json: dict | None = No
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    def json(self):
+        return json_lib.loads(self.body)
+
+
+def call(method: str, url: str, *, headers: Mapping[str, str] | None = None, json: object = None,
+         files: Mapping[str, tuple[str, bytes]] | None = None, timeout: float = 30) -> Answer:
+    """Send one request on a connection of its own; return the whole answer (no redirects followed).
+
+    ``json`` is sent as a JSON body, ``files`` (field → (file name, content))
+    as multipart/form-data. A connection the server closes or resets without
+    a whole answer raises (``http.client.RemoteDisconnected``,
+    ``http.client.IncompleteRead``, ``ConnectionError``): the caller decides
+    whether that was expected.
+    """
+    parts = urllib.parse.urlsplit(url)
+    sent = dict(headers or {})
+    body = None
+    if json is not None:
+        body, sent["Content-Type"] = json_lib.dumps(json).encode(), "application/json"
+    if files is not None:
+        boundary = uuid.uuid4().hex
+        chunks = []
+        for field, (name, content) in files.items():
+            chunks += [f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; "
+                       f"filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n".encode(),
+                       content, b"\r\n"]
+        body = b"".join([*chunks, f"--{boundary}--\r\n".encode()])
+        sent["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        connection.request(method, parts.path + (f"?{parts.query}" if parts.query else ""),
+                           body=body, headers=sent)
+        response = connection.getresponse()
+        return Answer(response.status, dict(response.getheaders()), response.read())
+    finally:
+        connection.close()
