@@ -107,6 +107,36 @@ def test_a_row_inserted_by_sql_carries_no_hash(runner, world):
     assert code == 1 and f"audit_events row {last}: carries no chain hash" in output
 
 
+def _load_by_sql(count: int) -> None:
+    for n in range(count):
+        tamper("INSERT INTO audit_events (at, action, object_type, object_id, changes) "
+               "VALUES (:at, 'user.login', 'users', :n, '{}')", at=datetime.now(UTC).replace(tzinfo=None), n=n)
+
+
+def test_seal_chains_rows_loaded_after_the_chain_and_check_passes(runner, world):
+    _load_by_sql(3)
+    db.session.rollback()
+    result = runner.invoke(args=["seal"])
+    assert result.exit_code == 0 and "Chained 3 rows of audit_events, 0 rows of ledger_entries." in result.output
+    code, output = check(runner)
+    assert code == 0, output
+    db.session.rollback()
+    assert runner.invoke(args=["seal"]).output.startswith("Chained 0 rows of audit_events")
+
+
+def test_seal_refuses_rows_slipped_in_before_chained_ones(runner, world):
+    _load_by_sql(1)
+    hidden = db.session.scalar(select(func.max(AuditEvent.id)))
+    db.session.add(AuditEvent(at=datetime.now(UTC), action="user.login", object_type="users", object_id=1,
+                              changes={}))  # through the ORM: chained after the hidden row
+    db.session.commit()
+    db.session.rollback()
+    result = runner.invoke(args=["seal"])
+    assert result.exit_code != 0 and f"audit_events row {hidden} carries no chain hash" in result.output
+    code, output = check(runner)
+    assert code == 1 and f"audit_events row {hidden}: carries no chain hash" in output
+
+
 @pytest.mark.parametrize("table, status, leads_to", [
     ("complaints", "dispatched", "closed"),
     ("notices", "verified", "reported"),

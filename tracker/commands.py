@@ -1,4 +1,4 @@
-"""The tracker's own commands (init-db, rebuild-state, check, backup, restore, create-user, demo,
+"""The tracker's own commands (init-db, rebuild-state, check, seal, backup, restore, create-user, demo,
 run-job, scheduler …), registered on the app's CLI; ``tracker.cli`` binds that CLI to the
 ``tracker`` command."""
 
@@ -13,9 +13,10 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from tracker import clock, demo, jobs
+from tracker.extensions import db
 from tracker.models import ROLES
 from tracker.services import backup as backups
-from tracker.services import integrity, organisation, task_states
+from tracker.services import chain, integrity, organisation, task_states
 from tracker.services.audit import Actor
 from tracker.services.errors import InvalidInput
 from tracker.unit_of_work import unit_of_work
@@ -84,6 +85,18 @@ def _report_check() -> None:
 def check() -> None:
     """Verify the invariants: hash chains, workflow histories, stored files, kept task states."""
     _report_check()
+
+
+@click.command("seal")
+@with_appcontext
+@in_unit_of_work
+def seal() -> None:
+    """Chain the audit and ledger rows bulk-loaded by SQL after the last chained row."""
+    try:
+        sealed = chain.seal_loaded(db.session.connection())
+    except chain.Unsealable as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo("Chained " + ", ".join(f"{count} rows of {table}" for table, count in sealed.items()) + ".")
 
 
 @click.command("backup")
@@ -201,5 +214,5 @@ def run_scheduler() -> None:
 
 def init_app(app: Flask) -> None:
     for command in (init_db, rebuild_state, create_user, load_demo, demo_logins, run_job,
-                    run_scheduler, check, backup, restore):
+                    run_scheduler, check, seal, backup, restore):
         app.cli.add_command(command)

@@ -10,7 +10,8 @@ database, so that the writer and :func:`verify` hash the very same text.
 
 An edit of a row behind the app's back no longer matches its own hash; a
 deleted row breaks the link of the row after it; a row inserted by SQL carries
-no hash. Whoever rewrites a row *and* every hash after it is caught only by
+no hash (`tracker seal` chains rows bulk-loaded after the chain's last row,
+:func:`seal_loaded`). Whoever rewrites a row *and* every hash after it is caught only by
 comparing the chain's head with one written down earlier: ``tracker check``
 prints the heads and every backup's manifest records them (SECURITY.md).
 
@@ -178,28 +179,55 @@ event.listen(Session, "after_flush", _after_flush)  # every session: the app's, 
 
 
 def backfill(connection: Connection) -> int:
-    """Chain every row without a hash, in id order (the migration that adds the column).
+    """Chain every row, in id order (the migration that adds the column); return how many."""
+    return sum(_chain_after(connection, table, 0, None) for table in CHAINS)
 
-    Rows are read and written in batches; return how many were chained.
+
+def seal_loaded(connection: Connection) -> dict[str, int]:
+    """Chain the rows loaded by SQL after a table's last chained row (a bulk load, a generated bureau).
+
+    Only rows *after* the last chained one are sealed: a row without a hash
+    before it was slipped in behind the chain's back, and sealing it would hide
+    that — :class:`Unsealable` names such rows and nothing is changed. Return
+    how many rows of each table were chained.
     """
-    done = 0
+    lock(connection)
+    plan: dict[str, tuple[int, str | None]] = {}
     for table, chained in CHAINS.items():
-        previous: str | None = None
-        last = 0
-        while True:
-            rows = connection.execute(sa.select(*chained.c).where(chained.c.id > last)
-                                      .order_by(chained.c.id).limit(BATCH)).mappings().all()
-            if not rows:
-                break
-            updates = []
-            for row in rows:
-                previous = link(previous, table, row)
-                updates.append({"row_id": row["id"], "value": previous})
-            connection.execute(sa.update(chained).where(chained.c.id == sa.bindparam("row_id"))
-                               .values(chain_hash=sa.bindparam("value")), updates)
-            done += len(rows)
-            last = rows[-1]["id"]
-    return done
+        last = connection.execute(sa.select(chained.c.id, chained.c.chain_hash)
+                                  .where(chained.c.chain_hash.is_not(None))
+                                  .order_by(chained.c.id.desc()).limit(1)).first()
+        last_id, head = (last.id, last.chain_hash) if last else (0, None)
+        hidden = connection.scalar(sa.select(sa.func.min(chained.c.id)).where(
+            chained.c.chain_hash.is_(None), chained.c.id < last_id))
+        if hidden is not None:
+            raise Unsealable(f"{table} row {hidden} carries no chain hash but rows after it do: "
+                             "it was written outside the app, and is left for `tracker check` to show")
+        plan[table] = (last_id, head)
+    return {table: _chain_after(connection, table, *plan[table]) for table in CHAINS}
+
+
+class Unsealable(RuntimeError):
+    """Rows without a hash that come before chained rows: sealing them would hide a change."""
+
+
+def _chain_after(connection: Connection, table: str, last: int, previous: str | None) -> int:
+    """Chain the rows of ``table`` after id ``last`` (whose hash is ``previous``), in batches."""
+    chained = CHAINS[table]
+    done = 0
+    while True:
+        rows = connection.execute(sa.select(*chained.c).where(chained.c.id > last)
+                                  .order_by(chained.c.id).limit(BATCH)).mappings().all()
+        if not rows:
+            return done
+        updates = []
+        for row in rows:
+            previous = link(previous, table, row)
+            updates.append({"row_id": row["id"], "value": previous})
+        connection.execute(sa.update(chained).where(chained.c.id == sa.bindparam("row_id"))
+                           .values(chain_hash=sa.bindparam("value")), updates)
+        done += len(rows)
+        last = rows[-1]["id"]
 
 
 # Verifying -------------------------------------------------------------------------
