@@ -50,8 +50,8 @@ def with_token(status) -> dict:
 def build(world, make) -> None:
     office = make.actor(world.users["office"])
     assessment = assessments.enter(office, theme="teaching", period="2026-H1", scores=[
-        {"unit_id": world.department.id, "score": 88.5},
-        {"unit_id": world.unit.id, "score": 91, "veto": True, "note": "师德问题"}])
+        assessments.ScoreInput(unit_id=world.department.id, score=88.5),
+        assessments.ScoreInput(unit_id=world.unit.id, score=91, veto=True, note="师德问题")])
     innovation = innovations.register(office, unit_id=world.department.id, title="一月一查",
                                       description="包校股室每月查一次学校", year=clock.today().year)
     world.ids.update(assessment_id=assessment.id, innovation_id=innovation.id)

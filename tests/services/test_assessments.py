@@ -4,6 +4,7 @@ innovation totals, the .xlsx import (all or nothing)."""
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -36,9 +37,9 @@ def test_ranking_by_peer_group_with_ties_and_vetoes_last(make, office):
     a, b, c, d = (make.unit(kind="school", peer_group="primary_schools") for _ in range(4))
     e, f = (make.unit(kind="department", peer_group="departments") for _ in range(2))
     assessment = assessments.enter(office, theme="teacher_ethics", period="2026-H1", scores=[
-        {"unit_id": a.id, "score": 90}, {"unit_id": b.id, "score": 85.5},
-        {"unit_id": c.id, "score": 85.5}, {"unit_id": d.id, "score": 99, "veto": True, "note": "师德"},
-        {"unit_id": e.id, "score": 70.25}, {"unit_id": f.id, "score": 80}])
+        assessments.ScoreInput(unit_id=a.id, score=90), assessments.ScoreInput(unit_id=b.id, score=85.5),
+        assessments.ScoreInput(unit_id=c.id, score=85.5), assessments.ScoreInput(unit_id=d.id, score=99, veto=True, note="师德"),
+        assessments.ScoreInput(unit_id=e.id, score=70.25), assessments.ScoreInput(unit_id=f.id, score=80)])
     db.session.commit()
     rows = _rows(assessment)
     assert {u.id: rows[u.id].rank for u in (a, b, c, d)} == {a.id: 1, b.id: 2, c.id: 2, d.id: 4}
@@ -58,8 +59,8 @@ def test_ranking_by_peer_group_with_ties_and_vetoes_last(make, office):
 def test_several_vetoes_share_the_last_rank(make, office):
     a, b, c = (make.unit() for _ in range(3))
     assessment = assessments.enter(office, theme="teaching", period="2026-H2", scores=[
-        {"unit_id": a.id, "score": 50}, {"unit_id": b.id, "score": 90, "veto": True},
-        {"unit_id": c.id, "score": 95, "veto": True}])
+        assessments.ScoreInput(unit_id=a.id, score=50), assessments.ScoreInput(unit_id=b.id, score=90, veto=True),
+        assessments.ScoreInput(unit_id=c.id, score=95, veto=True)])
     rows = _rows(assessment)
     assert (rows[a.id].rank, rows[b.id].rank, rows[c.id].rank) == (1, 2, 2)
 
@@ -67,27 +68,25 @@ def test_several_vetoes_share_the_last_rank(make, office):
 def test_a_second_entry_of_the_theme_and_half_year_is_a_conflict(make, office):
     unit = make.unit()
     assessments.enter(office, theme="teaching", period="2026-H1",
-                      scores=[{"unit_id": unit.id, "score": 80}])
+                      scores=[assessments.ScoreInput(unit_id=unit.id, score=80)])
     db.session.commit()
     with pytest.raises(Conflict):
         assessments.enter(office, theme="teaching", period="2026-H1",
-                          scores=[{"unit_id": unit.id, "score": 90}])
+                          scores=[assessments.ScoreInput(unit_id=unit.id, score=90)])
     db.session.rollback()
     assert db.session.scalar(select(func.count(Assessment.id))) == 1
     assert db.session.scalar(select(AssessmentScore.score)) == 80
     # another theme or half-year is fine
     assessments.enter(office, theme="teaching", period="2026-H2",
-                      scores=[{"unit_id": unit.id, "score": 90}])
+                      scores=[assessments.ScoreInput(unit_id=unit.id, score=90)])
 
 
 @pytest.mark.parametrize(("item", "field"), [
     ({"score": 101}, "scores.0.score"),
     ({"score": -1}, "scores.0.score"),
     ({"score": 80.555}, "scores.0.score"),
-    ({"score": "abc"}, "scores.0.score"),
+    ({"score": Decimal("NaN")}, "scores.0.score"),
     ({"score": None}, "scores.0.score"),
-    ({"score": True}, "scores.0.score"),
-    ({"score": 80, "veto": "yes"}, "scores.0.veto"),
     ({"score": 80, "unit_id": 999999}, "scores.0.unit_id"),
     ({"score": 80, "note": "a\x00b"}, "scores.0.note"),
 ])
@@ -95,7 +94,7 @@ def test_bad_scores_name_the_field_and_store_nothing(make, office, item, field):
     unit = make.unit()
     with pytest.raises(InvalidInput) as caught:
         assessments.enter(office, theme="teaching", period="2026-H1",
-                          scores=[{"unit_id": unit.id, **item}])
+                          scores=[assessments.ScoreInput(**{"unit_id": unit.id, **item})])
     assert field in caught.value.fields
     db.session.rollback()
     assert db.session.scalar(select(func.count(Assessment.id))) == 0
@@ -105,7 +104,8 @@ def test_bad_theme_period_and_duplicates(make, office):
     unit = make.unit()
     with pytest.raises(InvalidInput) as caught:
         assessments.enter(office, theme="sports", period="2026-Q1",
-                          scores=[{"unit_id": unit.id, "score": 1}, {"unit_id": unit.id, "score": 2}])
+                          scores=[assessments.ScoreInput(unit_id=unit.id, score=1),
+                                  assessments.ScoreInput(unit_id=unit.id, score=2)])
     assert {"theme", "period", "scores.1.unit_id"} <= set(caught.value.fields)
     with pytest.raises(InvalidInput) as caught:
         assessments.enter(office, theme="teaching", period="2026-H1", scores=[])
@@ -115,7 +115,7 @@ def test_bad_theme_period_and_duplicates(make, office):
 def test_entry_is_audited(make, office):
     unit = make.unit()
     assessments.enter(office, theme="school_layout", period="2026-H1",
-                      scores=[{"unit_id": unit.id, "score": 60}])
+                      scores=[assessments.ScoreInput(unit_id=unit.id, score=60)])
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"assessment.enter", "ranking.publish"} <= actions
 
@@ -254,7 +254,7 @@ def test_a_scored_innovation_can_no_longer_be_edited(make, office):
 
 @pytest.mark.parametrize(("values", "field"), [
     ({"title": ""}, "title"), ({"title": "x" * 201}, "title"), ({"description": " "}, "description"),
-    ({"year": 1999}, "year"), ({"year": "2026"}, "year"), ({"unit_id": 999999}, "unit_id"),
+    ({"year": 1999}, "year"), ({"unit_id": 999999}, "unit_id"),
     ({"title": "a\x07b"}, "title"),
 ])
 def test_bad_innovations_name_the_field(make, office, values, field):
@@ -265,7 +265,7 @@ def test_bad_innovations_name_the_field(make, office, values, field):
     assert field in caught.value.fields
 
 
-@pytest.mark.parametrize("value", [101, -0.01, "x", None, 1.234])
+@pytest.mark.parametrize("value", [101, -0.01, Decimal("NaN"), None, 1.234])
 def test_bad_innovation_scores(make, office, value):
     innovation = _register(office, make.unit())
     with pytest.raises(InvalidInput):
@@ -277,7 +277,7 @@ def test_publishing_runs_the_accountability_rules_on_the_frozen_ranking(make, of
 
     first, last = make.unit(), make.unit()
     assessments.enter(office, theme="party_building", period="2026-H1", scores=[
-        {"unit_id": first.id, "score": 90}, {"unit_id": last.id, "score": 60}])
+        assessments.ScoreInput(unit_id=first.id, score=90), assessments.ScoreInput(unit_id=last.id, score=60)])
     flagged = set(db.session.scalars(select(Flag.unit_id).where(Flag.rule == "last_place")))
     assert last.id in flagged and first.id not in flagged
 

@@ -221,7 +221,8 @@ def _fill_record(make, unit: Unit, n: int) -> None:
                                 content={"commended": [{"unit_id": unit.id, "unit": unit.name}]},
                                 created_at=NOW, published_at=NOW))
     assessments.enter(actor, theme="teacher_ethics", period=f"{2000 + n}-H1", scores=[
-        {"unit_id": unit.id, "score": 99, "veto": True}, {"unit_id": peers[0].id, "score": 50}])
+        assessments.ScoreInput(unit_id=unit.id, score=99, veto=True),
+        assessments.ScoreInput(unit_id=peers[0].id, score=50)])
     db.session.commit()
 
 
@@ -300,7 +301,8 @@ def test_innovation_list_queries_do_not_grow_with_the_list(client, make, login):
 def test_public_assessment_pages(client, make):
     unit = make.unit(name="公开学校")
     assessment = assessments.enter(make.actor(make.user("office")), theme="teaching", period="2026-H1",
-                                   scores=[{"unit_id": unit.id, "score": 77, "note": "内部备注"}])
+                                   scores=[assessments.ScoreInput(unit_id=unit.id, score=77,
+                                                                  note="内部备注")])
     db.session.commit()
     assert client.get("/public/assessments").status_code == 200
     page = client.get(f"/public/assessments/{assessment.id}").get_data(as_text=True)

@@ -43,41 +43,51 @@ class IdsField(Field):
         self.data = list(value or [])
 
 
+class IdField(Field):
+    """An id chosen or typed: what is not an id is None."""
+
+    def process_formdata(self, valuelist):
+        self.data = parse_int(valuelist[0]) if valuelist else None
+
+    def _value(self):
+        return self.raw_data[0] if self.raw_data else ("" if self.data is None else str(self.data))
+
+
+class WholeNumberField(StringField):
+    """A whole number as typed: what is not one is 0, for the service to refuse with its message."""
+
+    def process_data(self, value):
+        self.data = value
+
+    def process_formdata(self, valuelist):
+        typed = valuelist[0].strip() if valuelist else ""
+        self.data = int(typed) if typed.isascii() and typed.lstrip("-").isdigit() \
+            and len(typed) < 10 else 0
+
+    def _value(self):
+        return self.raw_data[0] if self.raw_data else ("" if self.data is None else str(self.data))
+
+
 class NumberField(StringField):
-    """A decimal number as typed: blank is None (or refused when ``required``), text refused.
-
-    ``data`` is a finite ``Decimal``; ``message`` is what the field says of
-    text that is not one.
-    """
-
-    def __init__(self, label=None, validators=None, message=None, required=False, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.message = message or _l("Enter a number.")
-        self.required = required
-        self.text = ""
+    """A decimal number as typed: blank is None, and what is not a number NaN — for the
+    service to refuse with its message, as it refuses a number out of its range."""
 
     def process_data(self, value):
         self.data = None if value is None else Decimal(str(value))
-        self.text = "" if value is None else f"{value:g}"
+        self.shown = "" if value is None else f"{value:g}"
 
     def process_formdata(self, valuelist):
-        self.text = valuelist[0] if valuelist else ""
-        self.data = None
-        typed = self.text.strip().replace("，", "")
+        typed = (valuelist[0] if valuelist else "").strip().replace("，", "")
         if not typed:
-            if self.required:
-                raise ValueError(_l("This field is required."))
+            self.data = None
             return
         try:
-            number = Decimal(typed)
+            self.data = Decimal(typed)
         except InvalidOperation:
-            raise ValueError(self.message) from None
-        if not number.is_finite():
-            raise ValueError(self.message)
-        self.data = number
+            self.data = Decimal("NaN")
 
     def _value(self):
-        return self.text
+        return self.raw_data[0] if self.raw_data else self.shown
 
 
 class ConfirmForm(FlaskForm):

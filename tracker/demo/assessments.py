@@ -66,12 +66,13 @@ def load(actor: audit.Actor, today: date) -> bool:
         scores = []
         for unit in units:
             score = round(rng.uniform(72, 97), 1)
-            item = {"unit_id": unit.id, "score": score}
             if (theme, unit.name) == LAST:
-                item["score"] = 58.5
+                score = 58.5
             if theme == VETOED[0] and unit.name == VETOED[1]:
-                item.update(veto=True, note=VETOED[2])
-            scores.append(item)
+                scores.append(assessments.ScoreInput(unit_id=unit.id, score=score, veto=True,
+                                                     note=VETOED[2]))
+            else:
+                scores.append(assessments.ScoreInput(unit_id=unit.id, score=score))
         assessments.enter(replace(office, now=_at(entered_on)), theme=theme, period=period, scores=scores)
 
     heads = {user.id: user for user in db.session.scalars(select(User).where(

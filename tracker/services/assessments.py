@@ -5,13 +5,19 @@ Half-yearly, per theme: the office enters (or imports) a score per unit, with
 frozen ``Ranking`` of kind ``assessment`` is stored at once, and a second entry
 for the same theme and half-year is refused (409) — published rankings are
 never rewritten.
+
+``enter`` takes typed lines (``ScoreInput``): the page's form and the API's
+model build them, the .xlsx import reads them off its rows; the service
+checks the domain's rules only.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import IO, Any
+from typing import IO
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -49,6 +55,16 @@ EXPLANATIONS = (
 )
 
 
+@dataclass(frozen=True)
+class ScoreInput:
+    """A unit's line of an assessment: its score (None if not given), veto 一票否决 and note."""
+
+    unit_id: int
+    score: Decimal | float | None
+    veto: bool = False
+    note: str | None = None
+
+
 def assessed_units() -> list[Unit]:
     """The active units an assessment scores, in the order its form lists them."""
     return list(db.session.scalars(select(Unit).where(
@@ -64,27 +80,20 @@ def period_label(period: str) -> str:
         "%(year)s second half", year=match[1])
 
 
-def check_period(errors: dict[str, str], field: str, value: Any) -> str | None:
-    match = PERIOD.match(value) if isinstance(value, str) else None
+def check_period(errors: dict[str, str], field: str, value: str) -> str | None:
+    match = PERIOD.match(value)
     if match is None or not 2000 <= int(match[1]) <= 2100:
         errors[field] = _("Write the half-year like %(example)s.", example="2026-H1")
         return None
     return value
 
 
-def check_score(errors: dict[str, str], field: str, value: Any) -> float | None:
-    """Return a score from 0 to 100 with at most 2 decimals, or record why not."""
-    if value is None or value == "":
+def check_score(errors: dict[str, str], field: str, value: Decimal | float | None) -> float | None:
+    """Return a score from 0 to 100 with at most 2 decimals, or record why not (NaN is no number)."""
+    if value is None:
         errors[field] = _("This field is required.")
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        errors[field] = _("Enter a number.")
-        return None
-    try:
-        number = Decimal(str(value).strip().replace("，", ""))
-    except InvalidOperation:
-        errors[field] = _("Enter a number.")
-        return None
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
     if not number.is_finite():
         errors[field] = _("Enter a number.")
     elif not Decimal(0) <= number <= Decimal(100):
@@ -100,10 +109,10 @@ def _label(theme: str) -> str:
     return AssessmentTheme.zh_of(theme)
 
 
-def enter(actor: audit.Actor, *, theme: Any, period: Any, scores: Any) -> Assessment:
+def enter(actor: audit.Actor, *, theme: str, period: str, scores: Sequence[ScoreInput]) -> Assessment:
     """Store an assessment's scores and publish its frozen ranking at once.
 
-    ``scores`` is a list of ``{"unit_id", "score", "veto"?, "note"?}``. Raise
+    ``scores`` has a line per unit. Raise
     InvalidInput naming ``scores.<i>.<field>`` for a bad line; Conflict when
     the theme and half-year already have an assessment (its ranking is frozen).
     """
@@ -111,22 +120,16 @@ def enter(actor: audit.Actor, *, theme: Any, period: Any, scores: Any) -> Assess
     if theme not in ASSESSMENT_THEMES:
         errors["theme"] = _("Choose one of: %(values)s.", values=", ".join(ASSESSMENT_THEMES))
     check_period(errors, "period", period)
-    if not isinstance(scores, list) or not scores:
+    if not scores:
         errors["scores"] = _("Enter at least one unit's score.")
-        scores = []
-    wanted = {item.get("unit_id") for item in scores if isinstance(item, dict)}
-    wanted_ids = [u for u in wanted if isinstance(u, int) and not isinstance(u, bool)]
+    wanted_ids = list({item.unit_id for item in scores})
     units = {unit.id: unit for unit in db.session.scalars(
         select(Unit).where(Unit.id.in_(wanted_ids)))} if wanted_ids else {}
     clean: list[dict] = []
     seen: set[int] = set()
     for index, item in enumerate(scores):
         prefix = f"scores.{index}"
-        if not isinstance(item, dict):
-            errors[prefix] = _("Invalid value.")
-            continue
-        unit_id = item.get("unit_id")
-        unit = units.get(unit_id) if isinstance(unit_id, int) and not isinstance(unit_id, bool) else None
+        unit = units.get(item.unit_id)
         if unit is None:
             errors[f"{prefix}.unit_id"] = _("No such unit.")
         elif unit.is_archived:
@@ -135,15 +138,10 @@ def enter(actor: audit.Actor, *, theme: Any, period: Any, scores: Any) -> Assess
             errors[f"{prefix}.unit_id"] = _("This unit is listed twice.")
         else:
             seen.add(unit.id)
-        score = check_score(errors, f"{prefix}.score", item.get("score"))
-        veto = item.get("veto", False)
-        if veto is None:
-            veto = False
-        if not isinstance(veto, bool):
-            errors[f"{prefix}.veto"] = _("Enter true or false.")
-        note = validation.text(errors, f"{prefix}.note", item.get("note"), max_length=NOTE_MAX,
+        score = check_score(errors, f"{prefix}.score", item.score)
+        note = validation.text(errors, f"{prefix}.note", item.note, max_length=NOTE_MAX,
                                required=False, multiline=True)
-        clean.append({"unit": unit, "score": score, "veto": bool(veto), "note": note})
+        clean.append({"unit": unit, "score": score, "veto": item.veto, "note": note})
     validation.raise_if(errors)
     if db.session.scalar(select(Assessment.id).where(Assessment.theme == theme,
                                                      Assessment.period == period)) is not None:
@@ -245,7 +243,19 @@ def template() -> bytes:
     ])
 
 
-def _veto_cell(value: Any, errors: dict[str, str]) -> bool:
+def _score_cell(value: object) -> Decimal | float | None:
+    """A score as a cell holds it: blank is None, text a decimal (NaN when it is none)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        return Decimal("NaN")
+    try:
+        return Decimal(str(value).strip().replace("，", ""))
+    except InvalidOperation:
+        return Decimal("NaN")
+
+
+def _veto_cell(value: object, errors: dict[str, str]) -> bool:
     if value is None:
         return False
     if isinstance(value, bool):
@@ -259,7 +269,7 @@ def _veto_cell(value: Any, errors: dict[str, str]) -> bool:
     return False
 
 
-def import_scores(actor: audit.Actor, *, theme: Any, period: Any, stream: IO[bytes]) -> Assessment:
+def import_scores(actor: audit.Actor, *, theme: str, period: str, stream: IO[bytes]) -> Assessment:
     """Enter an assessment from the .xlsx template: every row checked, all or nothing.
 
     Raise InvalidInput for the theme, the half-year or a file that is not the
@@ -296,14 +306,14 @@ def import_scores(actor: audit.Actor, *, theme: Any, period: Any, stream: IO[byt
                 row_errors["unit_id"] = _("This unit is already on row %(row)d.", row=seen[unit.id])
             else:
                 seen[unit.id] = number
-        score = check_score(row_errors, "score", cells["得分"])
+        score = check_score(row_errors, "score", _score_cell(cells["得分"]))
         veto = _veto_cell(cells["一票否决"], row_errors)
         note = validation.text(row_errors, "note", spreadsheets.as_text(cells["备注"]),
                                max_length=NOTE_MAX, required=False, multiline=True)
         if row_errors:
             problems += _row_message(number, InvalidInput("", row_errors), COLUMNS, SHEET)
         else:
-            scores.append({"unit_id": unit.id, "score": score, "veto": veto, "note": note})
+            scores.append(ScoreInput(unit_id=unit.id, score=score, veto=veto, note=note))
     if problems:
         raise RowErrors(_("Nothing was imported: %(n)d problems found.", n=len(problems)), problems)
     return enter(actor, theme=theme, period=period, scores=scores)

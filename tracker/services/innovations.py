@@ -13,7 +13,7 @@ registered or scored (409).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -39,8 +39,8 @@ def published_ranking(year: int) -> Ranking | None:
                                                    Ranking.subject_key == subject_key(year)))
 
 
-def _check_year(errors: dict[str, str], value: Any) -> int | None:
-    if not isinstance(value, int) or isinstance(value, bool) or not 2000 <= value <= 2100:
+def _check_year(errors: dict[str, str], value: int) -> int | None:
+    if not 2000 <= value <= 2100:
         errors["year"] = _("Enter a year between 2000 and 2100.")
         return None
     return value
@@ -63,12 +63,11 @@ def registrable_units(user) -> list[Unit]:
     return [unit for unit in units if permissions.can(user, "innovation.register", unit)]
 
 
-def register(actor: audit.Actor, *, unit_id: Any, title: Any, description: Any,
-             year: Any) -> Innovation:
+def register(actor: audit.Actor, *, unit_id: int, title: str | None, description: str | None,
+             year: int) -> Innovation:
     """Register a unit's innovation, for a unit the actor may register for (``innovation.register``)."""
     errors: dict[str, str] = {}
-    unit = db.session.get(Unit, unit_id) if isinstance(unit_id, int) and not isinstance(
-        unit_id, bool) else None
+    unit = db.session.get(Unit, unit_id) if 0 < unit_id <= validation.MAX_ID else None
     if unit is None:
         errors["unit_id"] = _("No such unit.")
     elif unit.is_archived:
@@ -90,8 +89,8 @@ def register(actor: audit.Actor, *, unit_id: Any, title: Any, description: Any,
     return innovation
 
 
-def update(actor: audit.Actor, innovation: Innovation, *, title: Any, description: Any,
-           year: Any) -> Innovation:
+def update(actor: audit.Actor, innovation: Innovation, *, title: str | None,
+           description: str | None, year: int) -> Innovation:
     """Edit an innovation until it is scored."""
     if innovation.score is not None:
         raise Conflict(_("A scored innovation can no longer be edited."))
@@ -114,7 +113,7 @@ def update(actor: audit.Actor, innovation: Innovation, *, title: Any, descriptio
     return innovation
 
 
-def score(actor: audit.Actor, innovation: Innovation, value: Any) -> Innovation:
+def score(actor: audit.Actor, innovation: Innovation, value: Decimal | float | None) -> Innovation:
     """Score (or re-score) an innovation, 0..100 with 2 decimals, until its year is published."""
     errors: dict[str, str] = {}
     number = check_score(errors, "score", value)
@@ -195,7 +194,7 @@ def ranking_for(user, year: int) -> RankingView | None:
     return None
 
 
-def publish(actor: audit.Actor, year: Any) -> Ranking:
+def publish(actor: audit.Actor, year: int) -> Ranking:
     """Freeze the year's ranking; a second time → Conflict."""
     errors: dict[str, str] = {}
     clean_year = _check_year(errors, year)

@@ -30,6 +30,10 @@ class ScoreIn(Body):
     veto: bool = False
     note: Annotated[str, Field(max_length=500)] | None = None
 
+    def line(self) -> assessments.ScoreInput:
+        return assessments.ScoreInput(unit_id=self.unit_id, score=self.score, veto=self.veto,
+                                      note=self.note)
+
 
 class AssessmentCreate(Body):
     theme: Theme
@@ -157,7 +161,7 @@ def ranking_json(view: innovations.RankingView) -> list[dict]:
 def create_assessment(body: AssessmentCreate):
     authorize("assessment.manage")
     assessment = assessments.enter(actor(), theme=body.theme, period=body.period,
-                                   scores=[item.model_dump() for item in body.scores])
+                                   scores=[item.line() for item in body.scores])
     return assessment_json(assessment), 201
 
 

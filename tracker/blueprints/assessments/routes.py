@@ -7,16 +7,16 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import case, func, select
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired
 
 from tracker import clock
 from tracker.blueprints import actor, load, require
 from tracker.blueprints.assessments import bp
-from tracker.blueprints.forms import apply_errors
+from tracker.blueprints.forms import NumberField, apply_errors
 from tracker.extensions import db
 from tracker.media_types import XLSX
-from tracker.models import ASSESSMENT_THEMES, Assessment, AssessmentScore, AssessmentTheme
+from tracker.models import ASSESSMENT_THEMES, Assessment, AssessmentScore, AssessmentTheme, Unit
 from tracker.services import assessments, charts, permissions
 from tracker.services.errors import InvalidInput, RowErrors
 from tracker.unit_of_work import attempt
@@ -39,6 +39,34 @@ class ImportScoresForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.theme.choices = AssessmentTheme.choices()
+
+
+def scores_form(units: list[Unit]) -> FlaskForm:
+    """The form of an assessment's scores: theme, half-year, and a score, a veto and a note per unit
+    (``score_<id>``, ``veto_<id>``, ``note_<id>``), built for the units assessed today."""
+
+    class ScoresForm(FlaskForm):
+        theme = StringField()
+        period = StringField()
+
+        def lines(self) -> tuple[list[assessments.ScoreInput], list[int]]:
+            """A line per unit given a score, a veto or a note, and the units in that order."""
+            lines, order = [], []
+            for unit in units:
+                score, veto = self[f"score_{unit.id}"], self[f"veto_{unit.id}"].data
+                note = self[f"note_{unit.id}"].data or None
+                if score.data is None and not veto and not note:
+                    continue
+                lines.append(assessments.ScoreInput(unit_id=unit.id, score=score.data, veto=veto,
+                                                    note=note))
+                order.append(unit.id)
+            return lines, order
+
+    for unit in units:
+        setattr(ScoresForm, f"score_{unit.id}", NumberField())
+        setattr(ScoresForm, f"veto_{unit.id}", BooleanField(false_values=("", "false", "off")))
+        setattr(ScoresForm, f"note_{unit.id}", StringField())
+    return ScoresForm()
 
 
 def _default_period() -> str:
@@ -71,20 +99,12 @@ def assessment_list():
 @require("assessment.manage")
 def assessment_new():
     units = assessments.assessed_units()
-    values = {"theme": request.form.get("theme", ""), "period": request.form.get("period") or
-              _default_period()}
+    form = scores_form(units)
+    values = {"theme": form.theme.data or "", "period": form.period.data or _default_period()}
     errors: dict = {}
     unit_errors: dict[int, list[str]] = {}
-    if request.method == "POST":
-        scores, order = [], []
-        for unit in units:
-            raw = (request.form.get(f"score_{unit.id}") or "").strip()
-            veto = request.form.get(f"veto_{unit.id}") == "on"
-            note = request.form.get(f"note_{unit.id}") or None
-            if not raw and not veto and not note:
-                continue
-            scores.append({"unit_id": unit.id, "score": raw, "veto": veto, "note": note})
-            order.append(unit.id)
+    if form.validate_on_submit():
+        scores, order = form.lines()
         try:
             with attempt():
                 assessment = assessments.enter(actor(), theme=values["theme"], period=values["period"],
@@ -100,7 +120,7 @@ def assessment_new():
         else:
             flash(_("Scores saved; the ranking is published."), "success")
             return redirect(url_for("assessments.assessment_page", assessment_id=assessment.id))
-    return render_template("assessments/form.html", units=units, values=values, form=request.form,
+    return render_template("assessments/form.html", units=units, values=values, form=form,
                            errors=errors, unit_errors=unit_errors), (
         400 if errors or unit_errors else 200)
 

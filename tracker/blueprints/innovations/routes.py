@@ -9,6 +9,7 @@ from tracker import clock
 from tracker.blueprints import actor, load, require
 from tracker.blueprints.forms import parse_int
 from tracker.blueprints.innovations import bp
+from tracker.blueprints.innovations.forms import InnovationForm, PublishForm, ScoreForm
 from tracker.extensions import db
 from tracker.models import Innovation, Unit
 from tracker.services import innovations, permissions
@@ -45,26 +46,25 @@ def innovation_list():
 @require("innovation.register")
 def innovation_new():
     choices = [(unit.id, unit.name) for unit in innovations.registrable_units(current_user)]
-    values = {"unit_id": request.form.get("unit_id", ""), "title": request.form.get("title", ""),
-              "description": request.form.get("description", ""),
-              "year": request.form.get("year") or str(clock.today().year)}
+    form = InnovationForm()
     errors: dict = {}
-    if request.method == "POST":
-        unit_id = parse_int(values["unit_id"]) if len(choices) != 1 else choices[0][0]
+    if form.validate_on_submit():
+        unit_id = form.unit_id.data if len(choices) != 1 else choices[0][0]
         if unit_id is None:
             errors["unit_id"] = _("Choose a unit.")
         else:
             try:
                 with attempt():
                     innovation = innovations.register(
-                        actor(), unit_id=unit_id, title=values["title"],
-                        description=values["description"], year=parse_int(values["year"]) or values["year"])
+                        actor(), unit_id=unit_id, title=form.title.data,
+                        description=form.description.data, year=form.year.data)
             except InvalidInput as error:
                 errors = error.fields
             else:
                 flash(_("Innovation registered."), "success")
                 return redirect(url_for("innovations.innovation_page", innovation_id=innovation.id))
-    return render_template("innovations/form.html", choices=choices, values=values,
+    return render_template("innovations/form.html", choices=choices,
+                           values=form.values(clock.today().year),
                            errors=errors, innovation=None), 400 if errors else 200
 
 
@@ -83,15 +83,15 @@ def innovation_page(innovation_id):
     values = {"title": innovation.title, "description": innovation.description,
               "year": str(innovation.year)}
     errors: dict = {}
-    if request.method == "POST":
-        if not permissions.can(current_user, "innovation.edit", innovation):
-            abort(403)
-        values = {k: request.form.get(k, "") for k in ("title", "description", "year")}
+    form = InnovationForm()
+    if form.is_submitted() and not permissions.can(current_user, "innovation.edit", innovation):
+        abort(403)
+    if form.validate_on_submit():
+        values = form.values(innovation.year)
         try:
             with attempt():
-                innovations.update(actor(), innovation, title=values["title"],
-                                   description=values["description"],
-                                   year=parse_int(values["year"]) or values["year"])
+                innovations.update(actor(), innovation, title=form.title.data,
+                                   description=form.description.data, year=form.year.data)
         except InvalidInput as error:
             errors = error.fields
         else:
@@ -108,14 +108,16 @@ def innovation_page(innovation_id):
 @require("innovation.score")
 def innovation_score(innovation_id):
     innovation = load(Innovation, innovation_id)
-    try:
-        with attempt():
-            innovations.score(actor(), innovation, request.form.get("score", ""))
-    except InvalidInput as error:
-        flash(error.fields.get("score", error.message), "danger")
-    else:
-        flash(_("Score saved."), "success")
-    if request.form.get("next") == "list":
+    form = ScoreForm()
+    if form.validate_on_submit():
+        try:
+            with attempt():
+                innovations.score(actor(), innovation, form.score.data)
+        except InvalidInput as error:
+            flash(error.fields.get("score", error.message), "danger")
+        else:
+            flash(_("Score saved."), "success")
+    if form.next.data == "list":
         return redirect(url_for("innovations.innovation_list", year=innovation.year))
     return redirect(url_for("innovations.innovation_page", innovation_id=innovation.id))
 
@@ -133,7 +135,8 @@ def innovation_ranking():
 @bp.route("/ranking/publish", methods=["POST"])
 @require("innovation.score")
 def innovation_publish():
-    year = parse_int(request.form.get("year"))
-    innovations.publish(actor(), year)
+    form = PublishForm()
+    year = form.year.data if form.validate_on_submit() else 0
+    innovations.publish(actor(), year or 0)
     flash(_("The innovation ranking of %(year)d is published.", year=year), "success")
     return redirect(url_for("innovations.innovation_ranking", year=year))

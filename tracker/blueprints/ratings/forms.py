@@ -22,24 +22,14 @@ class DimensionRow(Form):
         return not (self.key.data or "").strip() and not (self.name.data or "").strip()
 
 
-class WeightField(NumberField):
-    """A group's weight: what is not a number is kept as none, for the service to refuse."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-
-
 class GroupRow(Form):
     key = StringField()
     name = StringField()
-    weight = WeightField()
+    weight = NumberField()
 
     def is_blank(self) -> bool:
         return (not (self.key.data or "").strip() and not (self.name.data or "").strip()
-                and not self.weight.text.strip())
+                and not (self.weight.raw_data or [''])[0].strip())
 
 
 class RoundForm(FlaskForm):
@@ -71,7 +61,7 @@ class RoundForm(FlaskForm):
         return [(place, entry.form) for place, entry in enumerate(rows) if not entry.form.is_blank()]
 
     def round_input(self) -> ratings.RoundInput:
-        """The round the validated form describes; a weight that is not a number is NaN."""
+        """The round the validated form describes; a weight left blank is NaN, not a number."""
         dimensions = self._filled(self.dimensions)
         groups = self._filled(self.groups)
         return ratings.RoundInput(
