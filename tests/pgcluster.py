@@ -18,6 +18,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 _clusters: list[tuple[list[str], Path]] = []
+# URL → its start and stop commands, and its entry in _clusters
+_controls: dict[str, tuple[list[str], list[str], tuple[list[str], Path]]] = {}
 
 
 def _binaries() -> Path | None:
@@ -56,13 +58,39 @@ def start() -> str | None:
                     "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
                    check=True, capture_output=True)
     log = base / "postgres.log"
-    subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w",
-                    "-o", f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
-                          "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
-                    "start"], check=True, capture_output=True)
-    _clusters.append(([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                       "stop"], base))
-    return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    pg_ctl = [*as_user, str(bindir / "pg_ctl"), "-D", str(data)]
+    start_command = [*pg_ctl, "-l", str(log), "-w",
+                     "-o", f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
+                           "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+                     "start"]
+    subprocess.run(start_command, check=True, capture_output=True)
+    _clusters.append(([*pg_ctl, "-m", "immediate", "stop"], base))
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    _controls[url] = (start_command, [*pg_ctl, "-w", "-m", "fast", "stop"], _clusters[-1])
+    return url
+
+
+def stop(url: str) -> None:
+    """Stop the cluster ``start`` returned as ``url`` (``pg_ctl stop -m fast``: sessions are ended).
+
+    For a test that takes the database away from a running app; :func:`restart`
+    brings it back on the same port.
+    """
+    subprocess.run(_controls[url][1], check=True, capture_output=True)
+
+
+def restart(url: str) -> None:
+    """Start again the cluster :func:`stop` stopped."""
+    subprocess.run(_controls[url][0], check=True, capture_output=True)
+
+
+def discard(url: str) -> None:
+    """Stop the cluster ``start`` returned as ``url`` and delete its folder, before the run ends."""
+    _start, _stop, cluster = _controls.pop(url)
+    _clusters.remove(cluster)
+    command, base = cluster
+    subprocess.run(command, check=False, capture_output=True)
+    shutil.rmtree(base, ignore_errors=True)
 
 
 def stop_all() -> None:
@@ -70,6 +98,7 @@ def stop_all() -> None:
         command, base = _clusters.pop()
         subprocess.run(command, check=False, capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
+    _controls.clear()
 
 
 def server_url(url: str) -> str:
