@@ -14,6 +14,7 @@ from sqlalchemy import MetaData, create_engine, inspect, select, text
 from sqlalchemy.pool import NullPool
 
 from tests import integrity_data, pgcluster
+from tests.factories import complaint_input
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Complaint
@@ -113,8 +114,8 @@ def test_a_restore_into_a_fresh_database_brings_back_every_record_and_file(
 
     # the restored installation goes on where the original stopped: ids, the chains
     with second_app.app_context():
-        complaint = complaints.submit(make.actor(), category="other",
-                                      description="恢复之后提交的投诉，用于检查编号")
+        complaint = complaints.submit(make.actor(), complaint_input(
+            category="other", description="恢复之后提交的投诉，用于检查编号"))
         db.session.commit()
         assert complaint.id == 2
         db.session.remove()
@@ -128,9 +129,10 @@ def test_a_restore_over_an_existing_installation_replaces_it_and_keeps_its_files
     db.session.commit()
     before = tables(app.config["DATABASE_URL"])
     assert invoke(app, "backup", str(archive)).exit_code == 0
-    later = complaints.submit(make.actor(), category="other", description="备份之后提交的投诉，附照片",
-                              files=[Upload(io.BytesIO(integrity_data.PNG), "照片.png")],
-                              upload_folder=app.config["UPLOAD_FOLDER"])
+    later = complaints.submit(
+        make.actor(), complaint_input(category="other", description="备份之后提交的投诉，附照片"),
+        files=[Upload(io.BytesIO(integrity_data.PNG), "照片.png")],
+        upload_folder=app.config["UPLOAD_FOLDER"])
     db.session.commit()
     extra = complaints.files_of(later)[0].stored_name
     db.session.remove()
@@ -203,3 +205,24 @@ def test_the_postgresql_tools_are_found():
     if os.environ.get("TRACKER_TEST_BACKEND") != "postgresql":
         pytest.skip("PostgreSQL layer only")
     assert Path(backup.pg_binary("pg_dump")).name == "pg_dump"
+
+
+def test_an_archive_of_an_older_schema_is_restored_and_upgraded(app, world, second_app, tmp_path):
+    """A backup taken before the hash chains (revision 0011) comes back upgraded, chained and whole."""
+    archive = tmp_path / "old.tar.gz"
+    db.session.commit()
+    head = db.session.scalar(text("SELECT version_num FROM alembic_version"))
+    db.session.remove()
+    assert invoke(app, "db", "downgrade", "0011").exit_code == 0
+    before = tables(app.config["DATABASE_URL"])
+    assert "chain_hash" not in [column["name"] for column in inspect(db.engine).get_columns("audit_events")]
+    assert invoke(app, "backup", str(archive)).exit_code == 0
+
+    result = invoke(second_app, "restore", "--yes", str(archive))
+    assert result.exit_code == 0, result.output
+    assert "Upgraded the schema from revision 0011" in result.output and "All invariants hold" in result.output
+    restored = tables(second_app.config["DATABASE_URL"])
+    for name, rows in before.items():
+        if name != "alembic_version":
+            assert [row[:len(rows[0])] for row in restored[name]] == rows if rows else not restored[name], name
+    assert restored["alembic_version"] == [(head,)]
