@@ -99,6 +99,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("GET", "/plans/<int:plan_id>/import/template.xlsx"): office_only(OK),
     ("GET", "/tasks/<int:task_id>"): logged_in(OK),
     ("GET", "/tasks/<int:task_id>/edit"): office_only(OK),
+    # the unit_member's report is saved as a draft for the unit_head (tests/matrix/drafts.py)
     ("POST", "/tasks/<int:task_id>/report"): row(TO_LOGIN, FORBIDDEN, TO_TASK, FORBIDDEN,
                                                  TO_TASK, TO_TASK),
     ("POST", "/tasks/<int:task_id>/verify"): office_only(TO_TASK),

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tracker.demo.bureau import UNITS
 from tracker.extensions import db
 from tracker.models import Plan, Task, Unit, User
-from tracker.services import audit, ledger, plans
+from tracker.services import audit, ledger, ledger_drafts, plans
 
 PLAN_TITLE = "{year}年教育系统“转作风、强素质、建体系、严奖惩”深化机关作风整顿实施方案"
 PLAN_SUFFIX = "深化机关作风整顿实施方案"
@@ -380,4 +380,31 @@ def load_plan(actor: audit.Actor, today: date) -> Plan | None:
                     task = db.session.scalar(select(Task).where(Task.previous_id == task.id))
             else:
                 ledger.verify(office, task, accept=False, reason=step[2], on=day(step[1]))
+    load_drafts(actor, tasks)
     return plan
+
+
+# A unit member's drafts: (member, task index among the unit's open tasks, percent, narrative,
+# the head's comment when returned)
+DRAFTS = [
+    ("cgxx.staff", 0, 60, "第三专题学习研讨完成，附签到表和研讨记录", None),
+    ("jjg.staff", 0, 80, "专项检查已覆盖全部学校，问题清单正在汇总", None),
+    ("jjg.staff", 1, 100, "已全部完成", "佐证材料不全：请附上各校的整改台账和检查记录后再提交"),
+]
+
+
+def load_drafts(actor: audit.Actor, tasks: list[Task]) -> None:
+    """Members' drafts: waiting for their unit head, and one the head returned with a comment."""
+    for username, index, percent, narrative, comment in DRAFTS:
+        member = db.session.scalar(select(User).where(User.username == username))
+        if member is None:
+            continue
+        open_tasks = [t for t in tasks if t.owner_unit_id == member.unit_id and t.verified_on is None]
+        if len(open_tasks) <= index:
+            continue
+        draft = ledger_drafts.create(audit.Actor(member, actor.ip, actor.now), open_tasks[index],
+                                     percent=percent, narrative=narrative,
+                                     upload_folder=current_app.config["UPLOAD_FOLDER"])
+        if comment:
+            head = db.session.get(User, member.unit.head_user_id)
+            ledger_drafts.return_draft(audit.Actor(head, actor.ip, actor.now), draft, comment=comment)

@@ -66,9 +66,19 @@ class TaskLight(Choice):
     RED = "red", _l("Red")
 
 
+class DraftStatus(Choice):
+    """Where a unit member's ledger draft stands (services/ledger_drafts.py)."""
+
+    PENDING = "pending", _l("Awaiting the unit head")
+    RETURNED = "returned", _l("Returned to the author")
+    SUBMITTED = "submitted", _l("Submitted to the ledger")
+    DISCARDED = "discarded", _l("Discarded")
+
+
 PLAN_STATUSES = PlanStatus.codes()
 HEADINGS = Heading.codes()
 RECURRENCES = Recurrence.codes()
+DRAFT_STATUSES = DraftStatus.codes()
 
 task_co_units = Table(
     "task_co_units",
@@ -198,6 +208,9 @@ class LedgerEntry(Base):
 
     user: Mapped[User | None] = relationship()
     files: Mapped[list[EvidenceFile]] = relationship(order_by="EvidenceFile.id")
+    # the unit member's draft this entry was submitted from, if any: who submitted it
+    draft: Mapped[LedgerDraft | None] = relationship(
+        primaryjoin="LedgerDraft.entry_id == LedgerEntry.id", viewonly=True, uselist=False)
 
 
 class EvidenceFile(StoredFileMixin, Base):
@@ -209,6 +222,56 @@ class EvidenceFile(StoredFileMixin, Base):
     entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("ledger_entries.id", ondelete="RESTRICT"), index=True)
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="RESTRICT"), index=True)
+
+
+class LedgerDraft(Base):
+    """A unit member's report, awaiting the unit head: not a ledger entry until submitted.
+
+    The head submits it (the ledger entry is then the member's, ``submitted_by``
+    the head) or returns it with a comment; the member edits and sends it again, or
+    discards it. ``is_open`` is true while it is pending or returned and null
+    afterwards, so that the unique key allows one open draft per task and author.
+    """
+
+    __tablename__ = "ledger_drafts"
+    __table_args__ = (
+        CheckConstraint(_in("status", DRAFT_STATUSES), name="status"),
+        CheckConstraint("percent BETWEEN 0 AND 100", name="percent"),
+        UniqueConstraint("task_id", "author_id", "is_open"),  # one open draft per task and author
+        Index("ix_ledger_drafts_status_task", "status", "task_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="RESTRICT"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    percent: Mapped[int]
+    narrative: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    is_open: Mapped[bool | None] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    return_comment: Mapped[str | None] = mapped_column(Text)
+    returned_at: Mapped[datetime | None]
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_entries.id", ondelete="RESTRICT"), index=True)
+
+    task: Mapped[Task] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    returned_by: Mapped[User | None] = relationship(foreign_keys=[returned_by_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    files: Mapped[list[LedgerDraftFile]] = relationship(order_by="LedgerDraftFile.id")
+
+
+class LedgerDraftFile(StoredFileMixin, Base):
+    """An evidence file of a draft; submitting the draft gives its entry the same stored file."""
+
+    __tablename__ = "ledger_draft_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("ledger_drafts.id", ondelete="RESTRICT"), index=True)
 
 
 class Verification(Base):

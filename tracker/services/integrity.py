@@ -37,6 +37,7 @@ from tracker.models import (
     EvidenceFile,
     Flag,
     FlagEvent,
+    LedgerDraftFile,
     LedgerEntry,
     Notice,
     NoticeEvent,
@@ -68,7 +69,7 @@ LIFECYCLES = (
     Lifecycle(notices.WORKFLOW, Notice, NoticeEvent, "notice_id", ("issue", "issued")),
     Lifecycle(accountability.WORKFLOW, Flag, FlagEvent, "flag_id", ("raise", "raised")),
 )
-FILE_MODELS = (ComplaintFile, NoticeFile, EvidenceFile)
+FILE_MODELS = (ComplaintFile, NoticeFile, EvidenceFile, LedgerDraftFile)
 
 
 @dataclass

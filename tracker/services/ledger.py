@@ -6,12 +6,13 @@ import calendar
 import os
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import EvidenceFile, LedgerEntry, Milestone, Task, Verification
+from tracker.models import EvidenceFile, LedgerDraft, LedgerEntry, Milestone, Task, Verification
 from tracker.services import audit, progress, settings, uploads, validation
 from tracker.services.errors import Conflict
 from tracker.services.uploads import Upload
@@ -34,6 +35,19 @@ def add_entry(actor: audit.Actor, task: Task, *, percent: int, narrative: str,
               reported_on: date | None = None, files: Sequence[Upload] = (),
               upload_folder: str | os.PathLike, may_backdate: bool = False) -> LedgerEntry:
     """Append a progress report; the office alone may date it in the past (paper ledgers)."""
+    text, reported_on = check_report(actor, task, percent=percent, narrative=narrative,
+                                     reported_on=reported_on, file_count=len(files),
+                                     may_backdate=may_backdate)
+    max_bytes = settings.get("ledger.upload_max_mb") * 2**20
+    stored = uploads.store_all(upload_folder, files, max_bytes)
+    return append_entry(actor, task, percent=percent, text=text, reported_on=reported_on,
+                        author_id=actor.user.id if actor.user else None, stored=stored)
+
+
+def check_report(actor: audit.Actor, task: Task, *, percent: int, narrative: str,
+                 reported_on: date | None = None, file_count: int = 0,
+                 may_backdate: bool = False) -> tuple[str, date]:
+    """Check a report (or a draft of one) against the ledger's rules; return its text and day."""
     errors: dict[str, str] = {}
     if not 0 <= percent <= 100:
         errors["percent"] = _("Enter a whole number from 0 to 100.")
@@ -47,17 +61,22 @@ def add_entry(actor: audit.Actor, task: Task, *, percent: int, narrative: str,
         errors["reported_on"] = _("The date cannot be in the future.")
     elif reported_on < task.starts_on - timedelta(days=365):
         errors["reported_on"] = _("The date is too far before the task's start.")
-    if len(files) > 10:
+    if file_count > 10:
         errors["files"] = _("At most 10 files per report.")
     validation.raise_if(errors)
     if task.plan.status == "closed":
         raise Conflict(_("The plan is closed: its tasks take no more reports."))
     if task.verified_on is not None:
         raise Conflict(_("This task has been verified; it takes no more reports."))
-    max_bytes = settings.get("ledger.upload_max_mb") * 2**20
-    stored = uploads.store_all(upload_folder, files, max_bytes)
+    return text, reported_on
+
+
+def append_entry(actor: audit.Actor, task: Task, *, percent: int, text: str, reported_on: date,
+                 author_id: int | None, stored: Sequence[Any] = (),
+                 audit_extra: dict[str, Any] | None = None) -> LedgerEntry:
+    """Append a checked report by ``author_id`` with its stored files, and audit it as ``actor``'s."""
     entry = LedgerEntry(task_id=task.id, percent=percent, narrative=text, reported_on=reported_on,
-                        user_id=actor.user.id if actor.user else None, created_at=actor.now)
+                        user_id=author_id, created_at=actor.now)
     db.session.add(entry)
     db.session.flush()
     for item in stored:
@@ -68,7 +87,7 @@ def add_entry(actor: audit.Actor, task: Task, *, percent: int, narrative: str,
     audit.record(actor, "ledger.report", entry, {
         "task_id": [None, task.id], "percent": [None, percent],
         "reported_on": [None, reported_on.isoformat()],
-        "files": [None, [f.original_name for f in stored]]})
+        "files": [None, [f.original_name for f in stored]], **(audit_extra or {})})
     return entry
 
 
@@ -152,7 +171,8 @@ def entries_of(task: Task) -> list[LedgerEntry]:
 
     return list(db.session.scalars(
         select(LedgerEntry).where(LedgerEntry.task_id == task.id)
-        .options(selectinload(LedgerEntry.files))
+        .options(selectinload(LedgerEntry.files),
+                 selectinload(LedgerEntry.draft).selectinload(LedgerDraft.submitted_by))
         .order_by(LedgerEntry.reported_on.desc(), LedgerEntry.id.desc())))
 
 

@@ -15,7 +15,16 @@ from email.message import EmailMessage
 from sqlalchemy import func, select, update
 
 from tracker.extensions import db
-from tracker.models import Bulletin, Finding, Notification, Plan, SupervisionRound, Task, User
+from tracker.models import (
+    Bulletin,
+    Finding,
+    LedgerDraft,
+    Notification,
+    Plan,
+    SupervisionRound,
+    Task,
+    User,
+)
 from tracker.services import progress, task_states
 
 
@@ -68,6 +77,35 @@ def _unit_people(unit_ids: set[int]) -> dict[int, list[int]]:
     for unit_id, user_id in rows:
         people.setdefault(unit_id, []).append(user_id)
     return people
+
+
+def _unit_heads(unit_id: int) -> list[int]:
+    return list(db.session.scalars(select(User.id).where(
+        User.unit_id == unit_id, User.is_active.is_(True), User.role == "unit_head")))
+
+
+def draft_ready(draft: LedgerDraft, now: datetime) -> int:
+    """Tell the heads of the task's unit that a member's ledger draft waits for them."""
+    return notify(_unit_heads(draft.task.owner_unit_id), kind="draft_ready",
+                  event_key=f"draft-ready:{draft.id}:{draft.updated_at:%Y%m%d%H%M%S%f}",
+                  title=f"台账草稿待提交：{draft.task.title}",
+                  body=f"{draft.author.display_name}：{draft.percent}%",
+                  link=f"/drafts/{draft.id}", now=now)
+
+
+def draft_returned(draft: LedgerDraft, now: datetime) -> int:
+    """Tell the author that the head returned the draft, with the head's comment."""
+    return notify([draft.author_id], kind="draft_returned",
+                  event_key=f"draft-returned:{draft.id}:{draft.returned_at:%Y%m%d%H%M%S%f}",
+                  title=f"台账草稿被退回：{draft.task.title}", body=draft.return_comment or "",
+                  link=f"/drafts/{draft.id}", now=now)
+
+
+def draft_submitted(draft: LedgerDraft, now: datetime) -> int:
+    """Tell the author that the head submitted the draft to the ledger."""
+    return notify([draft.author_id], kind="draft_submitted", event_key=f"draft-submitted:{draft.id}",
+                  title=f"台账草稿已提交：{draft.task.title}", link=f"/tasks/{draft.task_id}",
+                  now=now)
 
 
 def sweep(today: date, now: datetime) -> int:

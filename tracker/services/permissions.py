@@ -42,6 +42,7 @@ def roles(*allowed: str) -> Callable[[User, Any], bool]:
 
 
 rule("dashboard.view", "unit.list", "unit.view", "account.manage")(lambda user, obj: True)
+rule("overview.view")(roles("admin", "office", "leader"))  # the organisation census
 rule("unit.manage", "user.list", "user.manage", "org.import")(roles("admin"))
 rule("setting.manage")(roles("admin", "office"))
 rule("audit.view")(roles("admin", "office", "leader"))
@@ -119,8 +120,43 @@ def _view_task(user: User, task) -> bool:
 
 @rule("task.report")
 def _report_task(user: User, task) -> bool:
-    """Report progress: the office, or the owner unit's own people."""
-    return _edit_record(user, task.owner_unit_id)
+    """Report progress straight into the ledger: the office, or the owner unit's head.
+
+    A unit member drafts the report instead (``ledger.draft``); the head submits it.
+    """
+    return user.role == "office" or (user.role == "unit_head" and task.owner_unit_id == user.unit_id)
+
+
+@rule("ledger.draft")
+def _draft_report(user: User, task) -> bool:
+    """Draft a report for the head: the owner unit's members."""
+    return user.role == "unit_member" and task is not None and task.owner_unit_id == user.unit_id
+
+
+@rule("ledger.drafts")
+def _see_drafts(user: User, obj=None) -> bool:
+    """Have drafts at all (a member's own, those waiting on a head): a unit's own people."""
+    return user.role in ("unit_head", "unit_member") and user.unit_id is not None
+
+
+@rule("ledger.draft_read")
+def _read_draft(user: User, draft) -> bool:
+    """Read a draft: its author, or the head of the task's unit (never another unit, not the liaison)."""
+    return draft is not None and (_edit_draft(user, draft) or _submit_draft(user, draft))
+
+
+@rule("ledger.draft_edit")
+def _edit_draft(user: User, draft) -> bool:
+    """Change or discard a draft: its author, while a member of the task's unit."""
+    return (draft is not None and draft.author_id == user.id and user.role == "unit_member"
+            and draft.task.owner_unit_id == user.unit_id)
+
+
+@rule("ledger.submit")
+def _submit_draft(user: User, draft) -> bool:
+    """Submit a member's draft to the ledger, or return it: the head of the task's unit."""
+    return (draft is not None and user.role == "unit_head"
+            and draft.task.owner_unit_id == user.unit_id)
 
 
 @rule("complaint.reply")

@@ -10,6 +10,10 @@ from tracker.blueprints.api import bp
 from tracker.blueprints.api.framework import PageQuery, dump, endpoint, paginated
 from tracker.blueprints.api.schemas import (
     AsOfQuery,
+    DraftCreate,
+    DraftOut,
+    DraftPatch,
+    DraftReturn,
     EntryCreate,
     EntryOut,
     ImportResult,
@@ -27,8 +31,8 @@ from tracker.blueprints.api.schemas import (
     page_of,
 )
 from tracker.media_types import XLSX
-from tracker.models import Plan, Task
-from tracker.services import ledger, ledger_view, permissions, plans, task_import
+from tracker.models import LedgerDraft, Plan, Task
+from tracker.services import ledger, ledger_drafts, ledger_view, permissions, plans, task_import
 from tracker.services.errors import InvalidInput
 from tracker.services.ledger_view import LedgerFilter
 
@@ -187,7 +191,8 @@ def authorize_task_view(task: Task) -> None:
         abort(404)
 
 
-@endpoint(bp, "/tasks/<int:task_id>/entries", "POST", summary="Report progress on a task",
+@endpoint(bp, "/tasks/<int:task_id>/entries", "POST",
+          summary="Report progress on a task (the office, the unit head; a unit member drafts)",
           tag="Tasks", body=EntryCreate, response=EntryOut, status=201, errors=(403, 404, 409))
 def create_entry(task_id: int, body: EntryCreate):
     task = load(Task, task_id)
@@ -208,3 +213,77 @@ def verify_task(task_id: int, body: VerifyRequest):
     task = ledger.verify(actor(), load(Task, task_id), accept=body.accept, reason=body.reason,
                          on=body.on)
     return task_detail(task, clock.today()), 200
+
+
+# A unit member's drafts: the member drafts, the unit head submits (services/ledger_drafts.py)
+
+
+def load_draft(draft_id: int) -> LedgerDraft:
+    """The draft, or 404 for one the user may not read (another unit's, the central roles)."""
+    draft = load(LedgerDraft, draft_id)
+    if not permissions.can(acting_user(), "ledger.draft_read", draft):
+        abort(404)
+    return draft
+
+
+@endpoint(bp, "/tasks/<int:task_id>/drafts", "POST",
+          summary="Draft a progress report for the unit head (a unit member)", tag="Drafts",
+          body=DraftCreate, response=DraftOut, status=201, errors=(403, 404, 409))
+def create_draft(task_id: int, body: DraftCreate):
+    task = load(Task, task_id)
+    authorize_task_view(task)
+    authorize("ledger.draft", task)
+    draft = ledger_drafts.create(actor(), task, percent=body.percent, narrative=body.narrative,
+                                 upload_folder=current_app.config["UPLOAD_FOLDER"])
+    return dump(DraftOut, draft), 201
+
+
+@endpoint(bp, "/drafts", "GET",
+          summary="Open drafts: a member's own, or those of the head's unit", tag="Drafts",
+          response=list[DraftOut], errors=(403,))
+def list_drafts():
+    authorize("ledger.drafts")
+    return [dump(DraftOut, d) for d in ledger_drafts.open_drafts(acting_user())], 200
+
+
+@endpoint(bp, "/drafts/<int:draft_id>", "GET", summary="Read a draft", tag="Drafts",
+          response=DraftOut, errors=(404,))
+def get_draft(draft_id: int):
+    return dump(DraftOut, load_draft(draft_id)), 200
+
+
+@endpoint(bp, "/drafts/<int:draft_id>", "PATCH",
+          summary="Change a draft (its author); a returned draft goes back to the head",
+          tag="Drafts", body=DraftPatch, response=DraftOut, errors=(403, 404, 409))
+def patch_draft(draft_id: int, body: DraftPatch):
+    draft = load_draft(draft_id)
+    authorize("ledger.draft_edit", draft)
+    ledger_drafts.edit(actor(), draft, percent=body.percent, narrative=body.narrative,
+                       upload_folder=current_app.config["UPLOAD_FOLDER"])
+    return dump(DraftOut, draft), 200
+
+
+@endpoint(bp, "/drafts/<int:draft_id>/submit", "POST",
+          summary="Submit a member's draft to the ledger (the unit head)", tag="Drafts",
+          response=EntryOut, status=201, errors=(403, 404, 409))
+def submit_draft(draft_id: int):
+    draft = load_draft(draft_id)
+    authorize("ledger.submit", draft)
+    return dump(EntryOut, ledger_drafts.submit(actor(), draft)), 201
+
+
+@endpoint(bp, "/drafts/<int:draft_id>/return", "POST",
+          summary="Return a draft to its author with a comment (the unit head)", tag="Drafts",
+          body=DraftReturn, response=DraftOut, errors=(403, 404, 409))
+def return_draft(draft_id: int, body: DraftReturn):
+    draft = load_draft(draft_id)
+    authorize("ledger.submit", draft)
+    return dump(DraftOut, ledger_drafts.return_draft(actor(), draft, comment=body.comment)), 200
+
+
+@endpoint(bp, "/drafts/<int:draft_id>/discard", "POST", summary="Discard a draft (its author)",
+          tag="Drafts", response=DraftOut, errors=(403, 404, 409))
+def discard_draft(draft_id: int):
+    draft = load_draft(draft_id)
+    authorize("ledger.draft_edit", draft)
+    return dump(DraftOut, ledger_drafts.discard(actor(), draft)), 200

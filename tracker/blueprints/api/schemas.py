@@ -337,6 +337,43 @@ class EntryCreate(Body):
     reported_on: date | None = None
 
 
+DraftStatus = Literal[models.DraftStatus.codes()]
+
+
+class DraftCreate(Body):
+    percent: Annotated[int, Field(ge=0, le=100)]
+    narrative: Text
+
+
+class DraftPatch(Body):
+    """The draft's new figures; sending a returned draft back to the head."""
+
+    percent: Annotated[int, Field(ge=0, le=100)]
+    narrative: Text
+
+
+class DraftReturn(Body):
+    comment: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class DraftOut(Out):
+    id: int
+    task_id: int
+    author_id: int
+    percent: int
+    narrative: str
+    status: DraftStatus
+    created_at: datetime
+    updated_at: datetime
+    return_comment: str | None
+    returned_at: datetime | None
+    returned_by_id: int | None
+    submitted_at: datetime | None
+    submitted_by_id: int | None
+    entry_id: int | None
+    files: list[FileOut] = []
+
+
 class VerifyRequest(Body):
     accept: bool
     reason: Annotated[str, Field(max_length=2000)] | None = None

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("plans", __name__)
 
-from tracker.blueprints.plans import routes  # noqa: E402,F401
+from tracker.blueprints.plans import drafts, routes  # noqa: E402,F401

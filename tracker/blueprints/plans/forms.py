@@ -143,6 +143,12 @@ class ReportForm(FlaskForm):
     submit = SubmitField(_l("Submit report"))
 
 
+class ReturnDraftForm(FlaskForm):
+    comment = TextAreaField(_l("What to change"), validators=[DataRequired(), Length(max=2000)],
+                            render_kw={"rows": 2})
+    submit = SubmitField(_l("Return to the author"))
+
+
 class VerifyForm(FlaskForm):
     decision = RadioField(_l("Decision"), validators=[InputRequired()], default="accept")
     reason = TextAreaField(_l("Reason for returning"), validators=[Optional(), Length(max=2000)],

@@ -22,6 +22,7 @@ from tracker.blueprints.plans.forms import (
     MeasureForm,
     PlanForm,
     ReportForm,
+    ReturnDraftForm,
     TaskForm,
     VerifyForm,
     milestones_to_text,
@@ -33,13 +34,14 @@ from tracker.models import AuditEvent, EvidenceFile, Measure, Plan, Task, TaskLi
 from tracker.services import (
     charts,
     ledger,
+    ledger_drafts,
     ledger_view,
     permissions,
     pickers,
     plans,
     task_import,
 )
-from tracker.services.errors import InvalidInput, RowErrors
+from tracker.services.errors import Conflict, InvalidInput, RowErrors
 from tracker.services.ledger_view import LedgerFilter
 from tracker.unit_of_work import attempt
 
@@ -192,6 +194,9 @@ def task_page(task_id):
         "plans/task.html", task=task, state=state, as_of=as_of, entries=entries, chart=chart,
         verifications=ledger.verifications_of(task), trail=trail, report=report,
         verify=VerifyForm(), may_report=permissions.can(current_user, "task.report", task),
+        may_draft=permissions.can(current_user, "ledger.draft", task),
+        drafts=ledger_drafts.open_drafts(current_user, task), confirm=ConfirmForm(),
+        return_form=ReturnDraftForm(),
         may_backdate=permissions.can(current_user, "task.backdate", task))
 
 
@@ -200,7 +205,10 @@ def task_page(task_id):
 def task_report(task_id):
     task = load(Task, task_id)
     _can_see_task(task)
-    authorize("task.report", task)
+    # a unit member's report is a draft for the unit head (services/ledger_drafts.py)
+    drafting = permissions.can(current_user, "ledger.draft", task)
+    if not drafting:
+        authorize("task.report", task)
     form = ReportForm()
     back = request.form.get("back")
     if form.validate_on_submit():
@@ -208,14 +216,27 @@ def task_report(task_id):
         may_backdate = permissions.can(current_user, "task.backdate", task)
         try:
             with attempt():
-                ledger.add_entry(actor(), task, percent=form.percent.data, narrative=form.narrative.data,
-                                 reported_on=form.reported_on.data if may_backdate else None,
-                                 files=files, may_backdate=may_backdate,
-                                 upload_folder=current_app.config["UPLOAD_FOLDER"])
+                if drafting:
+                    ledger_drafts.create(actor(), task, percent=form.percent.data,
+                                         narrative=form.narrative.data, files=files,
+                                         upload_folder=current_app.config["UPLOAD_FOLDER"])
+                else:
+                    ledger.add_entry(actor(), task, percent=form.percent.data,
+                                     narrative=form.narrative.data,
+                                     reported_on=form.reported_on.data if may_backdate else None,
+                                     files=files, may_backdate=may_backdate,
+                                     upload_folder=current_app.config["UPLOAD_FOLDER"])
         except InvalidInput as error:
             apply_errors(form, error)
+        except Conflict as refusal:
+            if not drafting:
+                raise
+            flash(refusal.message, "danger")
         else:
-            flash(_("Progress reported: %(n)d%%.", n=form.percent.data), "success")
+            if drafting:
+                flash(_("Draft saved: it waits for your unit head to submit it."), "success")
+            else:
+                flash(_("Progress reported: %(n)d%%.", n=form.percent.data), "success")
             if back == "mine":
                 return redirect(url_for("plans.my_tasks"))
             return redirect(url_for("plans.task_page", task_id=task.id))
@@ -310,8 +331,11 @@ def my_tasks():
                            extra=[Task.plan.has(Plan.status == "active")])
     page, _counts = ledger_view.page(current_user, filters, as_of,
                                      parse_int(request.args.get("page")) or 1, 20, 20)
+    drafts = ledger_drafts.open_drafts(current_user)
     return render_template("plans/my_tasks.html", page=page, rows=page.items, as_of=as_of,
-                           report=ReportForm())
+                           report=ReportForm(), drafts=drafts, confirm=ConfirmForm(),
+                           return_form=ReturnDraftForm(),
+                           drafted={d.task_id: d for d in drafts if d.author_id == current_user.id})
 
 
 @bp.route("/verification")
