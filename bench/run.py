@@ -227,7 +227,7 @@ def measure_http(bench: Bench) -> None:
          lambda: floors.ledger(ctx, unit_id=ctx.unit_id), "tasks", READ),
         ("/ledger?as_of= (60 days ago)", bench.office, f"/ledger?as_of={past.isoformat()}",
          lambda: floors.ledger(ctx, as_of=past), "tasks", PAST),
-        ("/ (dashboard)", bench.office, "/", lambda: floors.dashboard(ctx), None, READ),
+        ("/overview (census)", bench.office, "/overview", lambda: floors.dashboard(ctx), None, READ),
         ("/complaints/", bench.office, "/complaints/", lambda: floors.complaints(ctx), "complaints", READ),
         (f"/complaints/stats?period={ctx.month}", bench.office, f"/complaints/stats?period={ctx.month}",
          lambda: floors.complaint_rates(ctx), None, READ),

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.browser
 
 LOGIN_URL = re.compile(r"/login(\?.*)?$")
 DASHBOARD_URL = re.compile(r"://[^/]+/$")
+OVERVIEW_URL = re.compile(r"://[^/]+/overview$")
 
 
 def submit_login(page, username: str, password: str) -> None:
@@ -46,14 +47,16 @@ def test_office_user_logs_in_in_chinese_switches_to_english_and_logs_out(page, m
     submit_login(page, user.username, PASSWORD)
 
     expect(page).to_have_url(DASHBOARD_URL)
-    expect(page.get_by_role("heading", name="工作台")).to_be_visible()
+    expect(page.get_by_role("heading", name="待办事项")).to_be_visible()
+    with page.expect_navigation():
+        page.get_by_test_id("overview-link").click()
     expect(page.get_by_test_id("units-total")).to_have_text(str(units))
 
     with page.expect_navigation():
         page.get_by_test_id("language-switch").click()
-    expect(page).to_have_url(DASHBOARD_URL)
+    expect(page).to_have_url(OVERVIEW_URL)
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.get_by_role("heading", name="The organisation at a glance")).to_be_visible()
     expect(page.get_by_test_id("units-total")).to_have_text(str(units))
 
     page.get_by_test_id("account-menu").click()
@@ -64,8 +67,8 @@ def test_office_user_logs_in_in_chinese_switches_to_english_and_logs_out(page, m
     expect(page).to_have_url(LOGIN_URL)
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
 
-    # the session is gone: the dashboard sends us back to the log-in page
-    page.goto("/")
+    # the session is gone: a signed-in page sends us back to the log-in page
+    page.goto("/inbox")
     expect(page).to_have_url(LOGIN_URL)
     with page.expect_navigation():
         page.get_by_test_id("language-switch").click()
@@ -95,7 +98,7 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(app, page,
         expect(error).to_have_text(locked)
         expect(page.get_by_test_id("account-menu")).to_have_count(0)
 
-    page.goto("/")
+    page.goto("/inbox")
     expect(page).to_have_url(LOGIN_URL)
     db.session.refresh(user)
     assert user.last_login_at is None
@@ -116,7 +119,7 @@ def test_phone_navbar_collapses_and_the_toggler_opens_it(new_page, live_server, 
     user = make.user("office")
     page.goto("/login")
     submit_login(page, user.username, PASSWORD)
-    expect(page.get_by_role("heading", name="工作台")).to_be_visible()
+    expect(page.get_by_role("heading", name="待办事项")).to_be_visible()
 
     toggler = page.locator(".navbar-toggler")
     menu = page.locator("#nav")
@@ -129,7 +132,7 @@ def test_phone_navbar_collapses_and_the_toggler_opens_it(new_page, live_server, 
     expect(toggler).to_have_attribute("aria-expanded", "true")
     expect(menu).to_have_class(re.compile(r"\bcollapse show\b"))  # the opening animation is over
     expect(page.get_by_test_id("account-menu")).to_be_visible()
-    expect(menu.get_by_role("link", name="工作台")).to_be_visible()
+    expect(menu.get_by_role("link", name="首页")).to_be_visible()
 
     page.get_by_test_id("account-menu").click()
     expect(page.get_by_test_id("logout")).to_be_visible()
@@ -147,7 +150,7 @@ def test_no_console_errors_or_csp_violations(new_page, make, problems):
         response = page.goto(path)
         assert response is not None and response.ok, path
     submit_login(page, admin.username, PASSWORD)
-    expect(page.get_by_role("heading", name="工作台")).to_be_visible()
+    expect(page.get_by_role("heading", name="待办事项")).to_be_visible()
     for path in (
         "/admin/units",
         "/admin/units/new",

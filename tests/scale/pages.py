@@ -19,6 +19,7 @@ PAGES = [
     ("office", "/ledger?unit_id={unit_id}"),
     ("office", "/ledger?as_of={past}"),
     ("office", "/"),
+    ("office", "/overview"),
     ("office", "/complaints/"),
     ("office", "/complaints/stats?period={month}"),
     ("office", "/tasks/{task_id}"),
@@ -27,6 +28,7 @@ PAGES = [
     ("office", "/supervision/"),
     ("office", "/ratings/"),
     ("head", "/my-tasks"),
+    ("head", "/"),
     ("api", "/api/v1/tasks"),
     ("api", "/api/v1/complaints"),
 ]

@@ -62,7 +62,7 @@ def extracted():
 
 def test_the_sources_have_strings_to_translate(extracted):
     assert len(extracted) > 100
-    assert ("Dashboard", None) in extracted  # a template string
+    assert ("Waiting for you", None) in extracted  # a template string
     assert ("Rectification office", None) in extracted  # an _l() string in Python
 
 

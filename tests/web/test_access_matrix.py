@@ -68,7 +68,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("POST", "/language"): everyone(TO_DASHBOARD),
     ("GET", "/account/password"): logged_in(OK),
     # main, public
-    ("GET", "/"): logged_in(OK),
+    ("GET", "/"): everyone(OK),  # a visitor's is the public front door, a user's the to-do home
+    ("GET", "/overview"): row(TO_LOGIN, OK, OK, OK, FORBIDDEN, FORBIDDEN),
     ("GET", "/inbox"): logged_in(OK),
     ("POST", "/inbox/read"): logged_in((302, "/inbox")),
     ("GET", "/public/"): everyone(OK),

@@ -85,7 +85,7 @@ def test_five_wrong_passwords_lock_the_account_for_that_address_and_say_until_wh
         assert response.status_code == 429
         assert 890 <= int(response.headers["Retry-After"]) <= 900
         assert "该账号登录失败次数过多，请 15 分钟后" in response.get_data(as_text=True)
-    assert client.get("/").status_code == 302
+    assert client.get("/inbox").status_code == 302  # not signed in
     # the real user, elsewhere, is not locked out
     elsewhere = client.post("/login", data={"username": user.username, "password": PASSWORD},
                             environ_base={"REMOTE_ADDR": "10.20.30.40"})

@@ -39,7 +39,7 @@ class Browser:
                 if self.client.get_cookie(name) is not None}
 
     def signed_in(self) -> bool:
-        response = self.get("/")
+        response = self.get("/inbox")
         assert response.status_code in (200, 302)
         return response.status_code == 200
 

@@ -734,9 +734,17 @@ def exempt(actor: audit.Actor, flag: Flag, justification: str | None) -> Flag:
 # Reading ---------------------------------------------------------------------------
 
 
+EXEMPTION_FILTERS = ("proposed", "none")
+
+
 def flags_query(user: User | None, *, status: str | None = None, rule: str | None = None,
-                unit_id: int | None = None, period: str | None = None) -> Select:
-    """The register: newest first, scoped, filtered; unit and person loaded with it."""
+                unit_id: int | None = None, period: str | None = None,
+                exemption: str | None = None) -> Select:
+    """The register: newest first, scoped, filtered; unit and person loaded with it.
+
+    ``exemption``: ``proposed`` keeps the flags whose proposed exemption awaits a leader,
+    ``none`` those with no exemption proposed.
+    """
     stmt = (select(Flag).where(permissions.own_unit_scope(user, Flag.unit_id) if user else false())
             .options(joinedload(Flag.unit), joinedload(Flag.person))
             .order_by(Flag.raised_at.desc(), Flag.id.desc()))
@@ -750,6 +758,10 @@ def flags_query(user: User | None, *, status: str | None = None, rule: str | Non
         stmt = stmt.where(Flag.unit_id == unit_id)
     if period:
         stmt = stmt.where(Flag.period == period)
+    if exemption == "proposed":
+        stmt = stmt.where(Flag.exemption_proposed_at.is_not(None), Flag.exemption_approved_at.is_(None))
+    elif exemption == "none":
+        stmt = stmt.where(Flag.exemption_proposed_at.is_(None))
     return stmt
 
 

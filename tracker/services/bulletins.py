@@ -11,12 +11,13 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
 from tracker.models import (
     Bulletin,
+    BulletinStatus,
     CriticismReason,
     Finding,
     LedgerEntry,
@@ -33,6 +34,7 @@ from tracker.services import (
     liaison,
     notices,
     official_docx,
+    permissions,
     progress,
     settings,
     task_states,
@@ -277,6 +279,20 @@ def edit(actor: audit.Actor, bulletin: Bulletin, *, title: Any, narrative: Any) 
     if changes:
         audit.record(actor, "bulletin.edit", bulletin, changes)
     return bulletin
+
+
+def list_query(user, *, status: str | None = None) -> Select:
+    """The bulletins ``user`` reads, latest period first, of one status if given.
+
+    Drafts and approved bulletins only for those who read them (``bulletin.view``),
+    the published ones for every account.
+    """
+    stmt = select(Bulletin).order_by(Bulletin.ends_on.desc(), Bulletin.id.desc())
+    if not permissions.can(user, "bulletin.view", Bulletin(status="draft")):
+        stmt = stmt.where(Bulletin.status == "published")
+    if status in BulletinStatus.codes():
+        stmt = stmt.where(Bulletin.status == status)
+    return stmt
 
 
 def approve(actor: audit.Actor, bulletin: Bulletin) -> Bulletin:

@@ -45,6 +45,8 @@ def _filters() -> dict:
         "rule": args.get("rule") if args.get("rule") in FLAG_RULES else None,
         "unit_id": parse_int(args.get("unit_id")),
         "period": (args.get("period") or "").strip()[:20] or None,
+        "exemption": args.get("exemption") if args.get("exemption") in accountability.EXEMPTION_FILTERS
+        else None,
     }
 
 

@@ -14,7 +14,7 @@ from tracker.blueprints.forms import ConfirmForm, apply_errors
 from tracker.blueprints.public import bp as public_bp
 from tracker.extensions import db
 from tracker.media_types import DOCX
-from tracker.models import Bulletin, BulletinKind
+from tracker.models import Bulletin, BulletinKind, BulletinStatus
 from tracker.services import bulletins, periods, permissions
 from tracker.services.errors import InvalidInput
 from tracker.unit_of_work import attempt
@@ -44,13 +44,12 @@ def _visible(bulletin_id: int) -> Bulletin:
 @bp.route("/bulletins")
 @login_required
 def bulletin_list():
-    stmt = select(Bulletin).order_by(Bulletin.ends_on.desc(), Bulletin.id.desc())
-    if not permissions.can(current_user, "bulletin.view", Bulletin(status="draft")):
-        stmt = stmt.where(Bulletin.status == "published")
+    status = request.args.get("status") if request.args.get("status") in BulletinStatus.codes() else None
+    stmt = bulletins.list_query(current_user, status=status)
     form = GenerateForm()
     form.period.data = form.period.data or periods.previous_period("monthly", clock.today()).key
     return render_template("bulletins/list.html", items=db.session.scalars(stmt.limit(200)).all(),
-                           form=form)
+                           form=form, status=status)
 
 
 @bp.route("/bulletins/generate", methods=["POST"])

@@ -2,21 +2,33 @@ from flask import redirect, render_template, url_for
 from flask_login import current_user
 
 from tracker import clock
-from tracker.blueprints import require
+from tracker.blueprints import authorize, require
 from tracker.blueprints.forms import ConfirmForm
 from tracker.blueprints.main import bp
+from tracker.blueprints.public.routes import front_door as public_front_door
 from tracker.models import Plan, Task
-from tracker.services import dashboard as overview
-from tracker.services import ledger_view, notifications
+from tracker.services import dashboard as census
+from tracker.services import home, ledger_view, notifications
 
 
 @bp.route("/")
-@require("dashboard.view")
 def dashboard():
+    """The home: what waits on the signed-in user; for a visitor, the public front door."""
+    if not current_user.is_authenticated:
+        return public_front_door()
+    authorize("dashboard.view")
+    today = clock.today()
+    return render_template("main/home.html", sections=home.for_user(current_user, today), today=today)
+
+
+@bp.route("/overview")
+@require("overview.view")
+def overview():
+    """The organisation census and the tasks of active plans by status."""
     today = clock.today()
     active = ledger_view.LedgerFilter(extra=[Task.plan.has(Plan.status == "active")])
     return render_template(
-        "main/dashboard.html", overview=overview.organisation_overview(), today=today,
+        "main/dashboard.html", overview=census.organisation_overview(), today=today,
         task_counts=ledger_view.status_counts(current_user, active, today))
 
 

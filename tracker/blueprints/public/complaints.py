@@ -11,7 +11,7 @@ from tracker.blueprints.forms import apply_errors, parse_int
 from tracker.blueprints.public import bp
 from tracker.extensions import db
 from tracker.models.complaints import Complaint
-from tracker.services import codes, complaints
+from tracker.services import codes, complaints, home
 from tracker.services.errors import Conflict, InvalidInput
 from tracker.unit_of_work import attempt
 
@@ -68,6 +68,7 @@ def _track_page(complaint: Complaint | None, status: int = 200, rate_form: RateF
         timeline=complaints.public_timeline(complaint) if complaint else [],
         rating_open=complaint is not None and complaints.rating_open(complaint, now),
         may_reopen=complaint is not None and complaints.may_reopen(complaint),
+        expected_reply_on=home.expected_reply_on(complaint, clock.local(now).date()) if complaint else None,
         rate_form=rate_form), status
 
 
