@@ -50,7 +50,6 @@ from tracker.services.errors import Conflict
 from tracker.services.uploads import Upload
 
 OPEN = ("issued", "acknowledged")
-ISSUER = "作风整顿工作领导小组办公室"
 MAX_FILES = 10
 
 
@@ -436,7 +435,7 @@ def issuer_name() -> str:
     """The issuing office: the organisation's office unit, else the office's usual name."""
     name = db.session.scalar(select(Unit.name).where(Unit.kind == "office", Unit.is_archived.is_(False))
                              .order_by(Unit.id).limit(1))
-    return name or ISSUER
+    return name or official_docx.ISSUER
 
 
 def to_docx(notice: Notice) -> bytes:

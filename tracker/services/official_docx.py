@@ -47,6 +47,9 @@ STYLES: dict[str, tuple[str, float, bool, str | None]] = {
 }
 TABLE_STYLE = "Table Grid"
 
+# The issuer of the bureau's documents when no office unit names it: the campaign office's usual name.
+ISSUER = "作风整顿工作领导小组办公室"
+
 
 @dataclass(frozen=True)
 class Heading:

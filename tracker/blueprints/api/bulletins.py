@@ -17,8 +17,7 @@ from tracker.extensions import db
 from tracker.media_types import DOCX
 from tracker.models import Bulletin
 from tracker.services import bulletins, permissions
-
-ISSUER = "作风整顿工作领导小组办公室"
+from tracker.services.official_docx import ISSUER
 
 
 def bulletin_json(bulletin: Bulletin) -> dict:

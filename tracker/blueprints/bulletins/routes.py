@@ -8,7 +8,6 @@ from wtforms.validators import DataRequired, Length
 
 from tracker import clock
 from tracker.blueprints import actor, load, require
-from tracker.blueprints.api.bulletins import ISSUER
 from tracker.blueprints.bulletins import bp
 from tracker.blueprints.forms import ConfirmForm, apply_errors
 from tracker.blueprints.public import bp as public_bp
@@ -17,6 +16,7 @@ from tracker.media_types import DOCX
 from tracker.models import Bulletin, BulletinKind, BulletinStatus
 from tracker.services import bulletins, periods, permissions
 from tracker.services.errors import InvalidInput
+from tracker.services.official_docx import ISSUER
 from tracker.unit_of_work import attempt
 
 
