@@ -45,6 +45,39 @@ def task_fields(values: dict) -> dict:
     return typed
 
 
+def complaint_input(**values):
+    """A complaint as tests write it (codes and dates as text), typed."""
+    from tracker.models import ComplaintCategory, ComplaintChannel
+    from tracker.services.complaints import ComplaintInput
+
+    typed = dict(values)
+    typed["category"] = ComplaintCategory(typed["category"])
+    if "channel" in typed:
+        typed["channel"] = ComplaintChannel(typed["channel"])
+    for field in ("happened_on", "on"):
+        if field in typed:
+            typed[field] = _day(typed[field])
+    return ComplaintInput(**typed)
+
+
+def notice_input(**values):
+    """A notice to issue as tests write it (the source as a code, dates as text), typed."""
+    from tracker.models import NoticeSource
+    from tracker.services.notices import NoticeInput
+
+    typed = dict(values)
+    typed["source_type"] = NoticeSource(typed["source_type"])
+    typed["due_on"] = _day(typed["due_on"])
+    return NoticeInput(**typed)
+
+
+def inspection_input(**values):
+    """An inspection as tests write it (dates as text), typed."""
+    from tracker.services.notices import InspectionInput
+
+    return InspectionInput(**{**values, "inspected_on": _day(values["inspected_on"])})
+
+
 class Factories:
     """Make units and users; every call commits so the HTTP client sees them."""
 

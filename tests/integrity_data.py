@@ -7,6 +7,7 @@ import io
 from datetime import date, timedelta
 
 from tests import accountability_data
+from tests.factories import complaint_input, notice_input
 from tracker import clock
 from tracker.extensions import db
 from tracker.services import accountability, complaints, ledger, notices
@@ -40,18 +41,18 @@ def build(make, upload_folder: str) -> dict[str, int]:
     ledger.verify(make.actor(office), returned, accept=False, reason="佐证不足")
 
     complaint = complaints.submit(
-        make.actor(), category="buck_passing", description="窗口工作人员推诿扯皮，多次办理未果",
-        unit_id=school.id, name="欧阳翠花", contact="13900007777",
+        make.actor(), complaint_input(category="buck_passing", description="窗口工作人员推诿扯皮，多次办理未果",
+                                      unit_id=school.id, name="欧阳翠花", contact="13900007777"),
         files=[Upload(io.BytesIO(PNG), "现场.png")], upload_folder=upload_folder)
     complaints.accept(make.actor(office), complaint)
     complaints.dispatch(make.actor(office), complaint, school.id)
-    complaints.reply(make.actor(head), complaint, "已约谈当事人并整改",
+    complaints.reply(make.actor(head), complaint, complaints.ReplyInput("已约谈当事人并整改"),
                      files=[Upload(io.BytesIO(PDF), "整改报告.pdf")], upload_folder=upload_folder)
     complaints.close(make.actor(office), complaint, True)
 
-    notice = notices.issue(make.actor(office), unit_id=school.id, source_type="complaint",
-                           source_id=complaint.id, problems="办事推诿", requirements="立即整改",
-                           due_on=today + timedelta(days=10))
+    notice = notices.issue(make.actor(office), notice_input(
+        unit_id=school.id, source_type="complaint", source_id=complaint.id, problems="办事推诿",
+        requirements="立即整改", due_on=today + timedelta(days=10)))
     notices.acknowledge(make.actor(head), notice)
     notices.report(make.actor(head), notice, text="已整改",
                    files=[Upload(io.BytesIO(PDF), "佐证.pdf")], upload_folder=upload_folder)

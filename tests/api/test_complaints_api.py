@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from tests.factories import complaint_input
 from tracker.extensions import db
 from tracker.models import AuditEvent
 from tracker.models.complaints import Complaint, ComplaintEvent
@@ -31,18 +32,18 @@ def world(make):
 
 def walk(make, world, status) -> Complaint:
     office, head = make.actor(world["office"]), make.actor(world["head"])
-    c = complaints.submit(make.actor(), category="other", description="投诉的具体内容")
+    c = complaints.submit(make.actor(), complaint_input(category="other", description="投诉的具体内容"))
     if status == "rejected":
         complaints.reject(office, c, "理由")
     elif status == "duplicate":
-        other = complaints.submit(make.actor(), category="other", description="原投诉内容")
+        other = complaints.submit(make.actor(), complaint_input(category="other", description="原投诉内容"))
         complaints.mark_duplicate(office, c, other.id)
     elif status != "submitted":
         complaints.accept(office, c)
         if status in ("dispatched", "replied", "closed"):
             complaints.dispatch(office, c, world["school"].id)
         if status in ("replied", "closed"):
-            complaints.reply(head, c, "答复")
+            complaints.reply(head, c, complaints.ReplyInput("答复"))
         if status == "closed":
             complaints.close(office, c, True)
     db.session.commit()

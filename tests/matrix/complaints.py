@@ -7,6 +7,7 @@ import io
 from flask import current_app
 
 from tests.access import ANONYMOUS, EVERYONE, ROLES
+from tests.factories import complaint_input
 from tracker.extensions import db
 from tracker.services import complaints
 
@@ -28,15 +29,15 @@ def build(world, make) -> None:
     head = make.actor(world.users["unit_head"])
 
     def new(status: str, files=()):
-        c = complaints.submit(make.actor(), category="buck_passing", description="推诿扯皮不作为",
-                              name="赵六", contact="matrix-contact-42", files=files,
-                              upload_folder=current_app.config["UPLOAD_FOLDER"])
+        c = complaints.submit(make.actor(), complaint_input(
+            category="buck_passing", description="推诿扯皮不作为", name="赵六",
+            contact="matrix-contact-42"), files=files, upload_folder=current_app.config["UPLOAD_FOLDER"])
         if status != "submitted":
             complaints.accept(office, c)
         if status in ("dispatched", "replied", "closed"):
             complaints.dispatch(office, c, world.department.id)
         if status in ("replied", "closed"):
-            complaints.reply(head, c, "已答复")
+            complaints.reply(head, c, complaints.ReplyInput("已答复"))
         if status == "closed":
             complaints.close(office, c, True)
         return c

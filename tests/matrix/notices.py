@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+from tests.factories import inspection_input, notice_input
 from tracker import clock
 from tracker.extensions import db
 from tracker.services import notices
@@ -80,13 +81,13 @@ def build(world, make) -> None:
     office = make.actor(world.users["office"])
     head = make.actor(world.users["unit_head"])
     today = clock.today()
-    inspection = notices.create_inspection(office, unit_id=world.department.id, inspected_on=today,
-                                           place="股室办公室", inspectors="督查组", findings="工作时间脱岗")
+    inspection = notices.create_inspection(office, inspection_input(
+        unit_id=world.department.id, inspected_on=today, place="股室办公室", inspectors="督查组", findings="工作时间脱岗"))
     made = {}
     for name in ("issued", "acknowledged", "reported"):
-        made[name] = notices.issue(office, unit_id=world.department.id, source_type="inspection",
-                                   source_id=None, problems="脱岗", requirements="整改",
-                                   due_on=today + timedelta(days=10))
+        made[name] = notices.issue(office, notice_input(
+            unit_id=world.department.id, source_type="inspection", source_id=None, problems="脱岗",
+            requirements="整改", due_on=today + timedelta(days=10)))
     notices.acknowledge(head, made["acknowledged"])
     notices.acknowledge(head, made["reported"])
     notices.report(head, made["reported"], text="已整改",

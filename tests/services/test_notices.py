@@ -9,6 +9,7 @@ import pytest
 from docx import Document
 from sqlalchemy import func, select
 
+from tests.factories import inspection_input, notice_input
 from tests.notices_data import CONTACT, HOSTILE_SCRIPT, NAME, PDF, complaint
 from tracker.extensions import db
 from tracker.models import AuditEvent, Notice, NoticeEvent, NoticeFile, Notification
@@ -37,7 +38,8 @@ def _issue(people, due=TODAY + timedelta(days=10), **values):
     values.setdefault("source_type", "inspection")
     values.setdefault("problems", "上班时间玩手机")
     values.setdefault("requirements", "立即整改，建立考勤制度")
-    notice = notices.issue(at(people["office"]), unit_id=people["school"].id, due_on=due, **values)
+    notice = notices.issue(at(people["office"]), notice_input(
+        unit_id=people["school"].id, due_on=due, **values))
     db.session.commit()
     return notice
 
@@ -127,9 +129,9 @@ def test_reported_and_verified_are_blue_and_never_overdue(people):
 def test_numbering_per_year(people, make):
     first, second = _issue(people), _issue(people)
     assert (first.number, second.number) == (1, 2)
-    notice = notices.issue(at(people["office"], datetime(2027, 1, 2, 2, tzinfo=UTC)), unit_id=people["school"].id,
-                           source_type="inspection", problems="问题", requirements="要求",
-                           due_on=date(2027, 1, 20))
+    notice = notices.issue(at(people["office"], datetime(2027, 1, 2, 2, tzinfo=UTC)), notice_input(
+        unit_id=people["school"].id, source_type="inspection", problems="问题", requirements="要求",
+        due_on=date(2027, 1, 20)))
     db.session.commit()
     assert notice.doc_number == "〔2027〕1号"
     assert _issue(people).doc_number == "〔2026〕3号"
@@ -140,9 +142,8 @@ def test_sources_must_exist_and_fit_the_unit(people, make):
 
     other = complaint(people["other"], "2026-10-01", "2026-10-08")
     own = complaint(people["school"], "2026-10-01", "2026-10-08")
-    inspection = service.create_inspection(at(people["office"]), unit_id=people["other"].id,
-                                           inspected_on=TODAY, place="校门口", inspectors="张组长",
-                                           findings="迟到")
+    inspection = service.create_inspection(at(people["office"]), inspection_input(
+        unit_id=people["other"].id, inspected_on=TODAY, place="校门口", inspectors="张组长", findings="迟到"))
     db.session.commit()
     for source_type, source_id in (("complaint", other.id), ("complaint", 999999),
                                    ("inspection", inspection.id), ("finding", 999999)):
@@ -153,18 +154,17 @@ def test_sources_must_exist_and_fit_the_unit(people, make):
 
 
 @pytest.mark.parametrize(("field", "values"), [
-    ("unit_id", {"unit_id": None}), ("unit_id", {"unit_id": "1"}), ("unit_id", {"unit_id": 999999}),
-    ("source_type", {"source_type": "rumour"}), ("problems", {"problems": ""}),
+    ("unit_id", {"unit_id": 999999}), ("unit_id", {"unit_id": 0}), ("problems", {"problems": ""}),
     ("problems", {"problems": "x\x00y"}), ("requirements", {"requirements": "z" * 4001}),
-    ("due_on", {"due_on": TODAY - timedelta(days=1)}), ("due_on", {"due_on": "2026-10-20"}),
-    ("due_on", {"due_on": TODAY + timedelta(days=400)}), ("source_id", {"source_id": "3"}),
+    ("due_on", {"due_on": TODAY - timedelta(days=1)}),
+    ("due_on", {"due_on": TODAY + timedelta(days=400)}), ("source_id", {"source_id": 999999}),
 ])
 def test_bad_input_issues_nothing(people, field, values):
     base = {"unit_id": people["school"].id, "source_type": "inspection", "problems": "问题",
             "requirements": "要求", "due_on": TODAY + timedelta(days=5)}
     before = _counts()
     with pytest.raises(InvalidInput) as error:
-        notices.issue(at(people["office"]), **{**base, **values})
+        notices.issue(at(people["office"]), notice_input(**{**base, **values}))
     assert field in error.value.fields
     assert _counts() == before
 
@@ -179,8 +179,6 @@ def test_return_needs_a_reason_and_report_needs_text(people):
     with pytest.raises(InvalidInput) as error:
         notices.verify(at(people["office"]), notice, accept=False, reason="")
     assert "reason" in error.value.fields
-    with pytest.raises(InvalidInput):
-        notices.verify(at(people["office"]), notice, accept="yes")
     assert notice.status == "reported"
 
 
@@ -260,7 +258,7 @@ def test_the_bulletin_names_red_notices_as_of_the_period_end(people, make):
     september = notices.bulletin_section(periods.parse_period("monthly", "2026-09"))
     assert september["issued"] == 0 and september["red"] == []
     # the bulletin carries it, and its .docx names the unit
-    office = at(people["office"])
+    office = at(people["office"], datetime(2026, 11, 1, 2, 0, tzinfo=UTC))  # once October is over
     bulletin, _created = bulletins.generate(office, "monthly", "2026-10")
     assert bulletin.content["notices"]["red"][0]["unit"] == "实验小学"
     assert "complaints" in bulletin.content
@@ -271,10 +269,11 @@ def test_the_bulletin_names_red_notices_as_of_the_period_end(people, make):
 def test_inspection_bad_input(people):
     base = {"unit_id": people["school"].id, "inspected_on": TODAY, "place": "校门口", "inspectors": "张三",
             "findings": "迟到早退"}
-    for field, value in (("inspected_on", TODAY + timedelta(days=1)), ("inspected_on", "2026-10-01"),
-                         ("place", ""), ("findings", "a\x07b"), ("unit_id", 0), ("is_unannounced", "yes")):
+    for field, value in (("inspected_on", TODAY + timedelta(days=1)),
+                         ("inspected_on", TODAY - timedelta(days=4 * 366)), ("place", ""),
+                         ("findings", "a\x07b"), ("unit_id", 0), ("unit_id", 999999)):
         with pytest.raises(InvalidInput) as error:
-            notices.create_inspection(at(people["office"]), **{**base, field: value})
+            notices.create_inspection(at(people["office"]), inspection_input(**{**base, field: value}))
         assert field in error.value.fields
-    inspection = notices.create_inspection(at(people["office"]), **base)
+    inspection = notices.create_inspection(at(people["office"]), inspection_input(**base))
     assert inspection.is_unannounced is True

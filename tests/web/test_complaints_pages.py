@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 from urllib.parse import quote
 
 import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
+from tests.factories import complaint_input
 from tests.querycount import count_queries
 from tracker.extensions import db
 from tracker.models.complaints import Complaint, ComplaintFile
@@ -49,7 +51,7 @@ def walk(world, status="dispatched"):
     complaints.accept(make.actor(office), c)
     complaints.dispatch(make.actor(office), c, world["school"].id)
     if status in ("replied", "closed"):
-        complaints.reply(make.actor(head), c, f"{HOSTILE} 已整改",
+        complaints.reply(make.actor(head), c, complaints.ReplyInput(f"{HOSTILE} 已整改"),
                          files=[complaints.Upload(io.BytesIO(PNG), "reply.png")],
                          upload_folder=current_app.config["UPLOAD_FOLDER"])
     if status == "closed":
@@ -135,7 +137,7 @@ def test_disguised_and_oversize_files_are_refused(client, world, app):
     db.session.commit()
     big = complaints.Upload(io.BytesIO(b"%PDF-1.4" + b"0" * (2 * 2**20)), "big.pdf")
     with pytest.raises(InvalidInput) as error:  # the service itself (the client spools big bodies)
-        complaints.submit(Factories().actor(), category="other", description="附件过大的投诉",
+        complaints.submit(Factories().actor(), complaint_input(category="other", description="附件过大的投诉"),
                           files=[big], upload_folder=app.config["UPLOAD_FOLDER"])
     assert "big.pdf" in error.value.fields["files"]
     db.session.rollback()
@@ -261,8 +263,8 @@ def test_open311_against_georeport_v2(client, world):
 def test_office_list_query_count_is_the_same_for_2_and_20_rows(client, world, login, make):
     def add(n):
         for index in range(n):
-            c = complaints.submit(make.actor(), category="other", description=f"第{index}条投诉内容",
-                                  unit_id=world["school"].id, name=NAME)
+            c = complaints.submit(make.actor(), complaint_input(
+                category="other", description=f"第{index}条投诉内容", unit_id=world["school"].id, name=NAME))
             if index % 2:
                 complaints.accept(make.actor(world["office"]), c)
                 complaints.dispatch(make.actor(world["office"]), c, world["school"].id)
@@ -295,7 +297,8 @@ def test_office_records_a_hotline_complaint_and_bulk_dispatches(client, world, l
     bad = client.post("/complaints/new", data={"channel": "fax", "category": "other", "description": "x"})
     assert bad.status_code == 400 and 'data-field="channel"' in bad.text
     client.post(f"/complaints/{c.id}/accept", data={})
-    second = complaints.submit(complaints_actor(world["office"]), category="other", description="第二件投诉")
+    second = complaints.submit(complaints_actor(world["office"]), complaint_input(
+        category="other", description="第二件投诉"))
     complaints.accept(complaints_actor(world["office"]), second)
     db.session.commit()
     done = client.post("/complaints/bulk-dispatch", data={
@@ -304,7 +307,8 @@ def test_office_records_a_hotline_complaint_and_bulk_dispatches(client, world, l
     db.session.refresh(c)
     db.session.refresh(second)
     assert c.status == second.status == "dispatched" and c.dispatched_unit_id == world["school"].id
-    third = complaints.submit(complaints_actor(world["office"]), category="other", description="第三件投诉")
+    third = complaints.submit(complaints_actor(world["office"]), complaint_input(
+        category="other", description="第三件投诉"))
     db.session.commit()
     refused = client.post("/complaints/bulk-dispatch", data={  # a submitted one spoils the lot
         "ids": [str(third.id)], "unit_id": str(world["school"].id)})
@@ -320,7 +324,7 @@ def complaints_actor(user):
 
 
 def test_office_and_unit_forms_refuse_bad_input_naming_the_field(client, world, login, make):
-    c = complaints.submit(make.actor(), category="other", description="一件投诉的内容")
+    c = complaints.submit(make.actor(), complaint_input(category="other", description="一件投诉的内容"))
     db.session.commit()
     login(world["office"])
     checks = [
@@ -356,7 +360,7 @@ def test_reminders_of_due_and_overdue_replies_once_a_day(world, make):
 
     from tracker.models import Notification
 
-    c = complaints.submit(make.actor(), category="other", description="一件投诉的内容")
+    c = complaints.submit(make.actor(), complaint_input(category="other", description="一件投诉的内容"))
     complaints.accept(make.actor(world["office"]), c)
     complaints.dispatch(make.actor(world["office"]), c, world["school"].id)
     db.session.commit()
@@ -366,3 +370,67 @@ def test_reminders_of_due_and_overdue_replies_once_a_day(world, make):
     assert sent == 2  # the head and the member of the school
     assert complaints.remind(day, make.actor().now) == 0
     assert db.session.scalar(select(func.count()).select_from(Notification)) == before + 2
+
+
+# Values of the wrong shape: the form refuses them (400, the field marked) with the messages of before.
+
+DISPATCH_FORM = [("0", "unit_id", "Choose a unit."), ("abc", "unit_id", "from the list"),
+                 ("99999999999", "unit_id", "from the list"), ("99999", "unit_id", "from the list")]
+DUPLICATE_FORM = [("abc", "of_id", "No such complaint"), ("#", "of_id", "No such complaint"),
+                  ("999999", "of_id", "No such complaint"), ("{own}", "of_id", "another complaint")]
+RECORD_FORM = {
+    "unit_id": [("abc", "unit_id", "from the list"), ("99999", "unit_id", "from the list")],
+    "category": [("nope", "category", None)],
+    "channel": [("fax", "channel", None)],
+    "happened_on": [("2099-01-01", "happened_on", "future"), ("yesterday", "happened_on", None)],
+    "on": [("2099-01-01", "on", "future")],
+    "description": [("abc", "description", "a few words")],
+}
+
+
+def test_the_office_forms_refuse_wrong_shapes_and_change_nothing(client, world, login, make):
+    from tests.web.test_bad_input import english
+
+    c = complaints.submit(make.actor(), complaint_input(category="other", description="一件投诉的内容"))
+    complaints.accept(make.actor(world["office"]), c)
+    db.session.commit()
+    login(world["office"])
+    english(client)
+    def shown(path: str, data: dict, field: str) -> list[str]:
+        page = client.post(path, data=data)
+        assert page.status_code == 400, (path, data)
+        return re.findall(rf'data-field="{field}">([^<]*)<', page.get_data(as_text=True))
+
+    for step, cases in (("dispatch", DISPATCH_FORM), ("duplicate", DUPLICATE_FORM)):
+        for value, field, message in cases:
+            messages = shown(f"/complaints/{c.id}/{step}", {field: value.format(own=c.id)}, field)
+            assert len(messages) == 1 and message in messages[0], (value, messages)
+    base = {"channel": "hotline", "category": "other", "unit_id": "0", "description": "热线转来的投诉"}
+    for field, cases in RECORD_FORM.items():
+        for value, _field, message in cases:
+            messages = shown("/complaints/new", {**base, field: value}, field)
+            assert messages and (message or "") in messages[0], (field, value, messages)
+    db.session.refresh(c)
+    assert (c.status, count()) == ("accepted", 1)
+
+
+def test_the_api_refuses_wrong_shapes_naming_the_field(client, world, token):
+    public = [({"channel": "fax"}, "channel"), ({"unit_id": "3"}, "unit_id"), ({"unit_id": 0}, "unit_id"),
+              ({"happened_on": "yesterday"}, "happened_on"), ({"category": None}, "category")]
+    for change, field in public:
+        answer = client.post("/api/v1/public/complaints",
+                             json={"category": "other", "description": "好的描述内容", **change})
+        assert answer.status_code == 400 and field in answer.json["error"]["fields"], change
+    assert count() == 0
+    file_complaint(client, world["school"])
+    c = db.session.scalar(select(Complaint))
+    headers = token(world["office"])
+    for path, body, field in (("accept", {"on": "soon"}, "on"), ("duplicate", {"of_id": "1"}, "of_id"),
+                              ("reject", {"reason": 5}, "reason"), ("close", {"resolved": 1}, "resolved")):
+        answer = client.post(f"/api/v1/complaints/{c.id}/{path}", json=body, headers=headers)
+        assert answer.status_code == 400 and field in answer.json["error"]["fields"], path
+    rated = client.post(f"/api/v1/public/complaints/{c.tracking_code}/satisfaction",
+                        json={"rating": "meh", "reopen": "yes"})
+    assert rated.status_code == 400 and {"rating", "reopen"} <= set(rated.json["error"]["fields"])
+    db.session.refresh(c)
+    assert c.status == "submitted"

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.factories import inspection_input, notice_input
 from tests.notices_data import CONTACT, HOSTILE_SCRIPT, NAME, PDF, complaint, rate_world, readable
 from tests.querycount import count_queries
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import AuditEvent, Inspection, Notice, NoticeEvent, NoticeFile
 from tracker.services import notices
+from tracker.services.audit import Actor
 
 
 @pytest.fixture
@@ -42,8 +44,8 @@ def _form(org, **values):
 def _notice(org, make, **values):
     values.setdefault("source_type", "inspection")
     values.setdefault("problems", "脱岗")
-    notice = notices.issue(make.actor(org["office"]), unit_id=org["school"].id, requirements="整改",
-                           due_on=clock.today() + timedelta(days=7), **values)
+    notice = notices.issue(make.actor(org["office"]), notice_input(
+        unit_id=org["school"].id, requirements="整改", due_on=clock.today() + timedelta(days=7), **values))
     db.session.commit()
     return notice
 
@@ -135,9 +137,9 @@ def test_another_unit_sees_nothing_of_it(client, login, org, make):
 
 def test_hostile_text_is_escaped(client, login, org, make):
     notice = _notice(org, make, problems=HOSTILE_SCRIPT)
-    inspection = notices.create_inspection(make.actor(org["office"]), unit_id=org["school"].id,
-                                           inspected_on=clock.today(), place=HOSTILE_SCRIPT,
-                                           inspectors="张三", findings=HOSTILE_SCRIPT)
+    inspection = notices.create_inspection(make.actor(org["office"]), inspection_input(
+        unit_id=org["school"].id, inspected_on=clock.today(), place=HOSTILE_SCRIPT, inspectors="张三",
+        findings=HOSTILE_SCRIPT))
     db.session.commit()
     for user, paths in ((org["office"], ["/notices/", f"/notices/{notice.id}", "/notices/inspections",
                                          f"/notices/inspections/{inspection.id}"]),
@@ -230,7 +232,9 @@ def test_the_bulletin_page_shows_complaint_rates_and_red_notices(client, login, 
     db.session.commit()
     key = f"{clock.today().year}"
     period = periods.parse_period("half_year", f"{key}-H{1 if clock.today().month <= 6 else 2}")
-    bulletin, _created = bulletins.generate(make.actor(org["office"]), "half_year", period.key)
+    after = Actor(org["office"], "127.0.0.1",  # the day after the half-year, 10:00 in Shanghai
+                  datetime.combine(period.ends_on + timedelta(days=1), time(2), UTC))
+    bulletin, _created = bulletins.generate(after, "half_year", period.key)
     db.session.commit()
     login(org["office"])
     page = client.get(f"/bulletins/{bulletin.id}").get_data(as_text=True)
@@ -239,3 +243,20 @@ def test_the_bulletin_page_shows_complaint_rates_and_red_notices(client, login, 
         assert overdue.doc_number in page
     assert NAME not in page and CONTACT not in page
     assert db.session.get(Bulletin, bulletin.id).content["notices"]["issued"] == 1
+
+
+def test_the_forms_name_a_missing_unit_with_the_message_of_before(client, login, org):
+    from tests.web.test_bad_input import english, send_each
+
+    login(org["office"])
+    english(client)
+    before = _counts()
+    unit_cases = [("0", "unit_id", "Choose a unit."), ("abc", "unit_id", None), ("999999", "unit_id", None)]
+    assert send_each(client, "/notices/new", _form(org), "unit_id", unit_cases) == []
+    assert send_each(client, "/notices/new", _form(org), "due_on", [
+        ("", "due_on", None), (clock.today().replace(year=clock.today().year - 1).isoformat(), "due_on",
+                                "before the date of issue")]) == []
+    inspection = {"unit_id": str(org["school"].id), "inspected_on": clock.today().isoformat(),
+                  "place": "校门口", "inspectors": "督查组", "findings": "迟到", "is_unannounced": "y"}
+    assert send_each(client, "/notices/inspections/new", inspection, "unit_id", unit_cases) == []
+    assert _counts() == before

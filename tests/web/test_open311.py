@@ -9,9 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.factories import complaint_input
 from tracker import clock
 from tracker.blueprints.open311 import routes
 from tracker.extensions import db
+from tracker.models import SatisfactionRating
 from tracker.services import complaints
 from tracker.services.audit import Actor
 
@@ -32,19 +34,19 @@ def case(bureau, *, days_ago: int = 1, status: str = "submitted", published: boo
     """A complaint submitted ``days_ago`` days ago and taken to ``status`` on that day."""
     when = clock.now() - timedelta(days=days_ago)
     office, head = Actor(bureau["office"], None, when), Actor(bureau["head"], None, when)
-    complaint = complaints.submit(Actor(None, None, when), category=category, description="推诿扯皮，久拖不办",
-                                  unit_id=bureau["school"].id, name=NAME, contact=CONTACT,
-                                  channel="hotline")
+    complaint = complaints.submit(Actor(None, None, when), complaint_input(
+        category=category, description="推诿扯皮，久拖不办", unit_id=bureau["school"].id, name=NAME,
+        contact=CONTACT, channel="hotline"))
     if status != "submitted":
         complaints.accept(office, complaint)
         complaints.dispatch(office, complaint, bureau["school"].id)
     if status == "closed":
-        complaints.reply(head, complaint, "已约谈当事人并整改")
+        complaints.reply(head, complaint, complaints.ReplyInput("已约谈当事人并整改"))
         complaints.close(office, complaint, True)
         if published:
             complaints.publish(office, complaint, True)
         if rated:
-            complaints.rate(Actor(None, None, when), complaint, "satisfied")
+            complaints.rate(Actor(None, None, when), complaint, SatisfactionRating.SATISFIED)
     db.session.commit()
     return complaint
 

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import g
 
+from tests.factories import complaint_input
 from tests.querycount import count_queries
 from tests.web.test_long_lists import add_complaints, english, link, shown
 from tracker.extensions import db
@@ -232,8 +233,8 @@ def test_the_queue_dispatches_to_a_typed_unit(client, login, org, make):
     from tracker.services import complaints
 
     office = make.actor(org["office"])
-    first = complaints.submit(office, category="other", description="第一件投诉内容")
-    second = complaints.submit(office, category="other", description="第二件投诉内容")
+    first = complaints.submit(office, complaint_input(category="other", description="第一件投诉内容"))
+    second = complaints.submit(office, complaint_input(category="other", description="第二件投诉内容"))
     for c in (first, second):
         complaints.accept(office, c)
     db.session.commit()
@@ -270,7 +271,7 @@ def test_a_unit_id_beyond_the_databases_integers_is_refused_not_a_500(client, lo
     from tracker.services import complaints
 
     office = make.actor(org["office"])
-    complaint = complaints.submit(office, category="other", description="一件待下派的投诉")
+    complaint = complaints.submit(office, complaint_input(category="other", description="一件待下派的投诉"))
     complaints.accept(office, complaint)
     db.session.commit()
     login(org["office"])

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from sqlalchemy import func, select
 
+from tests.factories import complaint_input, inspection_input, notice_input
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import ComplaintFile, Innovation
@@ -55,12 +56,12 @@ def test_the_overdue_notice_rule_is_the_services(client, make, login, token):
     school = make.unit(kind="school")
     office = make.user("office")
     today = clock.today()
-    inspection = notices.create_inspection(make.actor(office), unit_id=school.id, inspected_on=today,
-                                           place="校门口", inspectors="督查组", findings="迟到",
-                                           is_unannounced=True)
-    late = notices.issue(make.actor(office), unit_id=school.id, source_type="inspection",
-                         source_id=inspection.id, problems="问题", requirements="要求",
-                         due_on=today + timedelta(days=3))
+    inspection = notices.create_inspection(make.actor(office), inspection_input(
+        unit_id=school.id, inspected_on=today, place="校门口", inspectors="督查组", findings="迟到",
+        is_unannounced=True))
+    late = notices.issue(make.actor(office), notice_input(
+        unit_id=school.id, source_type="inspection", source_id=inspection.id, problems="问题",
+        requirements="要求", due_on=today + timedelta(days=3)))
     db.session.flush()
     late.due_on = today - timedelta(days=1)  # the deadline passed yesterday
     db.session.commit()
@@ -90,8 +91,8 @@ def _dispatched(make, unit):
     from tracker.services import complaints
 
     office = make.actor(make.user("office"))
-    complaint = complaints.submit(make.actor(), category="other", description="推诿扯皮不作为，办事拖拉", name="赵六",
-                                  contact="13800000000")
+    complaint = complaints.submit(make.actor(), complaint_input(
+        category="other", description="推诿扯皮不作为，办事拖拉", name="赵六", contact="13800000000"))
     complaints.accept(office, complaint)
     complaints.dispatch(office, complaint, unit.id)
     db.session.commit()
@@ -122,10 +123,11 @@ def test_the_complainants_file_name_reaches_only_office_and_leaders(client, make
 
     school = make.unit(kind="school")
     office = make.user("office")
-    complaint = complaints.submit(make.actor(), category="other", description="附件中是老师办班补课的收费单据", name="钱七",
-                                  contact="13900000000",
-                                  files=[complaints.Upload(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "钱七的举报.pdf")],
-                                  upload_folder=current_app.config["UPLOAD_FOLDER"])
+    complaint = complaints.submit(
+        make.actor(), complaint_input(category="other", description="附件中是老师办班补课的收费单据",
+                                      name="钱七", contact="13900000000"),
+        files=[complaints.Upload(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "钱七的举报.pdf")],
+        upload_folder=current_app.config["UPLOAD_FOLDER"])
     complaints.accept(make.actor(office), complaint)
     complaints.dispatch(make.actor(office), complaint, school.id)
     db.session.commit()

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import accountability_data as data
+from tests.factories import complaint_input, notice_input
 from tests.races import race
 from tracker import clock
 from tracker.extensions import db
@@ -18,7 +19,7 @@ RACERS = 6
 
 
 def _complaint(make, office, school, status):
-    complaint = complaints.submit(make.actor(), category="other", description="推诿扯皮不作为，办事拖拉")
+    complaint = complaints.submit(make.actor(), complaint_input(category="other", description="推诿扯皮不作为，办事拖拉"))
     if status != "submitted":
         complaints.accept(make.actor(office), complaint)
     if status == "dispatched":
@@ -59,9 +60,9 @@ def test_one_notice_acknowledgement(app, make, token):
     office, school = make.user("office"), make.unit(kind="school")
     head = make.user("unit_head", unit=school)
     complaint = _complaint(make, office, school, "dispatched")
-    notice = notices.issue(make.actor(office), unit_id=school.id, source_type="complaint",
-                           source_id=complaint.id, problems="问题", requirements="要求",
-                           due_on=clock.today() + timedelta(days=7))
+    notice = notices.issue(make.actor(office), notice_input(
+        unit_id=school.id, source_type="complaint", source_id=complaint.id, problems="问题", requirements="要求",
+        due_on=clock.today() + timedelta(days=7)))
     db.session.commit()
     headers, url = token(head), f"/api/v1/notices/{notice.id}/acknowledge"
     statuses = race(app, RACERS, lambda client, _: client.post(url, headers=headers).status_code)

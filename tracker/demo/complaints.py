@@ -15,7 +15,14 @@ from sqlalchemy import select
 from tracker import clock
 from tracker.demo.bureau import UNITS
 from tracker.extensions import db
-from tracker.models import Complaint, Unit, User
+from tracker.models import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintChannel,
+    SatisfactionRating,
+    Unit,
+    User,
+)
 from tracker.services import audit, complaints
 
 TEMPLATES = [
@@ -126,9 +133,10 @@ def load(actor: audit.Actor, today: date) -> bool:
             rating_comment=None, name=None, contact=None, published=False) -> Complaint:
         state, rating, resolved, late, reopened = plan
         unit = by_code.get(code) if code else None
-        c = complaints.submit(as_(None, start, 9), category=category, description=description,
-                              subject=subject, unit_id=unit.id if unit else None, channel=channel,
-                              name=name, contact=contact)
+        c = complaints.submit(as_(None, start, 9), complaints.ComplaintInput(
+            category=ComplaintCategory(category), description=description, subject=subject,
+            unit_id=unit.id if unit else None, channel=ComplaintChannel(channel), name=name,
+            contact=contact))
         if state == "submitted":
             return c
         day = start + timedelta(days=1)
@@ -155,17 +163,19 @@ def load(actor: audit.Actor, today: date) -> bool:
         reply_day = c.reply_due_on + timedelta(days=rng.randint(1, 4)) if late else \
             day + timedelta(days=rng.randint(1, max(1, (c.reply_due_on - day).days)))
         reply_day = min(reply_day, today)
-        complaints.reply(as_(head, reply_day, 15), c, reply_text)
+        complaints.reply(as_(head, reply_day, 15), c, complaints.ReplyInput(reply_text))
         if state == "replied":
             return c
         close_day = min(reply_day + timedelta(days=2), today)
         complaints.close(as_(office, close_day, 16), c, bool(resolved))
         if rating:
             rate_day = min(close_day + timedelta(days=rng.randint(1, 5)), today)
-            complaints.rate(as_(None, rate_day, 20), c, rating, rating_comment, reopen=reopened)
+            complaints.rate(as_(None, rate_day, 20), c, SatisfactionRating(rating), rating_comment,
+                            reopen=reopened)
             if reopened:
                 again = min(rate_day + timedelta(days=3), today)
-                complaints.reply(as_(head, again, 15), c, reply_text + "\n补充说明：已再次核查，相关教师已作书面检查。")  # noqa: E501
+                complaints.reply(as_(head, again, 15), c, complaints.ReplyInput(
+                    reply_text + "\n补充说明：已再次核查，相关教师已作书面检查。"))
                 complaints.close(as_(office, min(again + timedelta(days=1), today), 16), c, True)
         if published:
             complaints.publish(as_(office, close_day, 17), c, True)

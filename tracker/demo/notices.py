@@ -16,7 +16,7 @@ from sqlalchemy import select
 from tracker import clock
 from tracker.demo.bureau import UNITS
 from tracker.extensions import db
-from tracker.models import Complaint, Finding, Inspection, Notice, Unit, User
+from tracker.models import Complaint, Finding, Inspection, Notice, NoticeSource, Unit, User
 from tracker.services import audit, notices
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -71,9 +71,9 @@ def load(actor: audit.Actor, today: date) -> bool:
     inspections: list[Inspection] = []
     for code, ago, place, inspectors, unannounced, findings in INSPECTIONS:
         day = today - timedelta(days=ago)
-        inspections.append(notices.create_inspection(
-            as_(office, day, 16), unit_id=by_code[code].id, inspected_on=day, place=place,
-            inspectors=inspectors, is_unannounced=unannounced, findings=findings))
+        inspections.append(notices.create_inspection(as_(office, day, 16), notices.InspectionInput(
+            unit_id=by_code[code].id, inspected_on=day, place=place, inspectors=inspectors,
+            is_unannounced=unannounced, findings=findings)))
     db.session.flush()
     for source, ago, due_in, steps in PLANS:
         issued = today - timedelta(days=ago)
@@ -97,12 +97,12 @@ def load(actor: audit.Actor, today: date) -> bool:
             unit_id, source_id = inspection.unit_id, inspection.id
             problems = inspection.findings
         head = head_of(unit_id) or office
-        notice = notices.issue(
-            as_(office, issued, 15), unit_id=unit_id, source_type=source if isinstance(source, str)
-            else "inspection", source_id=source_id, problems=problems,
+        notice = notices.issue(as_(office, issued, 15), notices.NoticeInput(
+            unit_id=unit_id, source_type=NoticeSource(source if isinstance(source, str) else "inspection"),
+            source_id=source_id, problems=problems,
             requirements="一、立即召开专题会议，查摆问题根源；\n二、明确责任人和整改措施，建立整改台账；\n"
                          "三、按期报送整改报告及佐证材料。",
-            due_on=max(today + timedelta(days=due_in), issued))
+            due_on=max(today + timedelta(days=due_in), issued)))
         day = issued
         for step in steps:
             day = min(day + timedelta(days=1), today)

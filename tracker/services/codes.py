@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Any
 
 # No 0/O, 1/I/L: a code read off paper is typed back right.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -15,9 +14,9 @@ def new(length: int) -> str:
     return "".join(secrets.choice(ALPHABET) for _i in range(length))
 
 
-def normalise(raw: Any, length: int) -> str | None:
+def normalise(raw: str | None, length: int) -> str | None:
     """Return the code as stored (upper case, no spaces or dashes), or None if it cannot be one."""
-    if not isinstance(raw, str):
+    if raw is None:
         return None
     code = re.sub(r"[\s\-]", "", raw).upper()
     if len(code) != length or any(ch not in ALPHABET for ch in code):

@@ -1,5 +1,10 @@
 """Public complaints 作风问题投诉: intake, triage, dispatch 下派, replies, closing, satisfaction.
 
+The functions take typed values (``ComplaintInput``, ``ReplyInput``, ids, dates, enums): the
+adapters — the HTML forms, the API's models, Open311 — turn what they receive into these, and
+the functions here check the domain's rules only (what exists, in which state, dates against
+today and the previous step, who may do what).
+
 Lifecycle (docs/domain.md "Complaints and rectification notices"):
 ``submitted`` → ``accepted`` | ``rejected`` | ``duplicate``; ``accepted`` → ``dispatched``
 → ``replied`` → ``closed``; a reply the office returns, or one reopening after
@@ -9,9 +14,9 @@ Lifecycle (docs/domain.md "Complaints and rectification notices"):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, or_, select
@@ -21,14 +26,15 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.models import Unit, User
 from tracker.models.complaints import (
-    COMPLAINT_CATEGORIES,
-    COMPLAINT_CHANNELS,
     SATISFACTION_RATINGS,
     Complaint,
+    ComplaintCategory,
+    ComplaintChannel,
     ComplaintEvent,
     ComplaintFile,
     ComplaintStatus,
     ReplyTemplate,
+    SatisfactionRating,
 )
 from tracker.services import (
     audit,
@@ -47,6 +53,36 @@ from tracker.services.uploads import Upload
 TRACKING_LENGTH = 16
 MAX_FILES = 3
 OPEN = ("submitted", "accepted", "dispatched", "replied")
+
+
+# Typed input ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComplaintInput:
+    """A complaint as filed: by the public, through a hotline, or recorded by the office.
+
+    ``on`` is the day a complaint received on paper came in (else it came in now).
+    """
+
+    category: ComplaintCategory
+    description: str
+    channel: ComplaintChannel = ComplaintChannel.WEB
+    unit_id: int | None = None
+    subject: str | None = None
+    happened_on: date | None = None
+    name: str | None = None
+    contact: str | None = None
+    external_id: str | None = None
+    on: date | None = None
+
+
+@dataclass(frozen=True)
+class ReplyInput:
+    """A unit's reply; ``on`` the day a reply received on paper came in (the office only)."""
+
+    text: str
+    on: date | None = None
 
 
 # Deadlines -----------------------------------------------------------------------
@@ -77,20 +113,17 @@ def new_tracking_code() -> str:
             return code
 
 
-def by_tracking_code(raw: Any) -> Complaint | None:
+def by_tracking_code(raw: str | None) -> Complaint | None:
     code = codes.normalise(raw, TRACKING_LENGTH)
     if code is None:
         return None
     return db.session.scalar(select(Complaint).where(Complaint.tracking_code == code))
 
 
-def _when(actor: audit.Actor, on: Any, errors: dict[str, str], field: str = "on",
+def _when(actor: audit.Actor, on: date | None, errors: dict[str, str], field: str = "on",
           not_before: datetime | None = None) -> datetime:
     """Return when a step happened: ``on`` (a paper step, noon of that day) or now."""
-    if on is None or on == "":
-        return actor.now
-    if not isinstance(on, date) or isinstance(on, datetime):
-        errors[field] = _("Enter a date as YYYY-MM-DD.")
+    if on is None:
         return actor.now
     if on > actor.today:
         errors[field] = _("The date cannot be in the future.")
@@ -131,14 +164,8 @@ def _event(actor: audit.Actor, complaint: Complaint, action: str, at: datetime, 
                          unit_id=unit_id, due_on=due_on, text=text)
 
 
-def _unit(unit_id: Any, errors: dict[str, str], field: str, required: bool) -> Unit | None:
-    if unit_id in (None, "", 0):
-        if required:
-            errors[field] = _("Choose a unit.")
-        return None
-    if not isinstance(unit_id, int) or isinstance(unit_id, bool):
-        errors[field] = _("Choose a unit.")
-        return None
+def _unit(unit_id: int, errors: dict[str, str], field: str) -> Unit | None:
+    """The unit of ``unit_id``, if it exists and is not archived."""
     unit = db.session.get(Unit, unit_id)
     if unit is None or unit.is_archived:
         errors[field] = _("Choose a unit from the list.")
@@ -177,32 +204,24 @@ def _subject(description: str) -> str:
 # Intake --------------------------------------------------------------------------
 
 
-def submit(actor: audit.Actor, *, category: Any, description: Any, unit_id: Any = None,
-           subject: Any = None, happened_on: Any = None, name: Any = None, contact: Any = None,
-           channel: Any = "web", files: Sequence[Upload] = (), upload_folder: str | Path | None = None,
-           external_id: Any = None, on: Any = None) -> Complaint:
+def submit(actor: audit.Actor, values: ComplaintInput, *, files: Sequence[Upload] = (),
+           upload_folder: str | Path | None = None) -> Complaint:
     """File a complaint (the public, a hotline, or the office recording one on paper)."""
     errors: dict[str, str] = {}
-    if category not in COMPLAINT_CATEGORIES:
-        errors["category"] = _("Choose a category.")
-    if channel not in COMPLAINT_CHANNELS:
-        errors["channel"] = _("Choose a channel.")
-    unit = _unit(unit_id, errors, "unit_id", required=False)
-    subject_text = validation.text(errors, "subject", subject, max_length=200, required=False)
-    text = validation.text(errors, "description", description, max_length=5000, multiline=True)
+    category, channel = str(values.category), str(values.channel)  # the codes, as stored
+    unit = _unit(values.unit_id, errors, "unit_id") if values.unit_id is not None else None
+    subject_text = validation.text(errors, "subject", values.subject, max_length=200, required=False)
+    text = validation.text(errors, "description", values.description, max_length=5000, multiline=True)
     if text is not None and "description" not in errors and len(text) < 5:
         errors["description"] = _("Describe what happened in a few words at least.")
-    name_text = validation.text(errors, "name", name, max_length=100, required=False)
-    contact_text = validation.text(errors, "contact", contact, max_length=200, required=False)
-    external = validation.text(errors, "external_id", external_id, max_length=100, required=False)
-    if happened_on not in (None, ""):
-        if not isinstance(happened_on, date) or isinstance(happened_on, datetime):
-            errors["happened_on"] = _("Enter a date as YYYY-MM-DD.")
-        elif happened_on > actor.today:
-            errors["happened_on"] = _("The date cannot be in the future.")
-    else:
-        happened_on = None
-    at = _when(actor, on, errors)
+    name_text = validation.text(errors, "name", values.name, max_length=100, required=False)
+    contact_text = validation.text(errors, "contact", values.contact, max_length=200, required=False)
+    external = validation.text(errors, "external_id", values.external_id, max_length=100,
+                               required=False)
+    happened_on = values.happened_on
+    if happened_on is not None and happened_on > actor.today:
+        errors["happened_on"] = _("The date cannot be in the future.")
+    at = _when(actor, values.on, errors)
     validation.raise_if(errors)
     stored = uploads.store_photos_or_pdfs(upload_folder, files, errors, max_files=MAX_FILES)
     validation.raise_if(errors)
@@ -230,7 +249,7 @@ def submit(actor: audit.Actor, *, category: Any, description: Any, unit_id: Any 
 # Triage --------------------------------------------------------------------------
 
 
-def accept(actor: audit.Actor, complaint: Complaint, on: Any = None) -> Complaint:
+def accept(actor: audit.Actor, complaint: Complaint, on: date | None = None) -> Complaint:
     WORKFLOW.require(complaint, "accept")
     errors: dict[str, str] = {}
     at = _when(actor, on, errors, not_before=_last_at(complaint))
@@ -239,7 +258,7 @@ def accept(actor: audit.Actor, complaint: Complaint, on: Any = None) -> Complain
     return complaint
 
 
-def reject(actor: audit.Actor, complaint: Complaint, reason: Any, on: Any = None) -> Complaint:
+def reject(actor: audit.Actor, complaint: Complaint, reason: str, on: date | None = None) -> Complaint:
     WORKFLOW.require(complaint, "reject")
     errors: dict[str, str] = {}
     text = validation.text(errors, "reason", reason, max_length=2000, multiline=True)
@@ -250,11 +269,12 @@ def reject(actor: audit.Actor, complaint: Complaint, reason: Any, on: Any = None
     return complaint
 
 
-def mark_duplicate(actor: audit.Actor, complaint: Complaint, of_id: Any, on: Any = None) -> Complaint:
+def mark_duplicate(actor: audit.Actor, complaint: Complaint, of_id: int,
+                   on: date | None = None) -> Complaint:
     WORKFLOW.require(complaint, "duplicate")
     errors: dict[str, str] = {}
     original = None
-    if not isinstance(of_id, int) or isinstance(of_id, bool) or of_id == complaint.id:
+    if of_id == complaint.id:
         errors["of_id"] = _("Choose another complaint.")
     else:
         original = db.session.get(Complaint, of_id)
@@ -273,19 +293,16 @@ def mark_duplicate(actor: audit.Actor, complaint: Complaint, of_id: Any, on: Any
 # Dispatch and replies ----------------------------------------------------------
 
 
-def dispatch(actor: audit.Actor, complaint: Complaint, unit_id: Any, reply_due_on: Any = None,
-             on: Any = None) -> Complaint:
+def dispatch(actor: audit.Actor, complaint: Complaint, unit_id: int, reply_due_on: date | None = None,
+             on: date | None = None) -> Complaint:
     """下派: send an accepted complaint to a unit with a reply deadline (default: working days)."""
     WORKFLOW.require(complaint, "dispatch")
     errors: dict[str, str] = {}
-    unit = _unit(unit_id, errors, "unit_id", required=True)
+    unit = _unit(unit_id, errors, "unit_id")
     at = _when(actor, on, errors, not_before=_last_at(complaint))
     day = clock.local(at).date()
-    if reply_due_on in (None, ""):
+    if reply_due_on is None:
         due = default_due(day)
-    elif not isinstance(reply_due_on, date) or isinstance(reply_due_on, datetime):
-        errors["reply_due_on"] = _("Enter a date as YYYY-MM-DD.")
-        due = None
     elif reply_due_on < day:
         errors["reply_due_on"] = _("The deadline cannot be before the dispatch.")
         due = None
@@ -306,8 +323,8 @@ def dispatch(actor: audit.Actor, complaint: Complaint, unit_id: Any, reply_due_o
     return complaint
 
 
-def dispatch_many(actor: audit.Actor, assignments: Sequence[tuple[Complaint, Any]],
-                  reply_due_on: Any = None, on: Any = None) -> list[Complaint]:
+def dispatch_many(actor: audit.Actor, assignments: Sequence[tuple[Complaint, int]],
+                  reply_due_on: date | None = None, on: date | None = None) -> list[Complaint]:
     """Dispatch several complaints at once: all of them or none (the caller commits or rolls back)."""
     if not assignments:
         raise InvalidInput(_("Please correct the marked fields."), {"ids": _("Choose complaints.")})
@@ -323,14 +340,14 @@ def dispatch_many(actor: audit.Actor, assignments: Sequence[tuple[Complaint, Any
     return done
 
 
-def reply(actor: audit.Actor, complaint: Complaint, text: Any, on: Any = None,
+def reply(actor: audit.Actor, complaint: Complaint, values: ReplyInput, *,
           files: Sequence[Upload] = (), upload_folder: str | Path | None = None) -> Complaint:
     """答复: the dispatched unit answers (or the office records a reply received on paper)."""
     WORKFLOW.require(complaint, "reply")
     errors: dict[str, str] = {}
-    body = validation.text(errors, "text", text, max_length=5000, multiline=True)
-    paper = on not in (None, "")
-    if paper and actor.user is not None and not permissions.can(actor.user, "complaint.manage"):
+    body = validation.text(errors, "text", values.text, max_length=5000, multiline=True)
+    on = values.on
+    if on is not None and actor.user is not None and not permissions.can(actor.user, "complaint.manage"):
         errors["on"] = _("Only the office records the date of a reply received on paper.")
         on = None
     at = _when(actor, on, errors, not_before=_last_at(complaint))
@@ -348,8 +365,8 @@ def reply(actor: audit.Actor, complaint: Complaint, text: Any, on: Any = None,
     return complaint
 
 
-def return_reply(actor: audit.Actor, complaint: Complaint, reason: Any, reply_due_on: Any = None,
-                 on: Any = None) -> Complaint:
+def return_reply(actor: audit.Actor, complaint: Complaint, reason: str, reply_due_on: date | None = None,
+                 on: date | None = None) -> Complaint:
     """退回: the office finds the reply inadequate; back to the unit with a new deadline."""
     WORKFLOW.require(complaint, "return")
     errors: dict[str, str] = {}
@@ -366,25 +383,20 @@ def return_reply(actor: audit.Actor, complaint: Complaint, reason: Any, reply_du
     return complaint
 
 
-def _new_due(at: datetime, reply_due_on: Any, errors: dict[str, str]) -> date | None:
+def _new_due(at: datetime, reply_due_on: date | None, errors: dict[str, str]) -> date | None:
     day = clock.local(at).date()
-    if reply_due_on in (None, ""):
+    if reply_due_on is None:
         return default_due(day)
-    if not isinstance(reply_due_on, date) or isinstance(reply_due_on, datetime):
-        errors["reply_due_on"] = _("Enter a date as YYYY-MM-DD.")
-        return None
     if reply_due_on < day:
         errors["reply_due_on"] = _("The deadline cannot be in the past.")
         return None
     return reply_due_on
 
 
-def close(actor: audit.Actor, complaint: Complaint, resolved: Any, on: Any = None) -> Complaint:
+def close(actor: audit.Actor, complaint: Complaint, resolved: bool, on: date | None = None) -> Complaint:
     """办结: close a replied complaint as resolved or not."""
     WORKFLOW.require(complaint, "close")
     errors: dict[str, str] = {}
-    if not isinstance(resolved, bool):
-        errors["resolved"] = _("Say whether the problem was resolved.")
     at = _when(actor, on, errors, not_before=_last_at(complaint))
     validation.raise_if(errors)
     complaint.closed_at, complaint.resolved = at, resolved
@@ -411,16 +423,13 @@ def may_reopen(complaint: Complaint) -> bool:
     return complaint.reopened_at is None
 
 
-def rate(actor: audit.Actor, complaint: Complaint, rating: Any, comment: Any = None,
-         reopen: Any = False) -> Complaint:
+def rate(actor: audit.Actor, complaint: Complaint, rating: SatisfactionRating, comment: str | None = None,
+         reopen: bool = False) -> Complaint:
     """满意度: the complainant rates a closed case once per closing; 不满意 may reopen it, once."""
     errors: dict[str, str] = {}
-    if rating not in SATISFACTION_RATINGS:
-        errors["rating"] = _("Choose 满意, 基本满意 or 不满意.")
+    rating = str(rating)  # the code, as stored
     text = validation.text(errors, "comment", comment, max_length=1000, required=False, multiline=True)
-    if not isinstance(reopen, bool):
-        errors["reopen"] = _("Enter true or false.")
-    elif reopen and rating in SATISFACTION_RATINGS and rating != "dissatisfied":
+    if reopen and rating != SatisfactionRating.DISSATISFIED:
         errors["reopen"] = _("A case can be reopened only with the rating 不满意.")
     validation.raise_if(errors)
     if complaint.status != "closed":
@@ -470,8 +479,8 @@ def publish(actor: audit.Actor, complaint: Complaint, published: bool = True) ->
     return complaint
 
 
-def save_template(actor: audit.Actor, template: ReplyTemplate | None, title: Any,
-                  body: Any) -> ReplyTemplate:
+def save_template(actor: audit.Actor, template: ReplyTemplate | None, title: str,
+                  body: str) -> ReplyTemplate:
     errors: dict[str, str] = {}
     title_text = validation.text(errors, "title", title, max_length=100)
     body_text = validation.text(errors, "body", body, max_length=5000, multiline=True)
@@ -550,7 +559,7 @@ def published_query() -> Select:
             .order_by(Complaint.closed_at.desc(), Complaint.id.desc()))
 
 
-def by_tracking_codes(raw_codes: Sequence[Any]) -> list[Complaint]:
+def by_tracking_codes(raw_codes: Sequence[str]) -> list[Complaint]:
     """The complaints of these tracking codes, newest first; a code no complaint has is left out."""
     wanted = {code for code in (codes.normalise(raw, TRACKING_LENGTH) for raw in raw_codes) if code}
     if not wanted:

@@ -10,10 +10,17 @@ acknowledged): red when overdue (``due_on`` < D), orange when due within
 ``notices.orange_days`` days (0 ≤ ``due_on`` − D ≤ that), else blue. A notice
 the unit has reported on, or that is verified, is blue: nothing is pressing on
 the unit (the API's colour is always one of blue, orange, red).
+
+The functions take typed values (``NoticeInput``, ``InspectionInput``, str, bool): the
+adapters — the HTML forms and the API's models — turn what they receive into these, and the
+functions here check the domain's rules only (what exists, which unit a source concerns,
+dates against today, the notice's state).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -24,7 +31,6 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
 from tracker.models import (
-    NOTICE_SOURCES,
     Complaint,
     ComplaintCategory,
     Finding,
@@ -33,6 +39,7 @@ from tracker.models import (
     NoticeColour,
     NoticeEvent,
     NoticeFile,
+    NoticeSource,
     Unit,
     User,
 )
@@ -51,6 +58,33 @@ from tracker.services.uploads import Upload
 
 OPEN = ("issued", "acknowledged")
 MAX_FILES = 10
+
+
+# Typed input --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InspectionInput:
+    """An open or unannounced inspection 明查暗访 and what it found."""
+
+    unit_id: int
+    inspected_on: date
+    place: str
+    inspectors: str
+    findings: str
+    is_unannounced: bool = True
+
+
+@dataclass(frozen=True)
+class NoticeInput:
+    """A notice to issue: to a unit, from a source (a complaint, finding or inspection, or none)."""
+
+    unit_id: int
+    source_type: NoticeSource
+    problems: str
+    requirements: str
+    due_on: date
+    source_id: int | None = None
 
 
 # Display status and colour ------------------------------------------------------------
@@ -116,10 +150,8 @@ def colour_counts(user: User, as_of: date, unit_id: int | None = None) -> dict[s
 # Inspections ------------------------------------------------------------------------
 
 
-def _unit(errors: dict[str, str], field: str, unit_id: Any) -> Unit | None:
-    if isinstance(unit_id, bool) or not isinstance(unit_id, int):
-        errors[field] = _("Choose a unit.")
-        return None
+def _unit(errors: dict[str, str], field: str, unit_id: int) -> Unit | None:
+    """The unit of ``unit_id``, if it exists and is not archived."""
     unit = db.session.get(Unit, unit_id)
     if unit is None or unit.is_archived:
         errors[field] = _("Choose a unit.")
@@ -127,37 +159,27 @@ def _unit(errors: dict[str, str], field: str, unit_id: Any) -> Unit | None:
     return unit
 
 
-def _date(errors: dict[str, str], field: str, value: Any) -> date | None:
-    if isinstance(value, datetime) or not isinstance(value, date):
-        errors[field] = _("Enter a date as YYYY-MM-DD.")
-        return None
-    return value
-
-
-def create_inspection(actor: audit.Actor, *, unit_id: Any, inspected_on: Any, place: Any,
-                      inspectors: Any, findings: Any, is_unannounced: Any = True) -> Inspection:
+def create_inspection(actor: audit.Actor, values: InspectionInput) -> Inspection:
     """Record an open or unannounced inspection 明查暗访 and what it found."""
     errors: dict[str, str] = {}
-    _unit(errors, "unit_id", unit_id)
-    day = _date(errors, "inspected_on", inspected_on)
+    _unit(errors, "unit_id", values.unit_id)
+    day = values.inspected_on
     today = actor.today
-    if day is not None and day > today:
+    if day > today:
         errors["inspected_on"] = _("The date cannot be in the future.")
-    elif day is not None and day < today - timedelta(days=3 * 366):
+    elif day < today - timedelta(days=3 * 366):
         errors["inspected_on"] = _("The date is too far in the past.")
-    place_text = validation.text(errors, "place", place, max_length=200)
-    who = validation.text(errors, "inspectors", inspectors, max_length=200)
-    found = validation.text(errors, "findings", findings, max_length=4000, multiline=True)
-    if not isinstance(is_unannounced, bool):
-        errors["is_unannounced"] = _("Enter true or false.")
+    place_text = validation.text(errors, "place", values.place, max_length=200)
+    who = validation.text(errors, "inspectors", values.inspectors, max_length=200)
+    found = validation.text(errors, "findings", values.findings, max_length=4000, multiline=True)
     validation.raise_if(errors)
-    inspection = Inspection(unit_id=unit_id, inspected_on=day, place=place_text, inspectors=who,
-                            findings=found, is_unannounced=is_unannounced, created_at=actor.now,
+    inspection = Inspection(unit_id=values.unit_id, inspected_on=day, place=place_text, inspectors=who,
+                            findings=found, is_unannounced=values.is_unannounced, created_at=actor.now,
                             created_by_id=actor.user.id if actor.user else None)
     db.session.add(inspection)
     audit.record(actor, "inspection.create", inspection, {
-        "unit_id": [None, unit_id], "inspected_on": [None, day.isoformat()],
-        "is_unannounced": [None, is_unannounced]})
+        "unit_id": [None, values.unit_id], "inspected_on": [None, day.isoformat()],
+        "is_unannounced": [None, values.is_unannounced]})
     return inspection
 
 
@@ -172,12 +194,9 @@ def inspections_query(unit_id: int | None = None):
 # Issue -------------------------------------------------------------------------------
 
 
-def _check_source(errors: dict[str, str], source_type: str, source_id: Any, unit_id: int) -> None:
+def _check_source(errors: dict[str, str], source_type: str, source_id: int | None, unit_id: int) -> None:
     """The source must exist and concern the notice's unit."""
     if source_id is None:
-        return
-    if isinstance(source_id, bool) or not isinstance(source_id, int):
-        errors["source_id"] = _("Enter a whole number.")
         return
     model = {"complaint": Complaint, "finding": Finding, "inspection": Inspection}[source_type]
     source = db.session.get(model, source_id)
@@ -192,23 +211,21 @@ def _check_source(errors: dict[str, str], source_type: str, source_id: Any, unit
         errors["source_id"] = _("The record concerns another unit.")
 
 
-def issue(actor: audit.Actor, *, unit_id: Any, source_type: Any, source_id: Any = None,
-          problems: Any, requirements: Any, due_on: Any) -> Notice:
+def issue(actor: audit.Actor, values: NoticeInput) -> Notice:
     """Issue a numbered notice (〔year〕N号) to a unit from a complaint, finding or inspection."""
     errors: dict[str, str] = {}
-    unit = _unit(errors, "unit_id", unit_id)
-    if source_type not in NOTICE_SOURCES:
-        errors["source_type"] = _("Choose one of: %(values)s.", values=", ".join(NOTICE_SOURCES))
-    elif unit is not None:
+    unit = _unit(errors, "unit_id", values.unit_id)
+    source_type, source_id = str(values.source_type), values.source_id  # the code, as stored
+    if unit is not None:
         _check_source(errors, source_type, source_id, unit.id)
-    problem_text = validation.text(errors, "problems", problems, max_length=4000, multiline=True)
-    requirement_text = validation.text(errors, "requirements", requirements, max_length=4000,
+    problem_text = validation.text(errors, "problems", values.problems, max_length=4000, multiline=True)
+    requirement_text = validation.text(errors, "requirements", values.requirements, max_length=4000,
                                        multiline=True)
     today = actor.today
-    due = _date(errors, "due_on", due_on)
-    if due is not None and due < today:
+    due = values.due_on
+    if due < today:
         errors["due_on"] = _("The deadline cannot be before the date of issue.")
-    elif due is not None and due > today + timedelta(days=366):
+    elif due > today + timedelta(days=366):
         errors["due_on"] = _("The deadline is more than a year away.")
     validation.raise_if(errors)
     for _attempt in range(5):  # another notice may take the number first: try the next one
@@ -263,7 +280,7 @@ def acknowledge(actor: audit.Actor, notice: Notice) -> Notice:
     return notice
 
 
-def report(actor: audit.Actor, notice: Notice, *, text: Any, files: list[Upload] = (),
+def report(actor: audit.Actor, notice: Notice, *, text: str, files: Sequence[Upload] = (),
            upload_folder: str | None = None) -> Notice:
     """The unit's rectification report 整改报告, with evidence files."""
     errors: dict[str, str] = {}
@@ -288,13 +305,11 @@ def report(actor: audit.Actor, notice: Notice, *, text: Any, files: list[Upload]
     return notice
 
 
-def verify(actor: audit.Actor, notice: Notice, *, accept: Any, reason: Any = None) -> Notice:
+def verify(actor: audit.Actor, notice: Notice, *, accept: bool, reason: str | None = None) -> Notice:
     """验收: the office accepts the report (verified) or returns it with a reason (acknowledged)."""
     errors: dict[str, str] = {}
-    if not isinstance(accept, bool):
-        errors["accept"] = _("Enter true or false.")
     reason_text = validation.text(errors, "reason", reason, max_length=2000,
-                                  required=accept is False, multiline=True)
+                                  required=not accept, multiline=True)
     validation.raise_if(errors)
     if accept:
         WORKFLOW.move(actor, notice, "verify", text=reason_text)

@@ -47,6 +47,12 @@ class ComplaintCreate(Body):
     contact: Annotated[str, Field(max_length=200)] | None = None
     channel: Channel | None = None
 
+    def values(self) -> complaints.ComplaintInput:
+        return complaints.ComplaintInput(
+            category=ComplaintCategory(self.category), description=self.description,
+            channel=ComplaintChannel(self.channel or ComplaintChannel.WEB), unit_id=self.unit_id,
+            subject=self.subject, happened_on=self.happened_on, name=self.name, contact=self.contact)
+
 
 class TrackingCodeOut(Out):
     tracking_code: str
@@ -153,6 +159,9 @@ class DispatchIn(OnBody):
 class ReplyIn(OnBody):
     text: Annotated[str, Field(min_length=1, max_length=5000)]
 
+    def values(self) -> complaints.ReplyInput:
+        return complaints.ReplyInput(text=self.text, on=self.on)
+
 
 class ReturnIn(OnBody):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
@@ -209,10 +218,7 @@ def _public(complaint: Complaint) -> dict:
           errors=(429,))
 @limits.complaints_filed
 def public_submit(body: ComplaintCreate):
-    complaint = complaints.submit(
-        actor(), category=body.category, description=body.description, unit_id=body.unit_id,
-        subject=body.subject, happened_on=body.happened_on, name=body.name, contact=body.contact,
-        channel=body.channel or "web")
+    complaint = complaints.submit(actor(), body.values())
     return {"tracking_code": complaint.tracking_code}, 201
 
 
@@ -236,7 +242,7 @@ def public_track(tracking_code: str):
           errors=(404, 409))
 def public_rate(tracking_code: str, body: SatisfactionIn):
     complaint = _by_code(tracking_code)
-    complaints.rate(actor(), complaint, body.rating, body.comment, body.reopen)
+    complaints.rate(actor(), complaint, SatisfactionRating(body.rating), body.comment, body.reopen)
     return _public(complaint), 201
 
 
@@ -313,7 +319,7 @@ def reply_complaint(complaint_id: int, body: ReplyIn):
     authorize("complaint.view")
     complaint = _readable(complaint_id)
     authorize("complaint.reply", complaint)
-    return _answer(complaints.reply(actor(), complaint, body.text, body.on))
+    return _answer(complaints.reply(actor(), complaint, body.values()))
 
 
 @endpoint(bp, "/complaints/<int:complaint_id>/return", "POST",

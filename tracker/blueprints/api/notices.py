@@ -24,6 +24,11 @@ class NoticeCreate(Body):
     requirements: str = Field(max_length=4000)
     due_on: date
 
+    def values(self) -> notices.NoticeInput:
+        return notices.NoticeInput(
+            unit_id=self.unit_id, source_type=NoticeSource(self.source_type), source_id=self.source_id,
+            problems=self.problems, requirements=self.requirements, due_on=self.due_on)
+
 
 class ReportIn(Body):
     text: str = Field(max_length=8000)
@@ -85,6 +90,11 @@ class InspectionCreate(Body):
     findings: str = Field(max_length=4000)
     is_unannounced: bool = True
 
+    def values(self) -> notices.InspectionInput:
+        return notices.InspectionInput(
+            unit_id=self.unit_id, inspected_on=self.inspected_on, place=self.place,
+            inspectors=self.inspectors, findings=self.findings, is_unannounced=self.is_unannounced)
+
 
 class InspectionQuery(PageQuery):
     unit_id: int | None = Field(None, ge=1)
@@ -141,7 +151,7 @@ def _answer(notice: Notice, status: int = 200):
           tag="Notices", body=NoticeCreate, response=NoticeDetailOut, status=201, errors=(403,))
 def issue_notice(body: NoticeCreate):
     authorize("notice.manage")
-    notice = notices.issue(actor(), **body.model_dump())
+    notice = notices.issue(actor(), body.values())
     return _answer(notice, 201)
 
 
@@ -204,7 +214,7 @@ def notice_docx(notice_id: int):
           body=InspectionCreate, response=InspectionOut, status=201, errors=(403,))
 def create_inspection(body: InspectionCreate):
     authorize("inspection.manage")
-    inspection = notices.create_inspection(actor(), **body.model_dump())
+    inspection = notices.create_inspection(actor(), body.values())
     return InspectionOut.model_validate(inspection).model_dump(mode="json"), 201
 
 

@@ -92,11 +92,8 @@ def complaint_record():
             try:
                 with attempt():
                     complaint = complaints.submit(
-                        actor(), category=form.category.data, unit_id=form.unit_id.data,
-                        subject=form.subject.data, description=form.description.data,
-                        happened_on=form.happened_on.data, name=form.name.data, contact=form.contact.data,
-                        channel=form.channel.data, external_id=form.external_id.data, on=form.on.data,
-                        files=files, upload_folder=current_app.config["UPLOAD_FOLDER"])
+                        actor(), form.complaint_input(), files=files,
+                        upload_folder=current_app.config["UPLOAD_FOLDER"])
             except InvalidInput as error:
                 apply_errors(form, error)
             else:
@@ -112,7 +109,7 @@ def bulk_dispatch():
     form = BulkDispatchForm()
     ids = [parse_int(value) for value in request.form.getlist("ids")]
     unit = pickers.pick_unit(current_user, request.form.get("unit"), form.unit_id.data)
-    if not form.validate_on_submit() or not ids or None in ids or unit.unknown:
+    if not form.validate_on_submit() or not ids or None in ids or unit.unknown or unit.id is None:
         flash(_("Choose the complaints and the unit to dispatch them to."), "danger")
         return redirect(url_for("complaints.complaint_list")), 303
     rows = [load(Complaint, ident) for ident in ids]
@@ -194,8 +191,7 @@ def complaint_step(complaint_id, step):
                 form = forms["duplicate"] = DuplicateForm()
                 if not form.validate_on_submit():
                     raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
-                of_id = parse_int((form.of_id.data or "").lstrip("#").strip())
-                complaints.mark_duplicate(act, complaint, of_id if of_id is not None else -1)
+                complaints.mark_duplicate(act, complaint, form.original_id())
             elif step == "dispatch":
                 form = forms["dispatch"] = DispatchForm()
                 if not form.validate_on_submit():
@@ -206,11 +202,10 @@ def complaint_step(complaint_id, step):
                 form.template_id.choices = []
                 if not form.validate_on_submit():
                     raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
-                on = form.on.data
                 files = [complaints.Upload(f.stream, f.filename) for f in (form.files.data or [])
                          if getattr(f, "filename", None)]
-                complaints.reply(act, complaint, form.text.data, on, files,
-                                 current_app.config["UPLOAD_FOLDER"])
+                complaints.reply(act, complaint, form.reply_input(), files=files,
+                                 upload_folder=current_app.config["UPLOAD_FOLDER"])
             elif step == "close":
                 form = forms["close"] = CloseForm()
                 if not form.validate_on_submit():
@@ -223,7 +218,9 @@ def complaint_step(complaint_id, step):
                 complaints.publish(act, complaint, step == "publish")
     except InvalidInput as error:
         target = forms.get({"reject": "reject", "return": "ret"}.get(step, step))
-        if target is not None:
+        if target is not None and target.errors:  # the form refused the values: its fields say why
+            target.form_errors.append(error.message)
+        elif target is not None:
             apply_errors(target, error)
         else:
             for message in error.fields.values() or [error.message]:

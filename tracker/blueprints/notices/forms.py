@@ -1,4 +1,4 @@
-"""Forms of the notices area."""
+"""Forms of the notices area: each turns what was posted into the notices service's typed values."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,15 +12,22 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
-from tracker.blueprints.forms import NONE, DateField, none_if_zero
+from tracker.blueprints.forms import NONE, DateField, none_if_zero, parse_int
 from tracker.models import NoticeSource
 from tracker.services import organisation
+from tracker.services.notices import InspectionInput, NoticeInput
+
+
+def _unit_chosen(form, field):
+    """The unit select's empty choice is refused (a value that is no choice is refused already)."""
+    if field.data is None and not field.errors:
+        raise StopValidation(_l("Choose a unit."))
 
 
 class IssueForm(FlaskForm):
-    unit_id = SelectField(_l("Unit"), coerce=none_if_zero)
+    unit_id = SelectField(_l("Unit"), coerce=none_if_zero, validators=[_unit_chosen])
     source_type = SelectField(_l("Source"))
     source_id = HiddenField()
     problems = TextAreaField(_l("Problems found"), validators=[DataRequired(), Length(max=4000)],
@@ -34,6 +41,12 @@ class IssueForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.unit_id.choices = [NONE, *organisation.unit_choices()]
         self.source_type.choices = NoticeSource.choices()
+
+    def notice_input(self) -> NoticeInput:
+        """The notice the validated form describes; a source number that is no id names no source."""
+        return NoticeInput(unit_id=self.unit_id.data, source_type=NoticeSource(self.source_type.data),
+                           source_id=parse_int(self.source_id.data), problems=self.problems.data,
+                           requirements=self.requirements.data, due_on=self.due_on.data)
 
 
 class ReportForm(FlaskForm):
@@ -54,7 +67,7 @@ class VerifyForm(FlaskForm):
 
 
 class InspectionForm(FlaskForm):
-    unit_id = SelectField(_l("Unit"), coerce=none_if_zero)
+    unit_id = SelectField(_l("Unit"), coerce=none_if_zero, validators=[_unit_chosen])
     inspected_on = DateField(_l("Date"), validators=[InputRequired()])
     place = StringField(_l("Place"), validators=[DataRequired(), Length(max=200)])
     inspectors = StringField(_l("Inspectors"), validators=[DataRequired(), Length(max=200)])
@@ -67,3 +80,7 @@ class InspectionForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.unit_id.choices = [NONE, *organisation.unit_choices()]
 
+    def inspection_input(self) -> InspectionInput:
+        return InspectionInput(unit_id=self.unit_id.data, inspected_on=self.inspected_on.data,
+                               place=self.place.data, inspectors=self.inspectors.data,
+                               findings=self.findings.data, is_unannounced=bool(self.is_unannounced.data))

@@ -109,12 +109,9 @@ def issue_form():
     if request.method == "GET":
         source = _prefill(form)
     elif form.validate_on_submit():
-        source_id = parse_int(form.source_id.data)
         try:
             with attempt():
-                notice = notices.issue(actor(), unit_id=form.unit_id.data, source_type=form.source_type.data,
-                                       source_id=source_id, problems=form.problems.data,
-                                       requirements=form.requirements.data, due_on=form.due_on.data)
+                notice = notices.issue(actor(), form.notice_input())
         except InvalidInput as error:
             apply_errors(form, error)
         else:
@@ -186,7 +183,7 @@ def verify(notice_id):
         try:
             with attempt():
                 notices.verify(actor(), notice, accept=form.decision.data == "accept",
-                               reason=form.reason.data)
+                               reason=form.reason.data or None)
         except InvalidInput as error:
             apply_errors(form, error)
         else:
@@ -243,10 +240,7 @@ def inspection_form():
     if form.validate_on_submit():
         try:
             with attempt():
-                inspection = notices.create_inspection(
-                    actor(), unit_id=form.unit_id.data, inspected_on=form.inspected_on.data,
-                    place=form.place.data, inspectors=form.inspectors.data, findings=form.findings.data,
-                    is_unannounced=bool(form.is_unannounced.data))
+                inspection = notices.create_inspection(actor(), form.inspection_input())
         except InvalidInput as error:
             apply_errors(form, error)
         else:

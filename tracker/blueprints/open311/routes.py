@@ -13,7 +13,12 @@ from flask_babel import gettext as _
 from tracker import clock
 from tracker.blueprints import actor, limits
 from tracker.blueprints.open311 import bp
-from tracker.models.complaints import COMPLAINT_CATEGORIES, ComplaintCategory, ComplaintStatus
+from tracker.models.complaints import (
+    COMPLAINT_CATEGORIES,
+    ComplaintCategory,
+    ComplaintChannel,
+    ComplaintStatus,
+)
 from tracker.services import complaints, validation
 from tracker.services.errors import InvalidInput
 from tracker.unit_of_work import attempt
@@ -61,17 +66,18 @@ def create_request():
     if unit_raw:
         if not unit_raw.isdigit() or len(unit_raw) > 9:
             return georeport_error(400, "attribute[unit_id]: " + _("Choose a unit from the list."))
-        unit_id = int(unit_raw)
+        unit_id = int(unit_raw) or None  # 0 names no unit
     contact = "; ".join(v.strip() for v in (form.get("phone"), form.get("email")) if v and v.strip()) or None
     service_code = form.get("service_code") or ""
     if service_code not in COMPLAINT_CATEGORIES:
         return georeport_error(400, "service_code: " + _("Unknown service code."))
     try:
         with attempt():
-            complaint = complaints.submit(
-                actor(), category=service_code, description=form.get("description"), unit_id=unit_id,
-                name=_name(form.get("first_name"), form.get("last_name")), contact=contact,
-                channel="hotline", external_id=form.get("attribute[external_id]") or None)
+            complaint = complaints.submit(actor(), complaints.ComplaintInput(
+                category=ComplaintCategory(service_code), description=form.get("description") or "",
+                unit_id=unit_id, name=_name(form.get("first_name"), form.get("last_name")),
+                contact=contact, channel=ComplaintChannel.HOTLINE,
+                external_id=form.get("attribute[external_id]") or None))
     except InvalidInput as error:
         mapping = {"unit_id": "attribute[unit_id]", "contact": "phone",
                    "external_id": "attribute[external_id]", "name": "first_name"}

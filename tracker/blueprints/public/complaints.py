@@ -35,10 +35,8 @@ def complaint_new():
             try:
                 with attempt():
                     complaint = complaints.submit(
-                        actor(), category=form.category.data, unit_id=form.unit_id.data,
-                        subject=form.subject.data, description=form.description.data,
-                        happened_on=form.happened_on.data, name=form.name.data, contact=form.contact.data,
-                        channel="web", files=files, upload_folder=current_app.config["UPLOAD_FOLDER"])
+                        actor(), form.complaint_input(), files=files,
+                        upload_folder=current_app.config["UPLOAD_FOLDER"])
             except InvalidInput as error:
                 apply_errors(form, error)
             else:
@@ -96,7 +94,8 @@ def complaint_rate():
         return _track_page(complaint, 400, rate_form=form)
     try:
         with attempt():
-            complaints.rate(actor(), complaint, form.rating.data, form.comment.data, bool(form.reopen.data))
+            complaints.rate(actor(), complaint, form.rating_chosen(), form.comment.data or None,
+                            bool(form.reopen.data))
     except InvalidInput as error:
         apply_errors(form, error)
         return _track_page(complaint, 400, rate_form=form)
