@@ -389,7 +389,8 @@ def test_bulletin_section_lists_flags_of_the_period(make, flag):
 def test_bulletin_docx_and_page_show_the_flags(client, login, make, flag):
     from docx import Document
 
-    bulletin, _created = bulletins.generate(act(), "monthly", "2026-07")
+    august = Actor(None, "127.0.0.1", data.NOW + timedelta(days=31))  # once July is over
+    bulletin, _created = bulletins.generate(august, "monthly", "2026-07")
     db.session.commit()
     assert [r["flag_id"] for r in bulletin.content["flags"]] == [flag.id]
     text = "\n".join(cell.text for table in Document(io.BytesIO(bulletins.to_docx(bulletin, "办公室"))).tables

@@ -121,7 +121,7 @@ def test_lifecycle_numbering_and_freezing(october):
         bulletins.edit(act(), first, title="改", narrative="")
     bulletins.publish(act(), first, 2026)
     assert first.doc_number == "〔2026〕1号"
-    quarter, _ = bulletins.generate(act(), "quarterly", "2026-Q4")
+    quarter, _ = bulletins.generate(act(), "quarterly", "2026-Q3")
     bulletins.approve(act(), quarter)
     bulletins.publish(act(), quarter, 2026)
     assert quarter.doc_number == "〔2026〕2号"

@@ -27,7 +27,8 @@ def test_record_once_per_month_and_missing_checks(make):
         liaison.record(act(), checked, month="2026-10", ratings=GOOD, feedback="再查")
     missing = liaison.missing(["2026-10"])
     assert [(m["unit"], m["liaison"]) for m in missing] == [("东风小学", "基础教育股")]
-    bulletin, _ = bulletins.generate(act(), "monthly", "2026-10")
+    bulletin, _ = bulletins.generate(Actor(None, "127.0.0.1", datetime(2026, 11, 1, tzinfo=UTC)),
+                                     "monthly", "2026-10")
     assert [m["unit"] for m in bulletin.content["liaison_missing"]] == ["东风小学"]
 
 

@@ -112,7 +112,8 @@ def records(make):
     data.complaints(other, date(2026, 10, 3), ["dissatisfied"] * 10)
     actor = Actor(None, "127.0.0.1", datetime(2026, 10, 30, 1, 0, tzinfo=UTC))
     accountability.evaluate(actor, date(2026, 10, 30))  # the notice is long overdue from 10-25
-    bulletin, _created = bulletins.generate(actor, "monthly", "2026-10")
+    bulletin, _created = bulletins.generate(
+        Actor(None, "127.0.0.1", datetime(2026, 11, 1, 1, 0, tzinfo=UTC)), "monthly", "2026-10")
     db.session.commit()
     assert bulletin.content["flags"] and bulletin.content["notices"]["red"]
     return {"bulletin_id": bulletin.id, "notice_id": notice.id}

@@ -244,8 +244,8 @@ __all__ = [
     # system
     "ApiToken",
     "AuditEvent",
-    "Setting",
     "LoginThrottle",
     "RateLimitCounter",
+    "Setting",
     "UserSession",
 ]

@@ -8,12 +8,14 @@ the period; later areas (complaints, notices, flags) add a section to
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
 
+from tracker import clock
 from tracker.extensions import db
 from tracker.models import (
     Bulletin,
@@ -41,7 +43,7 @@ from tracker.services import (
     validation,
     workflow,
 )
-from tracker.services.errors import Conflict
+from tracker.services.errors import Conflict, InvalidInput
 from tracker.services.periods import Period, parse_period
 
 KIND_TITLES = {
@@ -232,6 +234,10 @@ def generate(actor: audit.Actor, kind: Any, key: Any) -> tuple[Bulletin, bool]:
     )
     if existing is not None:
         return existing, False
+    if period.ends_on >= clock.local(actor.now).date():  # a period is reported once it is over
+        raise InvalidInput(_("Please correct the marked fields."), {"period": _(
+            "This period has not ended yet: its bulletin can be drafted from %(day)s.",
+            day=(period.ends_on + timedelta(days=1)).isoformat())})
     try:
         with db.session.begin_nested():
             bulletin = Bulletin(

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, insert, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from tracker import clock
 from tracker.extensions import db
 from tracker.models import Finding, Plan, RoundSnapshot, SupervisionRound, Task, Unit
 from tracker.services import audit, permissions, progress, task_states, validation
@@ -49,6 +50,10 @@ def start_round(actor: audit.Actor, week_start: Any) -> tuple[SupervisionRound, 
     if existing is not None:
         return existing, False
     as_of = week_start + timedelta(days=6)
+    if as_of >= clock.local(actor.now).date():  # a week is judged once it is over, never before
+        raise InvalidInput(_("Please correct the marked fields."), {"week_start": _(
+            "This week has not ended yet: its round can be started from %(day)s.",
+            day=(as_of + timedelta(days=1)).isoformat())})
     try:
         with db.session.begin_nested():
             rnd = SupervisionRound(week_start=week_start, as_of=as_of, status="open",
