@@ -146,3 +146,20 @@ def test_docx_reads_back(october):
     assert rows[1] == ["1", "甲校", "2", "2", "100.0%"]
     criticised = {tuple(c.text for c in row.cells) for row in document.tables[1].rows}
     assert ("丙校", "逾期任务", "逾期未完成") in criticised and ("丁校", "缓慢任务", "多次进展缓慢") in criticised
+
+
+@pytest.mark.parametrize(("kind", "key", "now", "allowed"), [
+    ("monthly", "2026-10", datetime(2026, 10, 31, 15, 0, tzinfo=UTC), False),  # 10-31 23:00 in Shanghai
+    ("monthly", "2026-10", datetime(2026, 10, 31, 16, 0, tzinfo=UTC), True),   # 11-01 00:00 in Shanghai
+    ("quarterly", "2026-Q4", datetime(2026, 11, 28, 2, 0, tzinfo=UTC), False),
+    ("half_year", "2026-H1", datetime(2026, 7, 1, 2, 0, tzinfo=UTC), True),
+    ("monthly", "2027-01", datetime(2026, 11, 28, 2, 0, tzinfo=UTC), False),
+])
+def test_a_bulletin_reports_only_a_period_that_has_ended(app, kind, key, now, allowed):
+    actor = Actor(None, "127.0.0.1", now)
+    if allowed:
+        assert bulletins.generate(actor, kind, key)[1]
+    else:
+        with pytest.raises(InvalidInput) as refused:
+            bulletins.generate(actor, kind, key)
+        assert "period" in refused.value.fields

@@ -101,3 +101,19 @@ def test_two_processes_at_once_make_one_round(app, make):
     assert sorted(created for _, created in results) == [False, True]
     assert db.session.scalar(select(func.count()).select_from(SupervisionRound)) == 1
     assert db.session.scalar(select(func.count()).select_from(Finding)) == 1
+
+
+@pytest.mark.parametrize(("now", "week_start", "allowed"), [
+    (datetime(2026, 10, 18, 15, 0, tzinfo=UTC), date(2026, 10, 12), False),  # Sunday 23:00 in Shanghai
+    (datetime(2026, 10, 18, 16, 0, tzinfo=UTC), date(2026, 10, 12), True),   # Monday 00:00 in Shanghai
+    (datetime(2026, 10, 14, 2, 0, tzinfo=UTC), date(2026, 10, 19), False),   # a week to come
+])
+def test_a_round_judges_only_a_week_that_has_ended(app, now, week_start, allowed):
+    actor = Actor(None, "127.0.0.1", now)
+    if allowed:
+        assert supervision.start_round(actor, week_start)[1]
+    else:
+        with pytest.raises(InvalidInput) as refused:
+            supervision.start_round(actor, week_start)
+        assert "week_start" in refused.value.fields
+        assert db.session.scalar(select(func.count()).select_from(SupervisionRound)) == 0
