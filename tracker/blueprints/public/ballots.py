@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from itsdangerous import BadData, URLSafeSerializer
 
 from tracker import clock
 from tracker.blueprints import load
@@ -52,10 +53,62 @@ def vote():
     return render_template("public/vote_code.html", form=form, error=None, code="")
 
 
+# The ballot is a stepper: one unit per step, then a review of every answer, then one final
+# submission. Until then the answers travel in a signed form field ("draft"), never in the
+# database: the ballot stays anonymous and the code is spent only by ratings.cast_ballot.
+UNITS_PER_STEP = 1
+DRAFT_SALT = "ballot-draft"
+REVIEW = "review"
+
+
+def _drafts() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt=DRAFT_SALT)
+
+
+def _read_draft(code: str) -> dict[str, str]:
+    """The answers carried so far, or none when the field is missing, altered or another code's."""
+    try:
+        data = _drafts().loads(request.form.get("draft", ""))
+    except BadData:
+        return {}
+    answers = data.get("a") if isinstance(data, dict) and data.get("c") == code else None
+    if not isinstance(answers, dict):
+        return {}
+    return {name: value for name, value in answers.items()
+            if isinstance(name, str) and value in BALLOT_VALUES}
+
+
+def _field(unit_id: int, key: str) -> str:
+    return f"u{unit_id}_{key}"
+
+
+def _whole_number(raw: str | None, default: int, last: int) -> int:
+    try:
+        number = int(raw or "")
+    except ValueError:
+        return default
+    return min(max(number, 0), last)
+
+
+def _ballot_page(rnd, invitation, steps, answers, at, errors=None, status=200):
+    """Draw one step of the ballot, or the review (``at == REVIEW``)."""
+    rated = sum(1 for group in steps for unit in group
+                if any(_field(unit.id, d.key) in answers for d in rnd.dimensions))
+    total = sum(len(group) for group in steps)
+    common = dict(form=FlaskForm(), round=rnd, invitation=invitation, errors=errors or {},
+                  chosen=answers, draft=_drafts().dumps({"c": invitation.code, "a": answers}),
+                  steps=steps, rated=rated, total=total, field=_field,
+                  peer_label=organisation.peer_group_label)
+    if at == REVIEW:
+        return render_template("public/vote_review.html", **common), status
+    return render_template("public/vote.html", step=at, units=steps[at],
+                           first=sum(len(group) for group in steps[:at]) + 1, **common), status
+
+
 @bp.route("/vote/<code>", methods=["GET", "POST"])
 @code_limit
 def vote_code(code: str):
-    """The ballot of one code (what the QR code on the slip opens)."""
+    """The ballot of one code (what the QR code on the slip opens), a unit at a time."""
     try:
         invitation = ratings.invitation_for(code)
     except ratings.UnknownCode as error:
@@ -66,32 +119,55 @@ def vote_code(code: str):
         ratings.check_usable(invitation, rnd)
     except Conflict as error:
         return _refused(error, invitation.code)
+    units = list(rnd.units)
+    steps = [units[i:i + UNITS_PER_STEP] for i in range(0, len(units), UNITS_PER_STEP)] or [[]]
+    last = len(steps) - 1
     form = FlaskForm()
-    errors: dict[str, str] = {}
-    chosen: dict[str, str] = {}
-    if request.method == "POST" and form.validate_on_submit():
-        answers = []
-        for unit in rnd.units:
+    if request.method != "POST" or not form.validate_on_submit():
+        return _ballot_page(rnd, invitation, steps, {}, 0)
+
+    answers = _read_draft(invitation.code)
+    shown = request.form.get("at", "0")
+    at = REVIEW if shown == REVIEW else _whole_number(shown, 0, last)
+    if at != REVIEW:  # the answers of the step shown replace what the draft held for its units
+        for unit in steps[at]:
             for dimension in rnd.dimensions:
-                name = f"u{unit.id}_{dimension.key}"
+                name = _field(unit.id, dimension.key)
                 value = request.form.get(name)
                 if value in BALLOT_VALUES:
-                    chosen[name] = value
-                    answers.append(ratings.AnswerInput(unit_id=unit.id, dimension=dimension.key,
-                                                       value=value))
-        try:
-            with attempt():
-                # ballots are anonymous: the service records no person and no address
-                ratings.cast_ballot(Actor(None, None, clock.now()), invitation.code, answers)
-        except InvalidInput as error:
-            errors = error.fields
-        except Conflict as error:
-            return _refused(error, invitation.code)
-        else:
-            return render_template("public/vote_done.html", round=rnd, answered=len(answers))
-    return render_template("public/vote.html", form=form, round=rnd, invitation=invitation,
-                           errors=errors, chosen=chosen,
-                           peer_label=organisation.peer_group_label), 400 if errors else 200
+                    answers[name] = value
+                else:
+                    answers.pop(name, None)
+    go = request.form.get("go", "next")
+    if request.form.get("clear"):
+        answers.pop(request.form["clear"], None)
+        return _ballot_page(rnd, invitation, steps, answers, at)
+    if request.form.get("to") is not None:
+        return _ballot_page(rnd, invitation, steps, answers, _whole_number(request.form["to"], 0, last))
+    if go == "back":
+        return _ballot_page(rnd, invitation, steps, answers, last if at == REVIEW else max(at - 1, 0))
+    if go == "skip" and at != REVIEW:
+        for unit in steps[at]:
+            for dimension in rnd.dimensions:
+                answers.pop(_field(unit.id, dimension.key), None)
+    if go in ("next", "skip") and at != REVIEW and at < last:
+        return _ballot_page(rnd, invitation, steps, answers, at + 1)
+    if go != "submit":
+        return _ballot_page(rnd, invitation, steps, answers, REVIEW)
+
+    chosen = [ratings.AnswerInput(unit_id=unit.id, dimension=dimension.key,
+                                  value=answers[_field(unit.id, dimension.key)])
+              for unit in units for dimension in rnd.dimensions
+              if _field(unit.id, dimension.key) in answers]
+    try:
+        with attempt():
+            # ballots are anonymous: the service records no person and no address
+            ratings.cast_ballot(Actor(None, None, clock.now()), invitation.code, chosen)
+    except InvalidInput as error:
+        return _ballot_page(rnd, invitation, steps, answers, REVIEW, error.fields, 400)
+    except Conflict as error:
+        return _refused(error, invitation.code)
+    return render_template("public/vote_done.html", round=rnd, answered=len(chosen))
 
 
 @bp.route("/ratings")
