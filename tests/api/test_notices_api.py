@@ -169,3 +169,31 @@ def test_inspections(client, org, token):
     assert _counts() == before
     nid = client.post("/api/v1/notices", json=_body(org, source_id=created.json["id"]), headers=office).json
     assert nid["source_type"] == "inspection" and nid["source_id"] == created.json["id"]
+
+
+def test_the_office_withdraws_a_notice_before_it_is_acknowledged(client, make, token):
+    school = make.unit(kind="school")
+    office, head = make.user("office"), make.user("unit_head", unit=school)
+    office_headers, head_headers = token(office), token(head)
+    values = {"unit_id": school.id, "source_type": "inspection", "problems": "脱岗", "requirements": "整改",
+              "due_on": (clock.today() + timedelta(days=5)).isoformat()}
+    first = client.post("/api/v1/notices", json=values, headers=office_headers).json
+    url = f"/api/v1/notices/{first['id']}/withdraw"
+    assert client.post(url, json={"reason": "发错"}, headers=head_headers).status_code == 403
+    for body in ({}, {"reason": "   "}, {"reason": "x" * 2001}, {"reason": 3}):
+        refused = client.post(url, json=body, headers=office_headers)
+        assert refused.status_code == 400 and "reason" in refused.json["error"]["fields"], body
+    done = client.post(url, json={"reason": "发错单位"}, headers=office_headers)
+    assert done.status_code == 200 and done.json["status"] == "withdrawn"
+    assert done.json["events"][-1]["action"] == "withdraw" and done.json["events"][-1]["text"] == "发错单位"
+    assert client.post(url, json={"reason": "再撤"}, headers=office_headers).status_code == 409
+    assert client.post(f"/api/v1/notices/{first['id']}/acknowledge", headers=head_headers).status_code == 409
+    assert client.post("/api/v1/notices/999999/withdraw", json={"reason": "x"},
+                       headers=office_headers).status_code == 404
+    second = client.post("/api/v1/notices", json=values, headers=office_headers).json
+    assert second["number"] != first["number"]  # the withdrawn number is never taken again
+    listed = client.get("/api/v1/notices?status=withdrawn", headers=office_headers).json
+    assert [n["id"] for n in listed["items"]] == [first["id"]]
+    client.post(f"/api/v1/notices/{second['id']}/acknowledge", headers=head_headers)
+    late = client.post(f"/api/v1/notices/{second['id']}/withdraw", json={"reason": "x"}, headers=office_headers)
+    assert late.status_code == 409

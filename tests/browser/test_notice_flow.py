@@ -45,6 +45,12 @@ def test_notice_from_a_complaint_to_verified(new_page, make, tmp_path, problems)
     desk.locator("input[name=due_on]").fill((today + timedelta(days=10)).isoformat())
     with desk.expect_navigation():
         desk.locator("form input[type=submit], form button[type=submit]").last.click()
+    # the preview: the notice as it will read, with the number it will take; nothing issued yet
+    expect(desk.get_by_test_id("notice-preview-mark")).to_be_visible()
+    expect(desk.get_by_test_id("official-document")).to_contain_text("四年级数学老师周末在校外办班有偿补课。")
+    expect(desk.get_by_test_id("official-number")).to_contain_text(f"〔{today.year}〕")
+    with desk.expect_navigation():
+        desk.get_by_test_id("notice-confirm").click()
     expect(desk.locator(".alert-success")).to_be_visible()
     number = desk.get_by_test_id("notice-number").inner_text()
     assert number.startswith(f"〔{today.year}〕")

@@ -1,7 +1,8 @@
 """Access-matrix rows of the notices area (rectification notices, inspections, complaint rates).
 
 The world's notices are on the department (the unit_head's and unit_member's own
-unit): one issued, one acknowledged, one reported (with an evidence file). The
+unit): one issued, one acknowledged, one reported (with an evidence file), and two
+issued ones the office withdraws (HTML and API). The
 unit_head acts first, so the unit_member then meets the next state: 409.
 """
 
@@ -39,6 +40,9 @@ def office_only(status) -> dict:
 WEB_ROWS = {
     ("GET", "/notices/"): logged_in(OK),
     ("GET", "/notices/new"): office_only(OK),
+    # the preview's confirmation, posted without the notice's values: re-shown with its errors
+    ("POST", "/notices/new/issue"): office_only(400),
+    ("POST", "/notices/<int:notice_id>/withdraw"): office_only(TO_NOTICE),
     ("GET", "/notices/<int:notice_id>"): logged_in(OK),
     ("POST", "/notices/<int:notice_id>/acknowledge"): row(TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
                                                           TO_NOTICE, CONFLICT),
@@ -67,6 +71,7 @@ API_ROWS = {
     ("POST", "/api/v1/notices/<int:notice_id>/acknowledge"): api_row(401, 403, 403, 403, 200, 409),
     ("POST", "/api/v1/notices/<int:notice_id>/report"): api_row(401, 403, 403, 403, 200, 409),
     ("POST", "/api/v1/notices/<int:notice_id>/verify"): api_row(401, 403, 200, 403, 403, 403),
+    ("POST", "/api/v1/notices/<int:notice_id>/withdraw"): api_row(401, 403, 200, 403, 403, 403),
     ("GET", "/api/v1/notices/<int:notice_id>.docx"): api_row(401, 200, 200, 200, 200, 200),
     ("POST", "/api/v1/inspections"): api_row(401, 403, 201, 403, 403, 403),
     ("GET", "/api/v1/inspections"): api_row(401, 403, 200, 200, 403, 403),
@@ -84,7 +89,7 @@ def build(world, make) -> None:
     inspection = notices.create_inspection(office, inspection_input(
         unit_id=world.department.id, inspected_on=today, place="股室办公室", inspectors="督查组", findings="工作时间脱岗"))
     made = {}
-    for name in ("issued", "acknowledged", "reported"):
+    for name in ("issued", "acknowledged", "reported", "withdrawable", "withdrawable_api"):
         made[name] = notices.issue(office, notice_input(
             unit_id=world.department.id, source_type="inspection", source_id=None, problems="脱岗",
             requirements="整改", due_on=today + timedelta(days=10)))
@@ -96,6 +101,8 @@ def build(world, make) -> None:
     db.session.flush()
     world.ids.update(notice_id=made["issued"].id, inspection_id=inspection.id)
     world.extra.update(notice_acknowledged=made["acknowledged"].id, notice_reported=made["reported"].id,
+                       notice_withdrawable=made["withdrawable"].id,
+                       notice_withdrawable_api=made["withdrawable_api"].id,
                        notice_file=notices.files_of(made["reported"])[0].id,
                        notice_inspection=inspection.id)
 
@@ -106,6 +113,9 @@ def _ids(world, key):
         return {**world.ids, "notice_id": world.extra["notice_acknowledged"]}
     if rule.endswith("/verify"):
         return {**world.ids, "notice_id": world.extra["notice_reported"]}
+    if rule.endswith("/withdraw"):
+        which = "notice_withdrawable_api" if rule.startswith("/api/") else "notice_withdrawable"
+        return {**world.ids, "notice_id": world.extra[which]}
     if rule == "/notices/files/<int:file_id>":
         return {**world.ids, "file_id": world.extra["notice_file"]}
     return None
@@ -124,6 +134,7 @@ def web_body(world, key):
         ("POST", "/notices/<int:notice_id>/report"): {"text": "已整改到位"},
         ("POST", "/notices/<int:notice_id>/verify"): {"decision": "accept"},
         ("POST", "/notices/<int:notice_id>/acknowledge"): {},
+        ("POST", "/notices/<int:notice_id>/withdraw"): {"reason": "发错单位"},
     }.get(key)
 
 
@@ -136,6 +147,7 @@ def api_options(world, key):
             "due_on": (today + timedelta(days=5)).isoformat()}},
         ("POST", "/api/v1/notices/<int:notice_id>/report"): {"json": {"text": "已整改"}},
         ("POST", "/api/v1/notices/<int:notice_id>/verify"): {"json": {"accept": True}},
+        ("POST", "/api/v1/notices/<int:notice_id>/withdraw"): {"json": {"reason": "发错单位"}},
         ("POST", "/api/v1/inspections"): {"json": {
             "unit_id": world.unit.id, "inspected_on": today.isoformat(), "place": "校门口",
             "inspectors": "督查组", "findings": "迟到"}},

@@ -1,7 +1,7 @@
 """The SQL form of the status rules agrees with the Python reference, on this database."""
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -26,9 +26,16 @@ def test_sql_and_python_agree_on_random_tasks(make):
                           for x, p in zip(days, percents, strict=True)]
         task = make.task(measure, unit, starts_on=starts.isoformat(), due_on=due.isoformat(),
                          milestones=milestones)
-        for _ in range(rng.randint(0, 5)):
-            make.entry(task, rng.choice([0, 10, 35, 50, 60, 85, 100]),
-                       starts + timedelta(days=rng.randint(-3, 50)))
+        made = [make.entry(task, rng.choice([0, 10, 35, 50, 60, 85, 100]),
+                           starts + timedelta(days=rng.randint(-3, 50)))
+                for _ in range(rng.randint(0, 5))]
+        if made and rng.random() < 0.4:
+            # a correction of any entry, on any day: the superseded one no longer counts
+            wrong = rng.choice(made)
+            db.session.add(LedgerEntry(task_id=task.id, percent=rng.choice([0, 45, 100]), narrative="更正",
+                                       reported_on=starts + timedelta(days=rng.randint(-3, 50)),
+                                       created_at=datetime.now(UTC), supersedes_id=wrong.id))
+            db.session.commit()
         if rng.random() < 0.15:
             task.verified_on = due + timedelta(days=rng.randint(-5, 5))
             db.session.commit()
@@ -42,13 +49,13 @@ def test_sql_and_python_agree_on_random_tasks(make):
         from_sql = {row.task_id: (row.planned_percent, row.actual_percent, row.status, row.light)
                     for row in db.session.execute(select(view))}
         for task in tasks:
-            entries = db.session.execute(select(LedgerEntry.reported_on, LedgerEntry.id,
-                                                LedgerEntry.percent)
-                                         .where(LedgerEntry.task_id == task.id)).all()
+            entries = progress.counting(db.session.execute(
+                select(LedgerEntry.reported_on, LedgerEntry.id, LedgerEntry.percent,
+                       LedgerEntry.supersedes_id).where(LedgerEntry.task_id == task.id)).all())
             milestones = db.session.execute(select(Milestone.on, Milestone.percent)
                                             .where(Milestone.task_id == task.id)).all()
             expected = progress.task_progress(
                 starts_on=task.starts_on, due_on=task.due_on, milestones=[tuple(m) for m in milestones],
-                entries=[tuple(e) for e in entries], verified_on=task.verified_on, as_of=as_of)
+                entries=entries, verified_on=task.verified_on, as_of=as_of)
             assert from_sql[task.id] == (expected.planned, expected.actual, expected.status,
                                          expected.light), (task.id, as_of)

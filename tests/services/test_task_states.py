@@ -128,10 +128,18 @@ def test_kept_state_equals_the_rules_every_day_under_random_operations(make, mon
             task = db.session.get(Task, rng.choice(task_ids))
             action = rng.random()
             try:
-                if action < 0.45:
+                if action < 0.38:
                     ledger.add_entry(_actor(office, day), task, percent=rng.choice((0, 20, 50, 80, 100)),
                                      narrative="进展", upload_folder=tmp_path, may_backdate=True,
-                                     reported_on=day - timedelta(days=rng.choice((0, 0, 0, 3))))
+                                     reported_on=day - timedelta(days=rng.choice((0, 0, 0, 3))),
+                                     reason="复核后下调")
+                elif action < 0.45:
+                    # a correction supersedes the latest report (refused once the office acted)
+                    latest = ledger.latest_entry(task)
+                    if latest is None:
+                        continue
+                    ledger.correct(_actor(office, day), task, latest, upload_folder=tmp_path,
+                                   percent=rng.choice((0, 50, 100)), narrative="更正", reason="填错")
                 elif action < 0.65:
                     ledger.verify(_actor(office, day), task, accept=rng.random() < 0.6,
                                   reason="佐证不足")

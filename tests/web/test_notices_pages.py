@@ -55,7 +55,12 @@ def test_the_office_issues_from_a_complaint(client, login, org):
     login(org["office"])
     page = client.get(f"/notices/new?complaint_id={source.id}").get_data(as_text=True)
     assert "推诿扯皮" in page and NAME not in page  # prefilled with the subject, never the person
-    response = client.post("/notices/new", data=_form(org, source_type="complaint", source_id=str(source.id)))
+    values = _form(org, source_type="complaint", source_id=str(source.id))
+    before = _counts()
+    preview = client.post("/notices/new", data=values)
+    assert preview.status_code == 200 and 'data-testid="notice-preview-mark"' in preview.get_data(as_text=True)
+    assert _counts() == before  # the preview issues nothing
+    response = client.post("/notices/new/issue", data=values)
     assert response.status_code == 302
     notice = db.session.scalar(select(Notice))
     assert notice.complaint_id == source.id and response.headers["Location"].endswith(f"/notices/{notice.id}")
@@ -260,3 +265,44 @@ def test_the_forms_name_a_missing_unit_with_the_message_of_before(client, login,
                   "place": "校门口", "inspectors": "督查组", "findings": "迟到", "is_unannounced": "y"}
     assert send_each(client, "/notices/inspections/new", inspection, "unit_id", unit_cases) == []
     assert _counts() == before
+
+
+def test_the_preview_shows_the_notice_and_its_number_then_issues_it(client, login, org):
+    login(org["office"])
+    before = _counts()
+    response = client.post("/notices/new", data=_form(org, problems="上班时间玩手机\n午休超时"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "〔{}〕1号".format(clock.today().year) in page and "午休超时" in page and "实验小学" in page
+    assert 'data-testid="official-document"' in page and 'action="/notices/new/issue"' in page
+    assert _counts() == before
+    # back to the form, to change it: still nothing issued
+    again = client.post("/notices/new", data={**_form(org), "edit": "1"})
+    assert again.status_code == 200 and "notice-preview-mark" not in again.get_data(as_text=True)
+    assert _counts() == before
+    issued = client.post("/notices/new/issue", data=_form(org))
+    assert issued.status_code == 302
+    assert [n.doc_number for n in db.session.scalars(select(Notice))] == [f"〔{clock.today().year}〕1号"]
+    # a confirmation whose values went bad meanwhile is re-shown with the message, nothing issued
+    before = _counts()
+    refused = client.post("/notices/new/issue", data=_form(org, due_on="2020-01-01"))
+    assert refused.status_code == 400 and "is-invalid" in refused.get_data(as_text=True)
+    assert _counts() == before
+
+
+def test_the_office_withdraws_an_issued_notice_with_a_reason(client, login, org, make):
+    notice = _notice(org, make)
+    login(org["office"])
+    assert 'data-testid="notice-withdraw-form"' in client.get(f"/notices/{notice.id}").get_data(as_text=True)
+    missing = client.post(f"/notices/{notice.id}/withdraw", data={"reason": " "})
+    assert missing.status_code == 400 and "is-invalid" in missing.get_data(as_text=True)
+    assert db.session.get(Notice, notice.id).status == "issued"
+    done = client.post(f"/notices/{notice.id}/withdraw", data={"reason": "发错单位"})
+    assert done.status_code == 302
+    page = client.get(f"/notices/{notice.id}").get_data(as_text=True)
+    assert 'data-status="withdrawn"' in page and "已撤回" in page and "发错单位" in page
+    assert "notice-withdraw-form" not in page and 'data-colour=' not in page
+    assert client.post(f"/notices/{notice.id}/withdraw", data={"reason": "再撤"}).status_code == 409
+    login(org["head"])
+    page = client.get(f"/notices/{notice.id}").get_data(as_text=True)
+    assert "notice-acknowledge" not in page and "notice-withdraw-form" not in page

@@ -21,13 +21,14 @@ class NoticeSource(Choice):
 
 
 class NoticeStatus(Choice):
-    """The statuses shown: the four stored, and ``overdue``, computed as of a day, never stored."""
+    """The statuses shown: the five stored, and ``overdue``, computed as of a day, never stored."""
 
     ISSUED = "issued", _l("Issued")
     ACKNOWLEDGED = "acknowledged", _l("Acknowledged")
     OVERDUE = "overdue", _l("Overdue")
     REPORTED = "reported", _l("Reported")
     VERIFIED = "verified", _l("Rectification verified")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")  # by the office before the unit acknowledged; number kept
 
 
 class NoticeStep(Choice):
@@ -38,6 +39,7 @@ class NoticeStep(Choice):
     REPORT = "report", _l("Reported")
     VERIFY = "verify", _l("Rectification verified")
     RETURN = "return", _l("Returned")
+    WITHDRAW = "withdraw", _l("Withdrawn")
 
 
 class NoticeColour(Choice):
@@ -114,7 +116,7 @@ class Notice(Base):
 
 
 class NoticeEvent(WorkflowEventMixin, Base):
-    """One step of a notice (issue, acknowledge, report, verify, return): append-only."""
+    """One step of a notice (issue, acknowledge, report, verify, return, withdraw): append-only."""
 
     __tablename__ = "notice_events"
 

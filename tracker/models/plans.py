@@ -187,7 +187,11 @@ class Milestone(Base):
 
 
 class LedgerEntry(Base):
-    """A progress report 台账记录: append-only (hash-chained), a correction is a new entry."""
+    """A progress report 台账记录: append-only (hash-chained), a correction is a new entry.
+
+    A correction names the entry it supersedes (``supersedes_id``, at most one correction
+    each); a superseded entry is kept and shown, but no longer counts (services/progress.py).
+    """
 
     __tablename__ = "ledger_entries"
     __table_args__ = (
@@ -213,6 +217,11 @@ class LedgerEntry(Base):
         primaryjoin="LedgerDraft.entry_id == LedgerEntry.id", viewonly=True, uselist=False)
 
 
+    # the entry this one corrects (services/ledger.py ``correct``): that one no longer counts
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_entries.id", ondelete="RESTRICT"), unique=True)
+    # why the percent is below the latest report's (required then)
+    reason: Mapped[str | None] = mapped_column(Text)
 class EvidenceFile(StoredFileMixin, Base):
     """An uploaded file, stored under the instance folder with a random name."""
 

@@ -74,7 +74,7 @@ def on_time_table(period: Period) -> list[dict]:
     verified ÷ tasks due in the period. A unit with no task due is listed, not ranked."""
     first_full = (
         select(LedgerEntry.task_id, func.min(LedgerEntry.reported_on).label("done_on"))
-        .where(LedgerEntry.percent == 100)
+        .where(LedgerEntry.percent == 100, progress.not_superseded())
         .group_by(LedgerEntry.task_id)
         .subquery()
     )

@@ -4,7 +4,8 @@ Each row of ``audit_events`` and of ``ledger_entries`` carries ``chain_hash``:
 ``sha256(previous row's chain_hash + canonical JSON of this row)``, the
 previous row being the one with the next lower id in the same table (the first
 row follows the empty string). The canonical JSON is ``[table, {column:
-value}]`` over the columns in :data:`CHAINS` — every column but the hash —
+value}]`` over the columns in :data:`CHAINS` — every column but the hash, those in
+:data:`OPTIONAL` only when set —
 with sorted keys, dates and times in ISO 8601 (UTC), as read back from the
 database, so that the writer and :func:`verify` hash the very same text.
 
@@ -79,8 +80,11 @@ CHAINS: dict[str, sa.TableClause] = {
         sa.column("percent", sa.Integer()), sa.column("narrative", sa.Text()),
         sa.column("reported_on", sa.Date()), sa.column("user_id", sa.Integer()),
         sa.column("created_at", UTCDateTime()), sa.column("is_return", sa.Boolean()),
+        sa.column("supersedes_id", sa.Integer()), sa.column("reason", sa.Text()),
         sa.column("chain_hash", sa.String())),
 }
+# columns added after rows were chained: hashed only when set, so older rows keep their hashes
+OPTIONAL = {"ledger_entries": frozenset({"supersedes_id", "reason"})}
 MODELS = {"audit_events": AuditEvent, "ledger_entries": LedgerEntry}
 # one key for both tables: one lock, so no two writers can wait for each other's chain
 LOCK_KEY = 0x7472616368  # "trach"
@@ -105,7 +109,9 @@ def _plain(value: Any) -> Any:
 
 def canonical(table: str, row: Any) -> bytes:
     """The canonical JSON of a row's chained content (``row``: a mapping of column to value)."""
-    content = {column.name: _plain(row[column.name]) for column in _content(table)}
+    optional = OPTIONAL.get(table, frozenset())
+    content = {column.name: _plain(row[column.name]) for column in _content(table)
+               if column.name not in optional or row.get(column.name) is not None}
     return json.dumps([table, content], sort_keys=True, ensure_ascii=False, separators=(",", ":"),
                       allow_nan=False).encode()
 
@@ -214,9 +220,12 @@ class Unsealable(RuntimeError):
 def _chain_after(connection: Connection, table: str, last: int, previous: str | None) -> int:
     """Chain the rows of ``table`` after id ``last`` (whose hash is ``previous``), in batches."""
     chained = CHAINS[table]
+    # an optional column the schema has not got yet (the migration that added the chains)
+    present = {column["name"] for column in sa.inspect(connection).get_columns(table)}
+    columns = [column for column in chained.c if column.name in present]
     done = 0
     while True:
-        rows = connection.execute(sa.select(*chained.c).where(chained.c.id > last)
+        rows = connection.execute(sa.select(*columns).where(chained.c.id > last)
                                   .order_by(chained.c.id).limit(BATCH)).mappings().all()
         if not rows:
             return done

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.models import (
@@ -133,7 +134,8 @@ def _check_chains(report: Report) -> None:
     # breaks no link
     missing = db.session.execute(
         select(AuditEvent.id, AuditEvent.object_id)
-        .where(AuditEvent.action == "ledger.report", AuditEvent.object_type == "ledger_entries",
+        .where(AuditEvent.action.in_(("ledger.report", "ledger.correct")),
+               AuditEvent.object_type == "ledger_entries",
                ~exists().where(LedgerEntry.id == AuditEvent.object_id))
         .order_by(AuditEvent.id))
     named = list(missing)
@@ -146,6 +148,16 @@ def _check_chains(report: Report) -> None:
     for event_id, entry_id in sorted(named):
         report.problems.append(f"ledger_entries row {entry_id}: missing, though audit_events row "
                                f"{event_id} records it")
+    # a correction supersedes an earlier entry of its own task, and takes that entry's day
+    corrected = aliased(LedgerEntry, name="corrected")
+    for entry_id, supersedes_id in db.session.execute(
+            select(LedgerEntry.id, LedgerEntry.supersedes_id)
+            .join(corrected, corrected.id == LedgerEntry.supersedes_id)
+            .where(or_(corrected.task_id != LedgerEntry.task_id, corrected.id >= LedgerEntry.id,
+                       corrected.reported_on != LedgerEntry.reported_on))
+            .order_by(LedgerEntry.id)):
+        report.problems.append(f"ledger_entries row {entry_id}: corrects row {supersedes_id}, which is "
+                               "not an earlier entry of the same task and day")
 
 
 def _check_workflows(report: Report) -> None:

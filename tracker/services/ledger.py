@@ -22,26 +22,95 @@ def task_progress(task: Task, as_of: date, thresholds: progress.Thresholds | Non
                   ) -> progress.Progress:
     """Return the task's planned, actual, status and light as of D (one task, in Python)."""
     entries = db.session.execute(
-        select(LedgerEntry.reported_on, LedgerEntry.id, LedgerEntry.percent)
+        select(LedgerEntry.reported_on, LedgerEntry.id, LedgerEntry.percent, LedgerEntry.supersedes_id)
         .where(LedgerEntry.task_id == task.id)).all()
     return progress.task_progress(
         starts_on=task.starts_on, due_on=task.due_on,
         milestones=[(m.on, m.percent) for m in task.milestones],
-        entries=[tuple(e) for e in entries], verified_on=task.verified_on, as_of=as_of,
+        entries=progress.counting(tuple(e) for e in entries), verified_on=task.verified_on, as_of=as_of,
         thresholds=thresholds or progress.Thresholds.from_settings())
 
 
 def add_entry(actor: audit.Actor, task: Task, *, percent: int, narrative: str,
               reported_on: date | None = None, files: Sequence[Upload] = (),
-              upload_folder: str | os.PathLike, may_backdate: bool = False) -> LedgerEntry:
-    """Append a progress report; the office alone may date it in the past (paper ledgers)."""
+              upload_folder: str | os.PathLike, may_backdate: bool = False,
+              reason: str | None = None) -> LedgerEntry:
+    """Append a progress report; the office alone may date it in the past (paper ledgers).
+
+    A percent below the latest report's needs a ``reason`` (:func:`check_lowering`).
+    """
     text, reported_on = check_report(actor, task, percent=percent, narrative=narrative,
                                      reported_on=reported_on, file_count=len(files),
                                      may_backdate=may_backdate)
+    reason_text = check_lowering(task, percent=percent, reason=reason, on=reported_on)
     max_bytes = settings.get("ledger.upload_max_mb") * 2**20
     stored = uploads.store_all(upload_folder, files, max_bytes)
     return append_entry(actor, task, percent=percent, text=text, reported_on=reported_on,
-                        author_id=actor.user.id if actor.user else None, stored=stored)
+                        author_id=actor.user.id if actor.user else None, stored=stored,
+                        reason=reason_text)
+
+
+def latest_entry(task: Task, on: date | None = None, *, excluding: int | None = None
+                 ) -> LedgerEntry | None:
+    """The task's latest entry that counts (no correction supersedes it), on or before ``on``."""
+    stmt = (select(LedgerEntry).where(LedgerEntry.task_id == task.id, progress.not_superseded())
+            .order_by(LedgerEntry.reported_on.desc(), LedgerEntry.id.desc()).limit(1))
+    if on is not None:
+        stmt = stmt.where(LedgerEntry.reported_on <= on)
+    if excluding is not None:
+        stmt = stmt.where(LedgerEntry.id != excluding)
+    return db.session.scalar(stmt)
+
+
+def check_lowering(task: Task, *, percent: int, reason: str | None, on: date,
+                   excluding: int | None = None) -> str | None:
+    """A report below the latest one's percent must say why: return the reason, or refuse it.
+
+    ``excluding``: the entry a correction replaces, which the new percent is not compared with.
+    """
+    errors: dict[str, str] = {}
+    latest = latest_entry(task, on, excluding=excluding)
+    lowers = latest is not None and percent < latest.percent
+    text = validation.text(errors, "reason", reason, max_length=2000, required=False, multiline=True)
+    if lowers and not text:
+        errors["reason"] = _("The progress is below the latest report's %(n)d%%: give the reason.",
+                             n=latest.percent)
+    validation.raise_if(errors)
+    return text or None
+
+
+def correctable(task: Task, entry: LedgerEntry) -> bool:
+    """Whether the unit may still correct ``entry``: the task's latest report that counts, not
+    the office's return, and the office has not acted on it (no verification since it)."""
+    if entry.is_return or entry.task_id != task.id or task.verified_on is not None:
+        return False
+    if task.plan.status == "closed":
+        return False
+    latest = latest_entry(task)
+    if latest is None or latest.id != entry.id:
+        return False
+    acted = db.session.scalar(select(Verification.id).where(
+        Verification.task_id == task.id,
+        (Verification.entry_id == entry.id) | (Verification.created_at >= entry.created_at)).limit(1))
+    return acted is None
+
+
+def correct(actor: audit.Actor, task: Task, entry: LedgerEntry, *, percent: int, narrative: str,
+            reason: str | None = None, files: Sequence[Upload] = (),
+            upload_folder: str | os.PathLike) -> LedgerEntry:
+    """Correct the latest report: a NEW entry, dated like the one it supersedes, which is kept
+    (shown struck through) but no longer counts. Possible until the office acts on it."""
+    text, _today = check_report(actor, task, percent=percent, narrative=narrative,
+                                file_count=len(files))
+    if not correctable(task, entry):
+        raise Conflict(_("Only the latest report can be corrected, and only until the office acts on it."))
+    reason_text = check_lowering(task, percent=percent, reason=reason, on=entry.reported_on,
+                                 excluding=entry.id)
+    max_bytes = settings.get("ledger.upload_max_mb") * 2**20
+    stored = uploads.store_all(upload_folder, files, max_bytes)
+    return append_entry(actor, task, percent=percent, text=text, reported_on=entry.reported_on,
+                        author_id=actor.user.id if actor.user else None, stored=stored,
+                        reason=reason_text, supersedes=entry)
 
 
 def check_report(actor: audit.Actor, task: Task, *, percent: int, narrative: str,
@@ -73,10 +142,13 @@ def check_report(actor: audit.Actor, task: Task, *, percent: int, narrative: str
 
 def append_entry(actor: audit.Actor, task: Task, *, percent: int, text: str, reported_on: date,
                  author_id: int | None, stored: Sequence[Any] = (),
-                 audit_extra: dict[str, Any] | None = None) -> LedgerEntry:
-    """Append a checked report by ``author_id`` with its stored files, and audit it as ``actor``'s."""
+                 audit_extra: dict[str, Any] | None = None, reason: str | None = None,
+                 supersedes: LedgerEntry | None = None) -> LedgerEntry:
+    """Append a checked report by ``author_id`` with its stored files, and audit it as ``actor``'s
+    (``ledger.report``, or ``ledger.correct`` for a correction superseding an entry)."""
     entry = LedgerEntry(task_id=task.id, percent=percent, narrative=text, reported_on=reported_on,
-                        user_id=author_id, created_at=actor.now)
+                        user_id=author_id, created_at=actor.now, reason=reason,
+                        supersedes_id=supersedes.id if supersedes is not None else None)
     db.session.add(entry)
     db.session.flush()
     for item in stored:
@@ -84,10 +156,16 @@ def append_entry(actor: audit.Actor, task: Task, *, percent: int, text: str, rep
             entry_id=entry.id, task_id=task.id, original_name=item.original_name,
             stored_name=item.stored_name, content_type=item.content_type, size=item.size,
             sha256=item.sha256, uploaded_by_id=entry.user_id, uploaded_at=actor.now))
-    audit.record(actor, "ledger.report", entry, {
+    extra = dict(audit_extra or {})
+    if reason:
+        extra["reason"] = [None, reason]
+    if supersedes is not None:
+        extra["supersedes_id"] = [None, supersedes.id]
+        extra["percent_before"] = [None, supersedes.percent]
+    audit.record(actor, "ledger.correct" if supersedes is not None else "ledger.report", entry, {
         "task_id": [None, task.id], "percent": [None, percent],
         "reported_on": [None, reported_on.isoformat()],
-        "files": [None, [f.original_name for f in stored]], **(audit_extra or {})})
+        "files": [None, [f.original_name for f in stored]], **extra})
     return entry
 
 
@@ -120,9 +198,7 @@ def verify(actor: audit.Actor, task: Task, *, accept: bool, reason: str | None =
     state = task_progress(task, on)
     if state.status != "awaiting_verification":
         raise Conflict(_("Only a task whose latest report claims completion can be verified or returned."))
-    claim = db.session.scalar(
-        select(LedgerEntry).where(LedgerEntry.task_id == task.id, LedgerEntry.reported_on <= on)
-        .order_by(LedgerEntry.reported_on.desc(), LedgerEntry.id.desc()).limit(1))
+    claim = latest_entry(task, on)
     db.session.add(Verification(task_id=task.id, entry_id=claim.id, accepted=accept,
                                 reason=reason_text, on=on, created_at=actor.now,
                                 user_id=actor.user.id if actor.user else None))
@@ -134,7 +210,7 @@ def verify(actor: audit.Actor, task: Task, *, accept: bool, reason: str | None =
     else:
         before = db.session.scalar(
             select(LedgerEntry.percent).where(LedgerEntry.task_id == task.id,
-                                              LedgerEntry.percent < 100)
+                                              LedgerEntry.percent < 100, progress.not_superseded())
             .order_by(LedgerEntry.reported_on.desc(), LedgerEntry.id.desc()).limit(1)) or 0
         entry = LedgerEntry(
             task_id=task.id, percent=before, reported_on=max(on, claim.reported_on),

@@ -100,17 +100,21 @@ def return_draft(actor: audit.Actor, draft: LedgerDraft, *, comment: str | None)
     return draft
 
 
-def submit(actor: audit.Actor, draft: LedgerDraft) -> LedgerEntry:
-    """The head submits a pending draft: exactly one ledger entry, the member's, dated today."""
+def submit(actor: audit.Actor, draft: LedgerDraft, *, reason: str | None = None) -> LedgerEntry:
+    """The head submits a pending draft: exactly one ledger entry, the member's, dated today.
+
+    A draft whose percent is below the latest report's needs the head's ``reason``.
+    """
     _require_pending(draft)
     task = draft.task
     text, reported_on = ledger.check_report(actor, task, percent=draft.percent,
                                             narrative=draft.narrative, file_count=len(draft.files))
+    reason_text = ledger.check_lowering(task, percent=draft.percent, reason=reason, on=reported_on)
     _move(draft, ("pending",), "submitted")
     submitter = actor.user.id if actor.user else None
     entry = ledger.append_entry(
         actor, task, percent=draft.percent, text=text, reported_on=reported_on,
-        author_id=draft.author_id, stored=draft.files,
+        author_id=draft.author_id, stored=draft.files, reason=reason_text,
         audit_extra={"draft_id": [None, draft.id], "submitted_by_id": [None, submitter]})
     draft.entry_id, draft.submitted_at, draft.submitted_by_id = entry.id, actor.now, submitter
     audit.record(actor, "ledger_draft.submit", draft, {"status": ["pending", "submitted"],

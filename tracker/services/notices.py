@@ -2,8 +2,13 @@
 rectification notices").
 
 Lifecycle: ``issued`` → ``acknowledged`` 签收 → ``reported`` 已报告 → ``verified`` 已验收, or
-returned 退回 with a reason (back to ``acknowledged``). ``overdue`` is a display status,
-never stored: an issued or acknowledged notice whose deadline has passed.
+returned 退回 with a reason (back to ``acknowledged``); until the unit acknowledges it the
+office may withdraw 撤回 it with a reason (``withdrawn``: its number stays used, and it
+leaves the colours, the bulletins and the accountability rules). ``overdue`` is a display
+status, never stored: an issued or acknowledged notice whose deadline has passed.
+
+Issuing is two steps in the pages: :func:`preview` checks the notice and shows it as it
+will read with the number it will likely take, consuming nothing; :func:`issue` numbers it.
 
 Colours 三色督办 as of a date D, for a notice awaiting the unit (issued or
 acknowledged): red when overdue (``due_on`` < D), orange when due within
@@ -57,6 +62,8 @@ from tracker.services.errors import Conflict
 from tracker.services.uploads import Upload
 
 OPEN = ("issued", "acknowledged")
+# notices that count (colours, bulletins): every one but those withdrawn
+COUNTED = ("issued", "acknowledged", "reported", "verified")
 MAX_FILES = 10
 
 
@@ -128,10 +135,10 @@ def list_query(user: User, *, as_of: date, unit_id: int | None = None, status: s
         stmt = stmt.where(cond["overdue"])
     elif status in OPEN:
         stmt = stmt.where(Notice.status == status, not_(cond["overdue"]))
-    elif status in ("reported", "verified"):
+    elif status in ("reported", "verified", "withdrawn"):
         stmt = stmt.where(Notice.status == status)
     if colour_ in NoticeColour.codes():
-        stmt = stmt.where(cond[colour_])
+        stmt = stmt.where(cond[colour_], Notice.status != "withdrawn")
     return stmt
 
 
@@ -140,7 +147,8 @@ def colour_counts(user: User, as_of: date, unit_id: int | None = None) -> dict[s
     cond = _sql_conditions(as_of, settings.get("notices.orange_days"))
     expr = case((cond["red"], literal("red")), (cond["orange"], literal("orange")), else_=literal("blue"))
     stmt = (select(expr, func.count()).where(permissions.unit_scope(user, Notice.unit_id),
-                                              Notice.status != "verified").group_by(expr))
+                                              Notice.status.in_(("issued", "acknowledged",
+                                                                 "reported"))).group_by(expr))
     if unit_id is not None:
         stmt = stmt.where(Notice.unit_id == unit_id)
     found = dict(db.session.execute(stmt).all())
@@ -211,8 +219,33 @@ def _check_source(errors: dict[str, str], source_type: str, source_id: int | Non
         errors["source_id"] = _("The record concerns another unit.")
 
 
-def issue(actor: audit.Actor, values: NoticeInput) -> Notice:
-    """Issue a numbered notice (〔year〕N号) to a unit from a complaint, finding or inspection."""
+def _next_number(year: int) -> int:
+    """The next number of the year: one above the highest ever taken (a withdrawn one included)."""
+    return (db.session.scalar(select(func.max(Notice.number)).where(Notice.number_year == year)) or 0) + 1
+
+
+def preview(actor: audit.Actor, values: NoticeInput) -> Notice:
+    """The notice as :func:`issue` would issue it now, with the number it would take — checked
+    like it, but never added to the session: nothing is numbered, stored or audited.
+
+    The number is the next free one at this moment; another notice issued meanwhile takes
+    it first, and this one the next.
+    """
+    unit, source_type, source_id, problem_text, requirement_text, due = _checked(actor, values)
+    today = actor.today
+    notice = Notice(
+        number_year=today.year, number=_next_number(today.year), unit_id=unit.id,
+        source_type=source_type, complaint_id=source_id if source_type == "complaint" else None,
+        finding_id=source_id if source_type == "finding" else None,
+        inspection_id=source_id if source_type == "inspection" else None,
+        problems=problem_text, requirements=requirement_text, issued_on=today, due_on=due,
+        status="issued", issued_at=actor.now)
+    notice.unit = unit
+    return notice
+
+
+def _checked(actor: audit.Actor, values: NoticeInput):
+    """The notice's values as checked against the domain's rules (or :class:`InvalidInput`)."""
     errors: dict[str, str] = {}
     unit = _unit(errors, "unit_id", values.unit_id)
     source_type, source_id = str(values.source_type), values.source_id  # the code, as stored
@@ -228,9 +261,15 @@ def issue(actor: audit.Actor, values: NoticeInput) -> Notice:
     elif due > today + timedelta(days=366):
         errors["due_on"] = _("The deadline is more than a year away.")
     validation.raise_if(errors)
+    return unit, source_type, source_id, problem_text, requirement_text, due
+
+
+def issue(actor: audit.Actor, values: NoticeInput) -> Notice:
+    """Issue a numbered notice (〔year〕N号) to a unit from a complaint, finding or inspection."""
+    unit, source_type, source_id, problem_text, requirement_text, due = _checked(actor, values)
+    today = actor.today
     for _attempt in range(5):  # another notice may take the number first: try the next one
-        number = (db.session.scalar(select(func.max(Notice.number)).where(Notice.number_year == today.year))
-                  or 0) + 1
+        number = _next_number(today.year)
         try:
             with db.session.begin_nested():
                 notice = Notice(
@@ -266,6 +305,8 @@ WORKFLOW = workflow.Workflow(
                                 _l("Only an acknowledged notice can be reported on.")),
         "verify": workflow.Step(("reported",), "verified"),
         "return": workflow.Step(("reported",), "acknowledged"),
+        "withdraw": workflow.Step(("issued",), "withdrawn",
+                                  _l("Only a notice the unit has not acknowledged can be withdrawn.")),
     },
     _l("Only a reported notice can be verified or returned."))
 
@@ -302,6 +343,20 @@ def report(actor: audit.Actor, notice: Notice, *, text: str, files: Sequence[Upl
             stored_name=item.stored_name, content_type=item.content_type, size=item.size,
             sha256=item.sha256, uploaded_by_id=actor.user.id if actor.user else None,
             uploaded_at=actor.now))
+    return notice
+
+
+def withdraw(actor: audit.Actor, notice: Notice, *, reason: str | None) -> Notice:
+    """撤回: the office withdraws a notice the unit has not acknowledged, with a reason.
+
+    The number stays used (never issued again); the unit's people are told.
+    """
+    WORKFLOW.require(notice, "withdraw")
+    errors: dict[str, str] = {}
+    reason_text = validation.text(errors, "reason", reason, max_length=2000, multiline=True)
+    validation.raise_if(errors)
+    WORKFLOW.move(actor, notice, "withdraw", text=reason_text, changes={"reason": [None, reason_text]})
+    notifications.notice_withdrawn(notice, reason_text, actor.now)
     return notice
 
 
@@ -389,14 +444,16 @@ def bulletin_section(period) -> dict:
     """Notices issued, verified and open in the period, and the red ones as of its last day.
 
     The status at the period's end is rebuilt from the notices' events (what was
-    true then), so a later report does not rewrite the bulletin's list.
+    true then), so a later report does not rewrite the bulletin's list. A withdrawn
+    notice was issued by mistake: it is left out altogether.
     """
     from tracker import clock
 
     end = period.ends_on
     orange_days = settings.get("notices.orange_days")
     notices = db.session.execute(
-        select(Notice, Unit.name).join(Unit, Unit.id == Notice.unit_id).where(Notice.issued_on <= end)
+        select(Notice, Unit.name).join(Unit, Unit.id == Notice.unit_id)
+        .where(Notice.issued_on <= end, Notice.status.in_(COUNTED))  # a withdrawn one: never counted
         .order_by(Notice.number_year, Notice.number)).all()
     status_then: dict[int, str] = {}
     verified_in: set[int] = set()
@@ -455,6 +512,11 @@ def issuer_name() -> str:
 
 def to_docx(notice: Notice) -> bytes:
     """The notice as an official document (services/official_docx.py); it never names a complainant."""
+    return official_docx.render(document(notice))
+
+
+def document(notice: Notice) -> official_docx.OfficialDocument:
+    """The notice's content in the official layout: the .docx, and the preview's HTML."""
     Heading, Paragraph = official_docx.Heading, official_docx.Paragraph
     body = [Paragraph(f"根据{source_summary(notice)}，经核实，你单位存在以下问题，现通知如下："),
             Heading("一、存在问题"), *official_docx.lines(notice.problems),
@@ -462,6 +524,6 @@ def to_docx(notice: Notice) -> bytes:
             Heading("三、整改时限"),
             Paragraph(f"请于{official_docx.chinese_date(notice.due_on)}前完成整改，并将整改情况书面报告"
                       "（附佐证材料）报送作风整顿工作领导小组办公室。逾期未报告的，将在月通报中点名。")]
-    return official_docx.render(official_docx.OfficialDocument(
+    return official_docx.OfficialDocument(
         title="整改通知书", number=notice.doc_number, addressee=notice.unit.name, issuer=issuer_name(),
-        dated=notice.issued_on, body=body))
+        dated=notice.issued_on, body=body)

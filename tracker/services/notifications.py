@@ -107,6 +107,14 @@ def draft_submitted(draft: LedgerDraft, now: datetime) -> int:
                   title=f"台账草稿已提交：{draft.task.title}", link=f"/tasks/{draft.task_id}",
                   now=now)
 
+def notice_withdrawn(notice, reason: str, now: datetime) -> int:
+    """Tell the unit's people that the office withdrew a notice it had issued to them, and why."""
+    people = _unit_people({notice.unit_id}).get(notice.unit_id, [])
+    return notify(people, kind="notice_withdrawn", event_key=f"notice-withdrawn:{notice.id}",
+                  title=f"整改通知书已撤回：{notice.doc_number}", body=reason,
+                  link=f"/notices/{notice.id}", now=now)
+
+
 
 def sweep(today: date, now: datetime) -> int:
     """Send the day's reminders: tasks due soon, overdue or stale; new findings; bulletins."""

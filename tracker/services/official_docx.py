@@ -82,6 +82,12 @@ class OfficialDocument:
     body: Sequence[Block] = field(default_factory=tuple)
 
 
+def tagged(blocks: Iterable[Block]) -> list[tuple[str, Block]]:
+    """Each block with its kind ("heading", "paragraph", "table"): for an HTML view of a document."""
+    kinds = {Heading: "heading", Paragraph: "paragraph", Table: "table"}
+    return [(kinds[type(block)], block) for block in blocks]
+
+
 def chinese_date(day: date) -> str:
     """2026年10月5日: the way a document of record writes a date."""
     return f"{day.year}年{day.month}月{day.day}日"

@@ -25,6 +25,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from tracker.models import LedgerEntry, Milestone, Task, TaskLight, TaskStatus
@@ -74,6 +75,20 @@ def planned_percent(starts_on: date, due_on: date, milestones: Sequence[tuple[da
     return (100 * (as_of - starts_on).days) // (due_on - starts_on).days
 
 
+def counting(entries: Iterable[tuple[date, int, int, int | None]]) -> list[tuple[date, int, int]]:
+    """The entries that count, as (reported_on, id, percent), from (reported_on, id, percent,
+    supersedes_id): a corrected entry is superseded by its correction and no longer counts."""
+    entries = list(entries)
+    superseded = {supersedes for *_rest, supersedes in entries if supersedes is not None}
+    return [(on, ident, percent) for on, ident, percent, _s in entries if ident not in superseded]
+
+
+def not_superseded(entry=LedgerEntry) -> ColumnElement:
+    """SQL: no correction supersedes ``entry`` (the twin of :func:`counting`)."""
+    correction = aliased(LedgerEntry, name="correction")
+    return ~exists().where(correction.supersedes_id == entry.id)
+
+
 def task_progress(
     *,
     starts_on: date,
@@ -86,9 +101,10 @@ def task_progress(
 ) -> Progress:
     """Return planned, actual, status and light of a task as of D.
 
-    ``entries`` are (reported_on, id, percent); only those on or before D count,
-    the latest by date then id. The status is the first row that applies:
-    verified, awaiting_verification, not_started, overdue, lagging, stale, on_track.
+    ``entries`` are (reported_on, id, percent) of the entries no correction supersedes
+    (:func:`counting`); only those on or before D count, the latest by date then id. The
+    status is the first row that applies: verified, awaiting_verification, not_started,
+    overdue, lagging, stale, on_track.
     """
     counted = sorted((on, ident, percent) for on, ident, percent in entries if on <= as_of)
     latest = counted[-1] if counted else None
@@ -203,7 +219,8 @@ def progress_subquery(as_of: date, thresholds: Thresholds, where: Iterable[Colum
     """
     day = literal(as_of, Date)
     entry = (select(LedgerEntry.percent, LedgerEntry.reported_on)
-             .where(LedgerEntry.task_id == Task.id, LedgerEntry.reported_on <= day)
+             .where(LedgerEntry.task_id == Task.id, LedgerEntry.reported_on <= day,
+                    not_superseded())
              .order_by(LedgerEntry.reported_on.desc(), LedgerEntry.id.desc()).limit(1))
     if lateral:
         probe = entry.lateral("latest_entry")

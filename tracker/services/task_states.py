@@ -120,11 +120,13 @@ def _facts(conn: Connection, scope: Scope, as_of: date) -> dict[int, Facts]:
                func.row_number().over(
                    partition_by=LedgerEntry.task_id,
                    order_by=(LedgerEntry.reported_on.desc(), LedgerEntry.id.desc())).label("rank"))
-        .where(LedgerEntry.reported_on <= as_of), LedgerEntry.task_id).subquery()
+        .where(LedgerEntry.reported_on <= as_of, progress.not_superseded()),
+        LedgerEntry.task_id).subquery()
     latest = select(ranked.c.task_id, ranked.c.reported_on, ranked.c.id, ranked.c.percent).where(
         ranked.c.rank == 1)
     later = scoped(select(LedgerEntry.task_id, LedgerEntry.reported_on, LedgerEntry.id,
-                          LedgerEntry.percent).where(LedgerEntry.reported_on > as_of),
+                          LedgerEntry.percent).where(LedgerEntry.reported_on > as_of,
+                                                     progress.not_superseded()),
                    LedgerEntry.task_id)
     for stmt in (latest, later):
         for task_id, on, ident, percent in conn.execute(stmt):

@@ -34,6 +34,10 @@ class ReportIn(Body):
     text: str = Field(max_length=8000)
 
 
+class WithdrawIn(Body):
+    reason: str = Field(max_length=2000)
+
+
 class VerifyIn(Body):
     accept: bool
     reason: str | None = Field(None, max_length=2000)
@@ -199,6 +203,15 @@ def report_notice(notice_id: int, body: ReportIn):
 def verify_notice(notice_id: int, body: VerifyIn):
     authorize("notice.manage")
     notice = notices.verify(actor(), load(Notice, notice_id), accept=body.accept, reason=body.reason)
+    return _answer(notice)
+
+
+@endpoint(bp, "/notices/<int:notice_id>/withdraw", "POST",
+          summary="撤回: the office withdraws a notice the unit has not acknowledged (its number stays used)",
+          tag="Notices", body=WithdrawIn, response=NoticeDetailOut, errors=(403, 404, 409))
+def withdraw_notice(notice_id: int, body: WithdrawIn):
+    authorize("notice.manage")
+    notice = notices.withdraw(actor(), load(Notice, notice_id), reason=body.reason)
     return _answer(notice)
 
 

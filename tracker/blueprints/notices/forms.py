@@ -35,7 +35,7 @@ class IssueForm(FlaskForm):
     requirements = TextAreaField(_l("Rectification requirements 整改要求"),
                                  validators=[DataRequired(), Length(max=4000)], render_kw={"rows": 5})
     due_on = DateField(_l("Deadline 整改时限"), validators=[InputRequired()])
-    submit = SubmitField(_l("Issue the notice"))
+    submit = SubmitField(_l("Preview the notice"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,6 +54,12 @@ class ReportForm(FlaskForm):
                          render_kw={"rows": 6})
     files = MultipleFileField(_l("Evidence (PDF, JPG, PNG, DOCX, XLSX)"))
     submit = SubmitField(_l("Submit the report"))
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for withdrawing"), validators=[DataRequired(), Length(max=2000)],
+                           render_kw={"rows": 3})
+    submit = SubmitField(_l("Withdraw the notice"))
 
 
 class VerifyForm(FlaskForm):

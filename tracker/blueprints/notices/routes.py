@@ -19,7 +19,13 @@ from tracker import clock
 from tracker.blueprints import actor, authorize, load, require
 from tracker.blueprints.forms import apply_errors, parse_date, parse_int
 from tracker.blueprints.notices import bp
-from tracker.blueprints.notices.forms import InspectionForm, IssueForm, ReportForm, VerifyForm
+from tracker.blueprints.notices.forms import (
+    InspectionForm,
+    IssueForm,
+    ReportForm,
+    VerifyForm,
+    WithdrawForm,
+)
 from tracker.extensions import db
 from tracker.media_types import DOCX
 from tracker.models import (
@@ -33,7 +39,7 @@ from tracker.models import (
     NoticeStatus,
     Unit,
 )
-from tracker.services import notices, organisation, permissions
+from tracker.services import notices, official_docx, organisation, permissions
 from tracker.services.errors import InvalidInput
 from tracker.unit_of_work import attempt
 
@@ -104,11 +110,33 @@ def _prefill(form: IssueForm) -> object | None:
 @bp.route("/new", methods=["GET", "POST"])
 @require("notice.manage")
 def issue_form():
+    """The form, then its preview: the notice as it will read, nothing numbered yet."""
     form = IssueForm()
     source = None
     if request.method == "GET":
         source = _prefill(form)
+    elif request.form.get("edit"):  # back from the preview, to change something
+        return render_template("notices/issue.html", form=form, source=None)
     elif form.validate_on_submit():
+        try:
+            with attempt():
+                draft = notices.preview(actor(), form.notice_input())
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            document = notices.document(draft)
+            return render_template("notices/preview.html", form=form, notice=draft, document=document,
+                                   blocks=official_docx.tagged(document.body))
+    status = 400 if request.method == "POST" else 200
+    return render_template("notices/issue.html", form=form, source=source), status
+
+
+@bp.route("/new/issue", methods=["POST"])
+@require("notice.manage")
+def issue_confirm():
+    """The preview confirmed: issue the notice, which takes its number now."""
+    form = IssueForm()
+    if form.validate_on_submit():
         try:
             with attempt():
                 notice = notices.issue(actor(), form.notice_input())
@@ -117,8 +145,7 @@ def issue_form():
         else:
             flash(_("Notice %(number)s issued.", number=notice.doc_number), "success")
             return redirect(url_for("notices.notice_page", notice_id=notice.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("notices/issue.html", form=form, source=source), status
+    return render_template("notices/issue.html", form=form, source=None), 400
 
 
 # One notice -------------------------------------------------------------------------------
@@ -133,9 +160,34 @@ def notice_page(notice_id):
         "notices/notice.html", notice=notice, events=notices.events_of(notice),
         files=notices.files_of(notice), status=notices.display_status(notice, today),
         colour=notices.colour(notice, today), source=notices.source_summary(notice),
-        report_form=ReportForm(), verify_form=VerifyForm(),
+        report_form=ReportForm(), verify_form=VerifyForm(), withdraw_form=WithdrawForm(),
         may_respond=permissions.can(current_user, "notice.respond", notice),
         may_manage=permissions.can(current_user, "notice.manage"))
+
+
+@bp.route("/<int:notice_id>/withdraw", methods=["POST"])
+@require("notice.manage")
+def withdraw(notice_id):
+    notice = load(Notice, notice_id)
+    notices.WORKFLOW.require(notice, "withdraw")
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            with attempt():
+                notices.withdraw(actor(), notice, reason=form.reason.data)
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Notice %(number)s withdrawn; its number is not used again.",
+                    number=notice.doc_number), "success")
+            return redirect(url_for("notices.notice_page", notice_id=notice.id))
+    today = clock.today()
+    return render_template(
+        "notices/notice.html", notice=notice, events=notices.events_of(notice),
+        files=notices.files_of(notice), status=notices.display_status(notice, today),
+        colour=notices.colour(notice, today), source=notices.source_summary(notice),
+        report_form=ReportForm(), verify_form=VerifyForm(), withdraw_form=form, may_respond=False,
+        may_manage=True), 400
 
 
 @bp.route("/<int:notice_id>/acknowledge", methods=["POST"])
@@ -170,7 +222,7 @@ def report(notice_id):
         "notices/notice.html", notice=notice, events=notices.events_of(notice),
         files=notices.files_of(notice), status=notices.display_status(notice, today),
         colour=notices.colour(notice, today), source=notices.source_summary(notice),
-        report_form=form, verify_form=VerifyForm(), may_respond=True,
+        report_form=form, verify_form=VerifyForm(), withdraw_form=WithdrawForm(), may_respond=True,
         may_manage=permissions.can(current_user, "notice.manage")), 400
 
 
@@ -195,7 +247,8 @@ def verify(notice_id):
         "notices/notice.html", notice=notice, events=notices.events_of(notice),
         files=notices.files_of(notice), status=notices.display_status(notice, today),
         colour=notices.colour(notice, today), source=notices.source_summary(notice),
-        report_form=ReportForm(), verify_form=form, may_respond=False, may_manage=True), 400
+        report_form=ReportForm(), verify_form=form, withdraw_form=WithdrawForm(), may_respond=False,
+        may_manage=True), 400
 
 
 @bp.route("/<int:notice_id>.docx")
