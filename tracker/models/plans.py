@@ -169,6 +169,16 @@ class Task(Base):
     def __repr__(self) -> str:
         return f"<Task {self.id} {self.title[:20]}>"
 
+    @staticmethod
+    def in_force():
+        """The tasks rounds, reminders, rules and rankings judge: those of an active plan."""
+        return Task.plan.has(Plan.status == PlanStatus.ACTIVE.value)
+
+    @staticmethod
+    def listed():
+        """The tasks ledgers and counts show: a draft plan's tasks only on the plan's own page."""
+        return Task.plan.has(Plan.status != PlanStatus.DRAFT.value)
+
 
 class Milestone(Base):
     """定进度: by ``on`` the task should be ``percent`` done (cumulative)."""

@@ -26,7 +26,6 @@ from tracker.models import (
     Complaint,
     Finding,
     Notice,
-    Plan,
     Ranking,
     RankingRow,
     RatingRound,
@@ -510,7 +509,7 @@ def supervision(as_of: date) -> tuple[list[SupervisionRow], list[LaggingFinding]
 def overdue_tasks(as_of: date, days: int) -> list[OverdueTask]:
     """Tasks of active plans overdue as of ``as_of`` and due more than ``days`` days before it."""
     view = task_states.view(as_of, progress.Thresholds.from_settings(), [
-        Task.plan.has(Plan.status == "active"), Task.due_on < as_of - timedelta(days=days)])
+        Task.in_force(), Task.due_on < as_of - timedelta(days=days)])
     return [OverdueTask(*values) for values in db.session.execute(
         select(Task.id, Task.title, Task.owner_unit_id, Task.due_on, view.c.actual_percent)
         .join(view, view.c.task_id == Task.id).where(view.c.status == "overdue")

@@ -23,7 +23,6 @@ from tracker.models import (
     CriticismReason,
     Finding,
     LedgerEntry,
-    Plan,
     SupervisionRound,
     Task,
     Unit,
@@ -87,7 +86,7 @@ def on_time_table(period: Period) -> list[dict]:
             func.count().filter(and_(due_in_period, on_time)),
         )
         .outerjoin(first_full, first_full.c.task_id == Task.id)
-        .where(Task.plan.has(Plan.status == "active"))
+        .where(Task.in_force())
         .group_by(Task.owner_unit_id)
     ).all()
     names = dict(db.session.execute(select(Unit.id, Unit.name)).all())
@@ -120,7 +119,7 @@ def criticism(period: Period) -> list[dict]:
     view = task_states.view(
         period.ends_on,
         progress.Thresholds.from_settings(),
-        [Task.plan.has(Plan.status == "active")],
+        [Task.in_force()],
     )
     overdue = db.session.execute(
         select(Task.id, Task.owner_unit_id)

@@ -36,6 +36,8 @@ class LedgerFilter:
         conditions = [permissions.unit_scope(user, Task.owner_unit_id), *self.extra]
         if self.plan_id:
             conditions.append(Task.plan_id == self.plan_id)
+        else:  # a draft plan's tasks count nowhere until it is activated
+            conditions.append(Task.listed())
         if self.measure_id:
             conditions.append(Task.measure_id == self.measure_id)
         if self.unit_id:

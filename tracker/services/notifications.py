@@ -20,7 +20,6 @@ from tracker.models import (
     Finding,
     LedgerDraft,
     Notification,
-    Plan,
     SupervisionRound,
     Task,
     User,
@@ -119,7 +118,7 @@ def notice_withdrawn(notice, reason: str, now: datetime) -> int:
 def sweep(today: date, now: datetime) -> int:
     """Send the day's reminders: tasks due soon, overdue or stale; new findings; bulletins."""
     thresholds = progress.Thresholds.from_settings()
-    view = task_states.view(today, thresholds, [Task.plan.has(Plan.status == "active")])
+    view = task_states.view(today, thresholds, [Task.in_force()])
     rows = db.session.execute(
         select(
             Task.id,

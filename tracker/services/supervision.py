@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import Finding, Plan, RoundSnapshot, SupervisionRound, Task, Unit
+from tracker.models import Finding, RoundSnapshot, SupervisionRound, Task, Unit
 from tracker.services import audit, permissions, progress, task_states, validation
 from tracker.services.errors import Conflict, InvalidInput
 
@@ -30,7 +30,7 @@ def last_full_week(today: date) -> date:
 def round_scope(week_start: date) -> list:
     """Tasks a round judges: of an active plan, started by W+6, not verified before W."""
     return [
-        Task.plan.has(Plan.status == "active"),
+        Task.in_force(),
         Task.starts_on <= week_start + timedelta(days=6),
         or_(Task.verified_on.is_(None), Task.verified_on >= week_start),
     ]

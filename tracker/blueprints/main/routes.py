@@ -6,7 +6,7 @@ from tracker.blueprints import authorize, require
 from tracker.blueprints.forms import ConfirmForm
 from tracker.blueprints.main import bp
 from tracker.blueprints.public.routes import front_door as public_front_door
-from tracker.models import Plan, Task
+from tracker.models import Task
 from tracker.services import dashboard as census
 from tracker.services import home, ledger_view, notifications
 
@@ -26,7 +26,7 @@ def dashboard():
 def overview():
     """The organisation census and the tasks of active plans by status."""
     today = clock.today()
-    active = ledger_view.LedgerFilter(extra=[Task.plan.has(Plan.status == "active")])
+    active = ledger_view.LedgerFilter(extra=[Task.in_force()])
     return render_template(
         "main/dashboard.html", overview=census.organisation_overview(), today=today,
         task_counts=ledger_view.status_counts(current_user, active, today))

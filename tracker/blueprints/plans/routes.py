@@ -328,7 +328,7 @@ def master_ledger_xlsx():
 def my_tasks():
     as_of = _as_of()
     filters = LedgerFilter(unit_id=current_user.unit_id, open_only=True, sort="urgency",
-                           extra=[Task.plan.has(Plan.status == "active")])
+                           extra=[Task.in_force()])
     page, _counts = ledger_view.page(current_user, filters, as_of,
                                      parse_int(request.args.get("page")) or 1, 20, 20)
     drafts = ledger_drafts.open_drafts(current_user)
