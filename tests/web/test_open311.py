@@ -185,3 +185,11 @@ def test_errors_outside_the_routes_answer_georeport_errors_too(two_complaints_an
     [error] = filed[-1].get_json()
     assert error["code"] == 429 and "分钟后" in error["description"]
     assert int(filed[-1].headers["Retry-After"]) > 0
+
+
+@pytest.mark.parametrize("unit_id", ["²", "١٢", "１２", "-3", "12a", "9" * 10])
+def test_a_unit_id_not_written_in_ascii_digits_is_refused_by_name(client, unit_id):
+    response = client.post("/open311/v2/requests.json", data={
+        "service_code": "other", "description": "热线转来的投诉内容", "attribute[unit_id]": unit_id})
+    assert response.status_code == 400
+    assert response.get_json()[0]["description"].startswith("attribute[unit_id]: ")

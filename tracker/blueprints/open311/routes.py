@@ -64,7 +64,7 @@ def create_request():
     unit_raw = (form.get("attribute[unit_id]") or "").strip()
     unit_id = None
     if unit_raw:
-        if not unit_raw.isdigit() or len(unit_raw) > 9:
+        if not (unit_raw.isascii() and unit_raw.isdigit()) or len(unit_raw) > 9:  # "²" is a digit
             return georeport_error(400, "attribute[unit_id]: " + _("Choose a unit from the list."))
         unit_id = int(unit_raw) or None  # 0 names no unit
     contact = "; ".join(v.strip() for v in (form.get("phone"), form.get("email")) if v and v.strip()) or None
