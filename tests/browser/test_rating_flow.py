@@ -51,11 +51,18 @@ def test_slips_vote_on_a_phone_close_and_rank(new_page, make, problems):
     phone.locator("input[name=code]").fill(group(codes[0]).lower())
     with phone.expect_navigation():
         phone.locator("main button[type=submit]").click()
-    expect(phone.get_by_test_id("ballot-unit")).to_have_count(2)
+    # the stepper: the first unit, then the second (left unrated), then the review
+    expect(phone.get_by_test_id("ballot-unit")).to_have_count(1)
+    expect(phone.get_by_test_id("ballot-step")).to_have_text("第 1/2 个单位")
     for key in ("spirit", "conduct", "delivery"):
         phone.locator(f"label[for=u{school_id}_{key}_fairly_satisfied]").click()
     with phone.expect_navigation():
-        phone.locator("main form button[type=submit]").click()
+        phone.get_by_test_id("ballot-next").click()
+    with phone.expect_navigation():
+        phone.get_by_test_id("ballot-next").click()
+    expect(phone.get_by_test_id("review-unit")).to_have_count(2)
+    with phone.expect_navigation():
+        phone.get_by_test_id("ballot-submit").click()
     expect(phone.get_by_test_id("vote-done")).to_be_visible()
 
     phone.goto("/public/vote")
