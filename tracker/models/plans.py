@@ -58,6 +58,17 @@ class TaskStatus(Choice):
     ON_TRACK = "on_track", _l("On track")
 
 
+class ForecastBasis(Choice):
+    """What a task's projected completion rests on (services/forecast.py)."""
+
+    NO_REPORTS = "no_reports", _l("No report yet")
+    NOT_STARTED = "not_started", _l("Not started")
+    DONE = "done", _l("Done")
+    OVERDUE = "overdue", _l("Overdue")
+    PACE = "pace", _l("At the current pace")
+    STALLED = "stalled", _l("No progress lately")
+
+
 class TaskLight(Choice):
     """A task's warning light as of a day (services/progress.py)."""
 

@@ -46,6 +46,8 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition("ledger.reporting_period_days", "ledger", _l("Reporting period (days); a task is stale after it"), "int", 7, 1, 90),
     Definition("ledger.lagging_points", "ledger", _l("Lagging when planned minus actual reaches (points)"), "int", 15, 1, 100),
     Definition("ledger.due_soon_days", "ledger", _l("Yellow light when due within (days)"), "int", 3, 0, 60),
+    Definition("forecast.window_days", "ledger", _l("Foresight: the pace of the last (days)"), "int", 28, 7, 120),
+    Definition("forecast.margin_days", "ledger", _l("Foresight: warn when projected later than the due date by more than (days)"), "int", 0, 0, 30),
     Definition("ledger.upload_max_mb", "ledger", _l("Largest evidence file (MB)"), "int", 20, 1, 200),
     Definition("complaints.reply_working_days", "complaints", _l("Reply deadline (working days)"), "int", 5, 1, 60),
     Definition("complaints.rating_window_days", "complaints", _l("Satisfaction rating open for (days after closing)"), "int", 15, 1, 90),

@@ -33,6 +33,7 @@ from tracker.media_types import XLSX
 from tracker.models import AuditEvent, EvidenceFile, Measure, Plan, Task, TaskLight, TaskStatus
 from tracker.services import (
     charts,
+    forecast,
     ledger,
     ledger_drafts,
     ledger_view,
@@ -192,6 +193,7 @@ def task_page(task_id):
     report = ReportForm()
     return render_template(
         "plans/task.html", task=task, state=state, as_of=as_of, entries=entries, chart=chart,
+        outlook=forecast.for_tasks([task], as_of)[task.id],
         verifications=ledger.verifications_of(task), trail=trail, report=report,
         verify=VerifyForm(), may_report=permissions.can(current_user, "task.report", task),
         may_draft=permissions.can(current_user, "ledger.draft", task),

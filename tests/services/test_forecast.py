@@ -1,0 +1,71 @@
+"""Foresight 预警: the projected completion of a task from its own reports, case by case."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tracker.services.forecast import Basis, forecast
+
+D = date.fromisoformat
+
+
+def reports(*pairs: tuple[str, int]) -> list[tuple[date, int, int]]:
+    return [(D(on), ident, percent) for ident, (on, percent) in enumerate(pairs, start=1)]
+
+
+# starts 10-01, due 11-30, as of 11-01, window 28 days (base: the latest report on or before 10-04)
+CASES = [
+    # (name, entries, projected, late, basis)
+    ("no reports yet", [], None, False, Basis.NO_REPORTS),
+    ("one report: 30 % in 30 days → 70 more days", reports(("2026-10-31", 30)),
+     "2027-01-09", True, Basis.PACE),
+    ("one report: 60 % in 30 days → 20 more days", reports(("2026-10-31", 60)), "2026-11-20", False,
+     Basis.PACE),
+    ("one report ahead: 80 % in 30 days", reports(("2026-10-31", 80)), "2026-11-08", False, Basis.PACE),
+    ("steady: the window's pace", reports(("2026-10-04", 10), ("2026-10-18", 40), ("2026-10-31", 64)),
+     "2026-11-18", False, Basis.PACE),
+    ("accelerating: the slow start before the window does not count",
+     reports(("2026-10-02", 2), ("2026-10-04", 4), ("2026-10-31", 58)), "2026-11-21", False, Basis.PACE),
+    ("slowing down: projected after the due date",
+     reports(("2026-10-04", 40), ("2026-10-31", 52)), "2027-02-16", True, Basis.PACE),
+    ("stalled: no gain in the window", reports(("2026-10-04", 50), ("2026-10-31", 50)),
+     None, True, Basis.STALLED),
+    ("lowered: a correction downwards is no gain", reports(("2026-10-04", 50), ("2026-10-20", 40)),
+     None, True, Basis.STALLED),
+    ("already done: the day it reached 100 %", reports(("2026-10-20", 100), ("2026-10-25", 100)),
+     "2026-10-20", False, Basis.DONE),
+    ("a report after the day asked does not count", reports(("2026-10-31", 80), ("2026-11-02", 100)),
+     "2026-11-08", False, Basis.PACE),
+]
+
+
+@pytest.mark.parametrize(("name", "entries", "projected", "late", "basis"), CASES, ids=[c[0] for c in CASES])
+def test_forecast(name, entries, projected, late, basis):
+    result = forecast(starts_on=D("2026-10-01"), due_on=D("2026-11-30"), entries=entries,
+                      as_of=D("2026-11-01"), window_days=28)
+    assert (result.projected_on, result.late, result.basis) == (
+        D(projected) if projected else None, late, basis)
+
+
+@pytest.mark.parametrize(("as_of", "basis"), [("2026-09-30", Basis.NOT_STARTED), ("2026-12-01", Basis.OVERDUE)])
+def test_outside_its_dates_a_task_has_no_forecast(as_of, basis):
+    result = forecast(starts_on=D("2026-10-01"), due_on=D("2026-11-30"), entries=reports(("2026-09-30", 10)),
+                      as_of=D(as_of))
+    assert (result.projected_on, result.late, result.basis) == (None, False, basis)
+
+
+def test_a_recurring_occurrence_is_paced_from_its_own_start():
+    """Each occurrence of a recurring task is a task of its own: its pace starts on its own day."""
+    march = forecast(starts_on=D("2027-03-01"), due_on=D("2027-03-31"), as_of=D("2027-03-11"),
+                     entries=reports(("2027-03-11", 50)))
+    assert (march.projected_on, march.late) == (D("2027-03-21"), False)
+
+
+@pytest.mark.parametrize(("margin", "late"), [(0, True), (9, True), (10, False)])
+def test_a_margin_forgives_a_few_days(margin, late):
+    """50 % in 30 days: 30 more days, done 11-30 against a due date of 11-20."""
+    result = forecast(starts_on=D("2026-10-01"), due_on=D("2026-11-20"), as_of=D("2026-11-01"),
+                      entries=reports(("2026-10-31", 50)), margin_days=margin)
+    assert result.projected_on == D("2026-11-30") and result.late is late

@@ -1,0 +1,81 @@
+"""Foresight 预警: when a task will be done at its current pace, and whether that is too late
+(docs/domain.md "Foresight").
+
+A pure function over a task's own reports, walked case by case in its table of
+cases (tests/services/test_forecast.py). The pace is the progress of the last
+``window_days``: from the latest report on or before the window's first day —
+or the task's start, at 0 %, if there is none — to the latest report. Recent
+reports thus weigh more than old ones: a task that speeds up is projected
+earlier, one that stalls is projected never.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import ForecastBasis as Basis
+from tracker.models import LedgerEntry, Task
+from tracker.services import progress, settings
+
+DONE = 100
+
+
+@dataclass(frozen=True)
+class Forecast:
+    projected_on: date | None  # the day it reaches 100 % at the current pace; None: never or unknown
+    late: bool  # 预计逾期: not overdue yet, but at this pace it will be
+    basis: Basis
+
+
+def forecast(*, starts_on: date, due_on: date, entries: Iterable[tuple[date, int, int]], as_of: date,
+             window_days: int = 28, margin_days: int = 0) -> Forecast:
+    """Project a task's completion from ``entries`` (reported_on, id, percent) counted on or before
+    ``as_of`` (the entries no correction supersedes). ``late`` when the projection falls more than
+    ``margin_days`` after ``due_on``, or progress has stalled, while the task is not yet overdue."""
+    counted = sorted((on, ident, percent) for on, ident, percent in entries if on <= as_of)
+    if counted and counted[-1][2] >= DONE:
+        return Forecast(next(on for on, _i, percent in counted if percent >= DONE), False, Basis.DONE)
+    if as_of < starts_on:
+        return Forecast(None, False, Basis.NOT_STARTED)
+    if as_of > due_on:
+        return Forecast(None, False, Basis.OVERDUE)
+    if not counted:
+        return Forecast(None, False, Basis.NO_REPORTS)
+    window_start = as_of - timedelta(days=window_days)
+    base_on, base_percent = starts_on, 0
+    for on, _ident, percent in counted:
+        if on <= window_start:
+            base_on, base_percent = on, percent
+    latest_on, _ident, latest_percent = counted[-1]
+    gained, days = latest_percent - base_percent, max(1, (latest_on - base_on).days)
+    if gained <= 0:
+        return Forecast(None, True, Basis.STALLED)
+    projected = latest_on + timedelta(days=math.ceil((DONE - latest_percent) * days / gained))
+    return Forecast(projected, projected > due_on + timedelta(days=margin_days), Basis.PACE)
+
+
+def parameters() -> dict[str, int]:
+    """The window and margin in the settings."""
+    return {"window_days": settings.get("forecast.window_days"),
+            "margin_days": settings.get("forecast.margin_days")}
+
+
+def for_tasks(tasks: Sequence[Task], as_of: date) -> dict[int, Forecast]:
+    """The forecast of each task as of ``as_of``, its entries read in one query."""
+    entries: dict[int, list[tuple[date, int, int]]] = {task.id: [] for task in tasks}
+    if entries:
+        rows = db.session.execute(
+            select(LedgerEntry.task_id, LedgerEntry.reported_on, LedgerEntry.id, LedgerEntry.percent)
+            .where(LedgerEntry.task_id.in_(entries), LedgerEntry.reported_on <= as_of,
+                   progress.not_superseded()))
+        for task_id, on, ident, percent in rows:
+            entries[task_id].append((on, ident, percent))
+    chosen = parameters()
+    return {task.id: forecast(starts_on=task.starts_on, due_on=task.due_on, entries=entries[task.id],
+                              as_of=as_of, **chosen) for task in tasks}
