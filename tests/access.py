@@ -83,7 +83,7 @@ def build_world(make) -> World:
     week = supervision.last_full_week(today)
     rnd, _created = supervision.start_round(office, week)
     finding = db.session.scalar(select(Finding.id).where(Finding.round_id == rnd.id))
-    # bulletins of last month: a draft, one approved, one published
+    # bulletins of last month: a draft, one approved, one published (and one returned to the office)
     period = periods.previous_period("monthly", today)
     draft, _created = bulletins.generate(office, "monthly", period.key)
     approved, _created = bulletins.generate(office, "quarterly", f"{today.year - 1}-Q4")
@@ -91,13 +91,15 @@ def build_world(make) -> World:
     published, _created = bulletins.generate(office, "half_year", f"{today.year - 1}-H2")
     bulletins.approve(make.actor(users["leader"]), published)
     bulletins.publish(office, published, today.year)
+    returned, _created = bulletins.generate(office, "quarterly", f"{today.year - 1}-Q3")
+    bulletins.return_to_office(make.actor(users["leader"]), returned, "请补充说明")
     db.session.commit()
     ids = {"unit_id": school.id, "user_id": target.id, "plan_id": plan.id,
            "measure_id": measure.id, "task_id": task.id, "file_id": evidence,
            "round_id": rnd.id, "finding_id": finding, "bulletin_id": draft.id,
            "school_id": school.id}
     extra = {"week_start": week.isoformat(), "period": period.key,
-             "approved_id": approved.id, "published_id": published.id}
+             "approved_id": approved.id, "published_id": published.id, "returned_id": returned.id}
     world = World(users=users, unit=school, department=department, target=target, plan=plan,
                   draft_plan=draft_plan, task=task, ids=ids, extra=extra)
     matrix.build(world, make)

@@ -61,6 +61,6 @@ def build(make, upload_folder: str) -> dict[str, int]:
     rows = accountability_data.rows_for([(school, 60), (other, 90)], dissent={school.id: 0.5})
     accountability_data.rating_round("2026-H1", rows)
     flags = accountability.evaluate(make.actor(), date(2026, 7, 1))
-    accountability.review(make.actor(office), flags[0])
+    accountability.review(make.actor(office), flags[0], "核实属实")
     db.session.commit()
     return {"task": task.id, "complaint": complaint.id, "notice": notice.id, "flag": flags[0].id}

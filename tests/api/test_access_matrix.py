@@ -97,6 +97,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/bulletins/<int:bulletin_id>"): row(401, 200, 200, 200, 404, 404),
     ("PATCH", "/api/v1/bulletins/<int:bulletin_id>"): office_only(200),
     ("POST", "/api/v1/bulletins/<int:bulletin_id>/approve"): row(401, 403, 403, 200, 403, 403),
+    ("POST", "/api/v1/bulletins/<int:bulletin_id>/return"): row(401, 403, 403, 200, 403, 403),
+    ("POST", "/api/v1/bulletins/<int:bulletin_id>/resubmit"): office_only(200),  # the returned one
     ("POST", "/api/v1/bulletins/<int:bulletin_id>/publish"): office_only(200),
     ("GET", "/api/v1/bulletins/<int:bulletin_id>.docx"): row(401, 200, 200, 200, 404, 404),
     ("GET", "/api/v1/public/bulletins"): everyone(200),
@@ -110,6 +112,8 @@ def ids_for(world, key) -> dict[str, int]:
         return {**world.ids, "plan_id": world.draft_plan.id}
     if key == ("POST", "/api/v1/bulletins/<int:bulletin_id>/publish"):
         return {**world.ids, "bulletin_id": world.extra["approved_id"]}
+    if key == ("POST", "/api/v1/bulletins/<int:bulletin_id>/resubmit"):
+        return {**world.ids, "bulletin_id": world.extra["returned_id"]}
     return matrix.first("api_ids", world, key) or world.ids
 
 
@@ -138,6 +142,7 @@ def request_options(world, key) -> dict:
         ("PATCH", "/api/v1/supervision/findings/<int:finding_id>"): {"note": "已督促"},
         ("POST", "/api/v1/bulletins"): {"kind": "monthly", "period": world.extra["period"]},
         ("PATCH", "/api/v1/bulletins/<int:bulletin_id>"): {"title": "改过的标题"},
+        ("POST", "/api/v1/bulletins/<int:bulletin_id>/return"): {"comment": "请补充分析"},
     }
     if key == ("POST", "/api/v1/plans/<int:plan_id>/tasks/import"):
         return {"data": {"file": (task_workbook(world), "tasks.xlsx")},

@@ -64,7 +64,7 @@ def test_a_unit_sees_its_own_flags_only(client, token, world):
     flag_id = mine["items"][0]["id"]
     assert client.get(f"/api/v1/flags/{flag_id}", headers=token(world["other_head"])).status_code == 404
     assert client.post(f"/api/v1/flags/{flag_id}/review",
-                       headers=token(world["head"])).status_code == 403
+                       json={"opinion": "核实属实"}, headers=token(world["head"])).status_code == 403
 
 
 def test_workflow_through_the_api(client, token, world):
@@ -73,9 +73,10 @@ def test_workflow_through_the_api(client, token, world):
     office, leader = token(world["office"]), token(world["leader"])
     body = {"action": "interview", "reasons": "约谈主要负责人"}
     assert client.post(f"/api/v1/flags/{first}/decide", json=body, headers=leader).status_code == 409
-    response = client.post(f"/api/v1/flags/{first}/review", headers=office)
+    response = client.post(f"/api/v1/flags/{first}/review", json={"opinion": "核实属实"}, headers=office)
     assert response.status_code == 200 and response.json["status"] == "under_review"
-    assert client.post(f"/api/v1/flags/{first}/review", headers=office).status_code == 409
+    assert client.post(f"/api/v1/flags/{first}/review", json={"opinion": "再审"},
+                       headers=office).status_code == 409
     assert client.post(f"/api/v1/flags/{first}/decide", json=body, headers=office).status_code == 403
     response = client.post(f"/api/v1/flags/{first}/decide", json=body, headers=leader)
     assert response.status_code == 200
@@ -84,7 +85,7 @@ def test_workflow_through_the_api(client, token, world):
     assert client.post(f"/api/v1/flags/{first}/decide", json=body, headers=leader).status_code == 409
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
     # the exemption: the office proposes, the leader approves
-    client.post(f"/api/v1/flags/{second}/review", headers=office)
+    client.post(f"/api/v1/flags/{second}/review", json={"opinion": "核实属实"}, headers=office)
     response = client.post(f"/api/v1/flags/{second}/exempt", json={"justification": "改革探索中的失误"},
                            headers=office)
     assert response.status_code == 200 and response.json["status"] == "under_review"
@@ -112,7 +113,8 @@ def test_workflow_through_the_api(client, token, world):
 ])
 def test_bad_input_is_400_and_changes_nothing(client, token, world, path, body, field):
     flag_id = evaluate(client, token, world).json["raised"][0]["id"]
-    client.post(f"/api/v1/flags/{flag_id}/review", headers=token(world["office"]))
+    client.post(f"/api/v1/flags/{flag_id}/review", json={"opinion": "核实属实"},
+                headers=token(world["office"]))
     who = world["leader"]
     response = client.post(f"/api/v1/flags/{flag_id}/{path}", json=body, headers=token(who))
     assert response.status_code == 400, response.json
@@ -135,4 +137,5 @@ def test_bad_list_filters(client, token, world):
         response = client.get(f"/api/v1/flags?{query}", headers=headers)
         assert response.status_code == 400, query
     assert client.get("/api/v1/flags?period=%00", headers=headers).json["total"] == 0
-    assert client.post("/api/v1/flags/999999/review", headers=headers).status_code == 404
+    assert client.post("/api/v1/flags/999999/review", json={"opinion": "核实属实"},
+                       headers=headers).status_code == 404

@@ -48,12 +48,17 @@ def test_generate_approve_publish_and_read_publicly(page, make, problems):
     page.goto(bulletin_url)
     with page.expect_navigation():
         page.get_by_test_id("bulletin-approve").click()
+    with page.expect_navigation():
+        page.get_by_test_id("confirm-approve").click()
     log_out(page)
 
     log_in(page, office)
     page.goto(bulletin_url)
     with page.expect_navigation():
         page.get_by_test_id("bulletin-publish").click()
+    expect(page.get_by_test_id("confirm-consequences")).to_contain_text(re.compile(r"〔\d{4}〕1号"))
+    with page.expect_navigation():
+        page.get_by_test_id("confirm-publish").click()
     expect(page.get_by_test_id("bulletin-number")).to_have_text(re.compile(r"〔\d{4}〕1号"))
     log_out(page)
 
@@ -63,3 +68,44 @@ def test_generate_approve_publish_and_read_publicly(page, make, problems):
     expect(page.locator("article")).to_contain_text("十月份作风整顿工作总体推进有序。")
     expect(page.get_by_test_id("unit-table")).to_contain_text("城关小学")
     assert problems.items == []
+
+
+def test_a_leader_returns_a_bulletin_with_a_comment_and_the_office_submits_it_again(page, make, problems):
+    from tracker.extensions import db
+    from tracker.services import bulletins
+
+    office, leader = make.user("office"), make.user("leader")
+    bulletin, _created = bulletins.generate(make.actor(office), "monthly", "2026-10")
+    db.session.commit()
+    bulletin_url = f"/bulletins/{bulletin.id}"
+
+    log_in(page, leader)
+    page.goto(bulletin_url)
+    with page.expect_navigation():
+        page.get_by_test_id("bulletin-return").click()
+    with page.expect_navigation():
+        page.get_by_test_id("bulletin-return-submit").click()  # no comment: refused, the form again
+    expect(page.locator(".invalid-feedback")).to_be_visible()
+    page.locator("#comment").fill("请补充十月份投诉办理情况的分析。")
+    with page.expect_navigation():
+        page.get_by_test_id("bulletin-return-submit").click()
+    expect(page.get_by_test_id("bulletin-return")).to_contain_text("请补充十月份投诉办理情况的分析。")
+    log_out(page)
+
+    log_in(page, office)
+    page.goto(bulletin_url)
+    expect(page.get_by_test_id("bulletin-return")).to_contain_text("请补充十月份投诉办理情况的分析。")
+    page.locator("#narrative").fill("已补充投诉办理情况分析。")
+    with page.expect_navigation():
+        page.locator("form:has(#narrative) button[type=submit]").click()
+    with page.expect_navigation():
+        page.get_by_test_id("bulletin-resubmit").click()
+    log_out(page)
+
+    log_in(page, leader)
+    page.goto(bulletin_url)
+    with page.expect_navigation():
+        page.get_by_test_id("bulletin-approve").click()
+    with page.expect_navigation():
+        page.get_by_test_id("confirm-approve").click()
+    expect(page.get_by_test_id("bulletin-number")).to_contain_text("已审核，待发布")

@@ -36,22 +36,36 @@ def test_office_evaluates_reviews_and_a_leader_decides(new_page, make, problems)
     with desk.expect_navigation():
         register.locator("tbody tr").filter(has_text="西街小学").locator("a").first.click()
     expect(desk.locator(".evidence").first).to_contain_text("61.25")
+    desk.locator("#opinion").fill("两轮评议均排名靠后，证据属实")
     with desk.expect_navigation():
         desk.locator("#start-review").click()
     expect(desk.locator("#flag-status .flag-status-under_review")).to_be_visible()
+    expect(desk.locator("#flag-opinion")).to_contain_text("两轮评议均排名靠后，证据属实")
     flag_url = desk.url
+    desk.locator("#justification").fill("新任负责人到岗不足三个月")
+    with desk.expect_navigation():
+        desk.locator("#exempt").click()
 
     boss = new_page()
     boss.goto("/login")
     submit_login(boss, leader.username, PASSWORD)
     boss.goto(flag_url)
+    with boss.expect_navigation():
+        boss.locator("#reject-exemption").click()
+    boss.locator("#reason").fill("到岗时间不是免责理由")
+    with boss.expect_navigation():
+        boss.get_by_test_id("confirm-reject_exemption").click()
+    expect(boss.locator("#flag-exemption-rejection")).to_contain_text("到岗时间不是免责理由")
     boss.locator("#action").select_option("interview")
-    boss.locator("#reasons").fill("连续两次评议排名靠后，约谈分管负责人")
     with boss.expect_navigation():
         boss.locator("#decide").click()
+    expect(boss.get_by_test_id("confirm-consequences")).to_contain_text("西街小学")
+    boss.locator("#reasons").fill("连续两次评议排名靠后，约谈分管负责人")
+    with boss.expect_navigation():
+        boss.get_by_test_id("confirm-decide").click()
     expect(boss.locator("#flag-status .flag-status-decided")).to_be_visible()
     expect(boss.locator("#flag-decision")).to_contain_text("王东书")
-    expect(boss.locator("#flag-history li")).to_have_count(3)
+    expect(boss.locator("#flag-history li")).to_have_count(5)
     boss.goto(f"/accountability/?status=decided&unit_id={bottom.id}")
     expect(boss.locator("table.flag-register tbody tr")).to_have_count(1)
     assert problems.items == []

@@ -51,8 +51,10 @@ ALSO = {("POST", "/api/v1/units"): "admin", ("PATCH", "/api/v1/units/{unit_id}")
         ("POST", "/api/v1/users"): "admin", ("GET", "/api/v1/users"): "admin",
         ("GET", "/api/v1/users/{user_id}"): "admin", ("PATCH", "/api/v1/users/{user_id}"): "admin",
         ("POST", "/api/v1/bulletins/{bulletin_id}/approve"): "leader",
+        ("POST", "/api/v1/bulletins/{bulletin_id}/return"): "leader",
         ("POST", "/api/v1/flags/{flag_id}/decide"): "leader",
-        ("POST", "/api/v1/flags/{flag_id}/exempt"): "leader"}
+        ("POST", "/api/v1/flags/{flag_id}/exempt"): "leader",
+        ("POST", "/api/v1/flags/{flag_id}/reject-exemption"): "leader"}
 _started: list[float] = []
 
 

@@ -29,11 +29,15 @@ WEB_ROWS = {
     ("GET", "/accountability/<int:flag_id>"): row(TO_LOGIN, OK, OK, OK, OK, OK),
     ("POST", "/accountability/<int:flag_id>/review"): row(TO_LOGIN, FORBIDDEN, TO_FLAG, FORBIDDEN,
                                                           FORBIDDEN, FORBIDDEN),
-    ("POST", "/accountability/<int:flag_id>/decide"): row(TO_LOGIN, FORBIDDEN, FORBIDDEN, TO_FLAG,
-                                                          FORBIDDEN, FORBIDDEN),
+    # a leader's steps are confirmed on a page of their own first (GET), then taken (POST)
+    ("GET", "/accountability/<int:flag_id>/decide"): row(TO_LOGIN, FORBIDDEN, FORBIDDEN, OK,
+                                                         FORBIDDEN, FORBIDDEN),
     # the office proposes, then the leader approves
-    ("POST", "/accountability/<int:flag_id>/exempt"): row(TO_LOGIN, FORBIDDEN, TO_FLAG, TO_FLAG,
-                                                          FORBIDDEN, FORBIDDEN),
+    ("GET", "/accountability/<int:flag_id>/exempt"): row(TO_LOGIN, FORBIDDEN, FORBIDDEN, OK,
+                                                         FORBIDDEN, FORBIDDEN),
+    # the flag with a proposed exemption: a leader rejects it
+    ("GET", "/accountability/<int:flag_id>/reject-exemption"): row(TO_LOGIN, FORBIDDEN, FORBIDDEN, OK,
+                                                                   FORBIDDEN, FORBIDDEN),
     ("GET", "/accountability/units/<int:unit_id>"): row(TO_LOGIN, OK, OK, OK, NOT_FOUND, NOT_FOUND),
 }
 
@@ -48,6 +52,8 @@ API_ROWS = {
                                                      "leader": 200, "unit_head": 403, "unit_member": 403},
     ("POST", "/api/v1/flags/<int:flag_id>/exempt"): {ANONYMOUS: 401, "admin": 403, "office": 200,
                                                      "leader": 200, "unit_head": 403, "unit_member": 403},
+    ("POST", "/api/v1/flags/<int:flag_id>/reject-exemption"): {
+        ANONYMOUS: 401, "admin": 403, "office": 403, "leader": 200, "unit_head": 403, "unit_member": 403},
 }
 
 
@@ -55,21 +61,27 @@ def build(world, make) -> None:
     now = clock.now()
     made = {}
     for name, status, rule in (("raised", "raised", "poor_delivery"),
-                               ("under_review", "under_review", "long_overdue")):
+                               ("under_review", "under_review", "long_overdue"),
+                               ("proposed", "under_review", "last_place")):
         flag = Flag(rule=rule, unit_id=world.department.id, period="2026-06", evidence={"sources": []},
                     proposed_action="criticism", status=status, raised_at=now,
-                    reviewed_at=now if status == "under_review" else None)
+                    reviewed_at=now if status == "under_review" else None,
+                    exemption_justification="改革探索中的失误" if name == "proposed" else None,
+                    exemption_proposed_at=now if name == "proposed" else None)
         db.session.add(flag)
         db.session.flush()
         made[name] = flag.id
     world.extra["flag_raised_id"] = made["raised"]
     world.extra["flag_review_id"] = made["under_review"]
+    world.extra["flag_proposed_id"] = made["proposed"]
 
 
 def _flag_id(world, key) -> int | None:
     method, rule = key
     if "<int:flag_id>" not in rule:
         return None
+    if rule.endswith("/reject-exemption"):
+        return world.extra["flag_proposed_id"]
     if rule.endswith("/decide") or rule.endswith("/exempt"):
         return world.extra["flag_review_id"]
     return world.extra["flag_raised_id"]
@@ -85,10 +97,14 @@ api_ids = web_ids
 
 def web_body(world, key):
     method, rule = key
+    if rule == "/accountability/<int:flag_id>/review":
+        return {"opinion": "证据属实，进入审核"}
     if rule == "/accountability/<int:flag_id>/decide":
-        return {"action": "interview", "reasons": "约谈主要负责人"}
+        return {"action": "interview", "reasons": "约谈主要负责人", "confirm": "yes"}
     if rule == "/accountability/<int:flag_id>/exempt":
-        return {"justification": "改革探索中的失误，容错免责"}
+        return {"justification": "改革探索中的失误，容错免责", "confirm": "yes"}
+    if rule == "/accountability/<int:flag_id>/reject-exemption":
+        return {"reason": "理由不充分", "confirm": "yes"}
     if rule == "/accountability/evaluate":
         return {"as_of": clock.today().isoformat()}
     return None
@@ -100,6 +116,10 @@ def api_options(world, key):
         return {"json": {"action": "interview", "reasons": "约谈主要负责人"}}
     if rule == "/api/v1/flags/<int:flag_id>/exempt":
         return {"json": {"justification": "改革探索中的失误，容错免责"}}
+    if rule == "/api/v1/flags/<int:flag_id>/review":
+        return {"json": {"opinion": "证据属实，进入审核"}}
+    if rule == "/api/v1/flags/<int:flag_id>/reject-exemption":
+        return {"json": {"reason": "理由不充分"}}
     if rule == "/api/v1/accountability/evaluate":
         return {"json": {}}
     return None

@@ -41,7 +41,7 @@ WEB_ROWS = {
     ("GET", "/ratings/<int:rating_round_id>"): readers(OK),
     ("GET", "/ratings/<int:rating_round_id>/edit"): office_only(OK),
     ("POST", "/ratings/<int:rating_round_id>/open"): office_only(TO_ROUND),
-    ("POST", "/ratings/<int:rating_round_id>/close"): office_only(TO_ROUND),
+    ("GET", "/ratings/<int:rating_round_id>/close"): office_only(OK),  # what closing does, then confirm
     ("POST", "/ratings/<int:rating_round_id>/publish"): office_only(TO_ROUND),
     ("POST", "/ratings/<int:rating_round_id>/invitations"): office_only(TO_ROUND),
     ("GET", "/ratings/<int:rating_round_id>/batches/<int:batch>/slips"): office_only(OK),

@@ -293,16 +293,16 @@ def test_review_then_decide(make, flag):
     office, leader = make.user("office"), make.user("leader")
     with pytest.raises(Conflict):
         accountability.decide(act(leader), flag, action="interview", reasons="约谈主要负责人")
-    accountability.review(act(office), flag)
+    accountability.review(act(office), flag, "核实属实，进入审核")
     with pytest.raises(Conflict):
-        accountability.review(act(office), flag)
+        accountability.review(act(office), flag, "核实属实，进入审核")
     with pytest.raises(InvalidInput) as caught:
         accountability.decide(act(leader), flag, action="fire", reasons=" ")
     assert set(caught.value.fields) == {"action", "reasons"}
     accountability.decide(act(leader), flag, action="interview", reasons="约谈主要负责人")
     db.session.commit()
     assert (flag.status, flag.action, flag.decided_by_id) == ("decided", "interview", leader.id)
-    for call in (lambda: accountability.review(act(office), flag),
+    for call in (lambda: accountability.review(act(office), flag, "核实属实，进入审核"),
                  lambda: accountability.decide(act(leader), flag, action="none", reasons="x"),
                  lambda: accountability.exempt(act(leader), flag, "容错")):
         with pytest.raises(Conflict):
@@ -317,7 +317,7 @@ def test_exemption_proposed_then_approved(make, flag):
     office, leader = make.user("office"), make.user("leader")
     with pytest.raises(Conflict):
         accountability.exempt(act(office), flag, "改革探索中的失误")  # not under review yet
-    accountability.review(act(office), flag)
+    accountability.review(act(office), flag, "核实属实，进入审核")
     with pytest.raises(InvalidInput):
         accountability.exempt(act(office), flag, "")
     accountability.exempt(act(office), flag, "改革探索中的失误，非明知故犯")
@@ -334,7 +334,7 @@ def test_exemption_proposed_then_approved(make, flag):
 
 def test_leader_decides_instead_of_the_proposed_exemption(make, flag):
     office, leader = make.user("office"), make.user("leader")
-    accountability.review(act(office), flag)
+    accountability.review(act(office), flag, "核实属实，进入审核")
     accountability.exempt(act(office), flag, "改革探索")
     accountability.decide(act(leader), flag, action="admonition", reasons="属明知故犯")
     assert flag.status == "decided" and flag.exemption_approved_at is None
@@ -342,7 +342,7 @@ def test_leader_decides_instead_of_the_proposed_exemption(make, flag):
 
 def test_leader_exempts_directly_with_a_justification(make, flag):
     office, leader = make.user("office"), make.user("leader")
-    accountability.review(act(office), flag)
+    accountability.review(act(office), flag, "核实属实，进入审核")
     with pytest.raises(InvalidInput) as caught:
         accountability.exempt(act(leader), flag, None)
     assert "justification" in caught.value.fields
@@ -352,7 +352,7 @@ def test_leader_exempts_directly_with_a_justification(make, flag):
 
 def test_others_may_not_exempt(make, flag):
     office = make.user("office")
-    accountability.review(act(office), flag)
+    accountability.review(act(office), flag, "核实属实，进入审核")
     with pytest.raises(Conflict):
         accountability.exempt(act(make.user("unit_head")), flag, "容错")
     assert flag.exemption_proposed_at is None
@@ -367,7 +367,7 @@ def test_reminders_to_the_leader_in_charge_once_per_state(make, flag):
     office = make.user("office")
     other_leader = make.user("leader")
     assert accountability.remind(AS_OF, data.NOW) == 0  # raised: waits on the office
-    accountability.review(act(office), flag)
+    accountability.review(act(office), flag, "核实属实，进入审核")
     assert accountability.remind(AS_OF, data.NOW) == 1
     assert accountability.remind(AS_OF, data.NOW) == 0
     accountability.exempt(act(office), flag, "改革探索")

@@ -125,11 +125,17 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("GET", "/bulletins"): logged_in(OK),
     ("POST", "/bulletins/generate"): office_only(TO_BULLETIN),
     ("GET", "/bulletins/<int:bulletin_id>"): row(TO_LOGIN, OK, OK, OK, NOT_FOUND, NOT_FOUND),
-    ("POST", "/bulletins/<int:bulletin_id>/approve"): row(TO_LOGIN, FORBIDDEN, FORBIDDEN,
-                                                         TO_BULLETIN, NOT_FOUND, NOT_FOUND),
-    # the approved bulletin: once the office has published it, units see it but may not publish
-    ("POST", "/bulletins/<int:bulletin_id>/publish"): row(TO_LOGIN, FORBIDDEN, TO_BULLETIN,
-                                                         FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    # approving, returning and publishing: a page of their own first, which POSTs the step
+    # (tests/web/test_bulletin_confirmations.py)
+    ("GET", "/bulletins/<int:bulletin_id>/approve"): row(TO_LOGIN, FORBIDDEN, FORBIDDEN, OK,
+                                                        NOT_FOUND, NOT_FOUND),
+    ("GET", "/bulletins/<int:bulletin_id>/return"): row(TO_LOGIN, FORBIDDEN, FORBIDDEN, OK,
+                                                       NOT_FOUND, NOT_FOUND),
+    # the returned bulletin: the office submits it again
+    ("POST", "/bulletins/<int:bulletin_id>/resubmit"): row(TO_LOGIN, FORBIDDEN, TO_BULLETIN,
+                                                          FORBIDDEN, NOT_FOUND, NOT_FOUND),
+    ("GET", "/bulletins/<int:bulletin_id>/publish"): row(TO_LOGIN, FORBIDDEN, OK, FORBIDDEN,
+                                                        NOT_FOUND, NOT_FOUND),
     ("POST", "/bulletins/<int:bulletin_id>/regenerate"): row(TO_LOGIN, FORBIDDEN, TO_BULLETIN,
                                                             FORBIDDEN, NOT_FOUND, NOT_FOUND),
     ("GET", "/bulletins/<int:bulletin_id>.docx"): row(TO_LOGIN, OK, OK, OK, NOT_FOUND, NOT_FOUND),
@@ -157,8 +163,10 @@ BODIES: dict[tuple[str, str], dict] = {
 
 def ids_for(world, key) -> dict[str, int]:
     """Return the ids to fill ``key``'s rule with: the world's, or a fitting row's."""
-    if key == ("POST", "/bulletins/<int:bulletin_id>/publish"):
+    if key == ("GET", "/bulletins/<int:bulletin_id>/publish"):
         return {**world.ids, "bulletin_id": world.extra["approved_id"]}
+    if key == ("POST", "/bulletins/<int:bulletin_id>/resubmit"):
+        return {**world.ids, "bulletin_id": world.extra["returned_id"]}
     if key == ("GET", "/public/bulletins/<int:bulletin_id>"):
         return {**world.ids, "bulletin_id": world.extra["published_id"]}
     return matrix.first("web_ids", world, key) or world.ids

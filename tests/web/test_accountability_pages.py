@@ -78,16 +78,16 @@ def test_decide_form_needs_reasons_and_a_known_action(client, login, make):
     before = db.session.scalar(select(func.count()).select_from(AuditEvent))
     for form in ({"action": "interview", "reasons": ""}, {"action": "fire", "reasons": "x"},
                  {"action": "interview", "reasons": "坏\x00字"}):
-        response = client.post(f"/accountability/{flag.id}/decide", data=form)
+        response = client.post(f"/accountability/{flag.id}/decide", data={**form, "confirm": "yes"})
         assert response.status_code == 400, form
     db.session.expire_all()
     assert db.session.get(Flag, flag.id).status == "under_review"
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
     response = client.post(f"/accountability/{flag.id}/decide",
-                           data={"action": "criticism", "reasons": "通报批评"})
+                           data={"action": "criticism", "reasons": "通报批评", "confirm": "yes"})
     assert response.status_code == 302
     assert client.post(f"/accountability/{flag.id}/decide",
-                       data={"action": "none", "reasons": "再次"}).status_code == 409
+                       data={"action": "none", "reasons": "再次", "confirm": "yes"}).status_code == 409
     db.session.expire_all()
     assert db.session.get(Flag, flag.id).action == "criticism"
 

@@ -24,11 +24,11 @@ def test_generate_approve_publish_and_read_publicly(client, make, login):
     assert client.get(f"/public/bulletins/{bulletin.id}").status_code == 404
     client.post("/logout")
     login(leader)
-    client.post(f"/bulletins/{bulletin.id}/approve")
+    client.post(f"/bulletins/{bulletin.id}/approve", data={"confirm": "yes"})
     assert db.session.get(Bulletin, bulletin.id).status == "approved"
     client.post("/logout")
     login(office)
-    client.post(f"/bulletins/{bulletin.id}/publish")
+    client.post(f"/bulletins/{bulletin.id}/publish", data={"confirm": "yes"})
     published = db.session.get(Bulletin, bulletin.id)
     assert published.status == "published" and published.number == 1
     docx = client.get(f"/bulletins/{bulletin.id}.docx")

@@ -93,7 +93,7 @@ def test_office_sets_up_prints_and_closes(client, make, login):
     login(office)
     live = client.get(f"/ratings/{rid}/results").get_data(as_text=True)
     assert "城关小学" in live and 'data-testid="ranking-chart"' in live
-    assert client.post(f"/ratings/{rid}/close").status_code == 302
+    assert client.post(f"/ratings/{rid}/close", data={"confirm": "yes"}).status_code == 302
     assert db.session.get(RatingRound, rid).status == "closed"
     assert client.get(f"/public/vote/{codes[2]}").status_code == 409
     assert client.get(f"/public/ratings/{rid}").status_code == 404  # not published yet

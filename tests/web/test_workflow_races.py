@@ -77,7 +77,8 @@ def test_one_flag_review(app, make, token):
     db.session.add(flag)
     db.session.commit()
     headers, url = token(office), f"/api/v1/flags/{flag.id}/review"
-    statuses = race(app, RACERS, lambda client, _: client.post(url, headers=headers).status_code)
+    statuses = race(app, RACERS, lambda client, _: client.post(
+        url, json={"opinion": "核实属实"}, headers=headers).status_code)
     assert sorted(statuses) == [200] + [409] * (RACERS - 1), statuses
     assert _events(FlagEvent, FlagEvent.flag_id, flag.id, "review") == 1
     db.session.expire_all()

@@ -94,6 +94,25 @@ class ConfirmForm(FlaskForm):
     """An empty form: a button with its CSRF token."""
 
 
+CONFIRMED = "yes"
+
+
+class StepConfirmForm(FlaskForm):
+    """The form of a confirmation page: the irreversible step is taken only with ``confirm=yes``.
+
+    A POST without it (a one-click form, a forged button) is refused and changes nothing;
+    the route shows the confirmation page again with :data:`NOT_CONFIRMED`.
+    """
+
+    confirm = StringField()
+
+    def confirmed(self) -> bool:
+        return self.validate_on_submit() and self.confirm.data == CONFIRMED
+
+
+NOT_CONFIRMED = _l("Nothing has been done yet: read what this step does and confirm it below.")
+
+
 def apply_errors(form: FlaskForm, error: InvalidInput) -> None:
     """Show a service's field errors on the form's fields (others as a message)."""
     shown = False

@@ -47,7 +47,7 @@ def load(actor: audit.Actor, today: date) -> bool:
     ordered += [f for f in raised if f not in ordered]
     steps = ["under_review", "decided", "exempted", "proposed"]
     for flag, step in zip(ordered, steps, strict=False):
-        accountability.review(office, flag)
+        accountability.review(office, flag, "证据属实，建议按规定处理。")
         if step == "decided":
             accountability.decide(leader, flag, action="interview",
                                   reasons="经核实，情况属实。由分管领导对单位主要负责人进行约谈，限期整改并书面报告。")

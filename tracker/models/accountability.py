@@ -51,6 +51,7 @@ class FlagStep(Choice):
     DECIDE = "decide", _l("Decided")
     PROPOSE_EXEMPTION = "propose_exemption", _l("Exemption proposed")
     APPROVE_EXEMPTION = "approve_exemption", _l("Exemption approved")
+    REJECT_EXEMPTION = "reject_exemption", _l("Exemption rejected")
 
 
 FLAG_RULES = FlagRule.codes()
@@ -87,6 +88,7 @@ class Flag(Base):
     raised_at: Mapped[datetime]
     reviewed_at: Mapped[datetime | None]
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    review_opinion: Mapped[str | None] = mapped_column(Text)  # the office's opinion on taking it up
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     exemption_justification: Mapped[str | None] = mapped_column(Text)
@@ -94,6 +96,9 @@ class Flag(Base):
     exemption_proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     exemption_approved_at: Mapped[datetime | None]
     exemption_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    exemption_rejection_reason: Mapped[str | None] = mapped_column(Text)
+    exemption_rejected_at: Mapped[datetime | None]
+    exemption_rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
     unit: Mapped[Unit] = relationship()
     person: Mapped[User | None] = relationship(foreign_keys=[person_user_id])

@@ -21,6 +21,7 @@ class BulletinKind(Choice):
 
 class BulletinStatus(Choice):
     DRAFT = "draft", _l("Draft")
+    RETURNED = "returned", _l("Returned to the office")
     APPROVED = "approved", _l("Approved")
     PUBLISHED = "published", _l("Published")
 
@@ -63,6 +64,10 @@ class Bulletin(Base):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     published_at: Mapped[datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # a leader's latest return to the office, with its comment (kept after the office submits again)
+    return_comment: Mapped[str | None] = mapped_column(Text)
+    returned_at: Mapped[datetime | None]
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
     @property
     def doc_number(self) -> str | None:

@@ -644,6 +644,9 @@ WORKFLOW = workflow.Workflow(
             ("under_review",), None, _l("An exemption can be proposed only for a flag under review.")),
         "approve_exemption": workflow.Step(("under_review",), "exempted",
                                            _l("Only a flag under review can be exempted.")),
+        "reject_exemption": workflow.Step(
+            ("under_review",), None,
+            _l("Only an exemption proposed for a flag under review can be rejected.")),
     },
     _l("This is not possible in the flag's present state."))
 
@@ -654,14 +657,18 @@ def _uid(actor: audit.Actor) -> int | None:
 
 def exemption_pending(flag: Flag) -> bool:
     return (flag.status == "under_review" and flag.exemption_proposed_at is not None
-            and flag.exemption_approved_at is None)
+            and flag.exemption_approved_at is None and flag.exemption_rejected_at is None)
 
 
-def review(actor: audit.Actor, flag: Flag) -> Flag:
-    """The office starts the review: raised → under_review."""
+def review(actor: audit.Actor, flag: Flag, opinion: str | None) -> Flag:
+    """The office starts the review with its opinion: raised → under_review."""
+    errors: dict[str, str] = {}
+    text = _reasons(errors, "opinion", opinion)
+    validation.raise_if(errors)
     WORKFLOW.require(flag, "review")
     flag.reviewed_at, flag.reviewed_by_id = actor.now, _uid(actor)
-    WORKFLOW.move(actor, flag, "review")
+    flag.review_opinion = text
+    WORKFLOW.move(actor, flag, "review", text=text, changes={"review_opinion": [None, text]})
     return flag
 
 
@@ -710,6 +717,8 @@ def approve_exemption(actor: audit.Actor, flag: Flag, justification: str | None 
         text = _reasons(errors, "justification", justification)
     validation.raise_if(errors)
     WORKFLOW.require(flag, "approve_exemption")
+    if flag.exemption_rejected_at is not None:
+        raise Conflict(_("The exemption of this flag has been rejected."))
     changes: dict[str, list] = {}
     if not proposed:
         flag.exemption_justification = text
@@ -717,6 +726,21 @@ def approve_exemption(actor: audit.Actor, flag: Flag, justification: str | None 
         changes["exemption_justification"] = [None, text]
     flag.exemption_approved_at, flag.exemption_approved_by_id = actor.now, _uid(actor)
     WORKFLOW.move(actor, flag, "approve_exemption", text=text, changes=changes)
+    return flag
+
+
+def reject_exemption(actor: audit.Actor, flag: Flag, reason: str | None) -> Flag:
+    """A leader rejects the proposed exemption, with a reason; the flag stays under review."""
+    errors: dict[str, str] = {}
+    text = _reasons(errors, "reason", reason)
+    validation.raise_if(errors)
+    WORKFLOW.require(flag, "reject_exemption")
+    if not exemption_pending(flag):
+        raise Conflict(_("No exemption awaits a decision on this flag."))
+    flag.exemption_rejection_reason = text
+    flag.exemption_rejected_at, flag.exemption_rejected_by_id = actor.now, _uid(actor)
+    WORKFLOW.move(actor, flag, "reject_exemption", text=text,
+                  changes={"exemption_rejection_reason": [None, text]})
     return flag
 
 
@@ -758,7 +782,8 @@ def flags_query(user: User | None, *, status: str | None = None, rule: str | Non
     if period:
         stmt = stmt.where(Flag.period == period)
     if exemption == "proposed":
-        stmt = stmt.where(Flag.exemption_proposed_at.is_not(None), Flag.exemption_approved_at.is_(None))
+        stmt = stmt.where(Flag.exemption_proposed_at.is_not(None), Flag.exemption_approved_at.is_(None),
+                          Flag.exemption_rejected_at.is_(None))
     elif exemption == "none":
         stmt = stmt.where(Flag.exemption_proposed_at.is_(None))
     return stmt

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -42,7 +43,7 @@ from tracker.services import (
     validation,
     workflow,
 )
-from tracker.services.errors import Conflict, InvalidInput
+from tracker.services.errors import InvalidInput
 from tracker.services.periods import Period, parse_period
 
 KIND_TITLES = {
@@ -260,10 +261,30 @@ def generate(actor: audit.Actor, kind: Any, key: Any) -> tuple[Bulletin, bool]:
     return bulletin, True
 
 
+# The bulletin workflow: which step may start from which state, and where it leads. A draft
+# awaits a leader, who approves it or returns it to the office with a comment; the office
+# edits a returned bulletin and submits it again; the office publishes an approved one.
+WORKFLOW = workflow.Workflow(
+    "bulletin", None, {
+        "edit": workflow.Step(("draft", "returned"), None, _l("Only a draft can be edited.")),
+        "regenerate": workflow.Step(("draft", "returned"), None,
+                                    _l("Only a draft can be regenerated.")),
+        "approve": workflow.Step(("draft",), "approved", _l("Only a draft can be approved.")),
+        "return": workflow.Step(("draft",), "returned",
+                                _l("Only a draft awaiting approval can be returned to the office.")),
+        "resubmit": workflow.Step(("returned",), "draft",
+                                  _l("Only a bulletin returned to the office can be submitted again.")),
+        "publish": workflow.Step(
+            ("approved",), "published",
+            _l("A bulletin is published only after a leader has approved it.")),
+    },
+    _l("This is not possible in the bulletin's present state."))
+RETURN_COMMENT_MAX = 2000
+
+
 def regenerate(actor: audit.Actor, bulletin: Bulletin) -> Bulletin:
     """Recompute a draft's sections from the current records."""
-    if bulletin.status != "draft":
-        raise Conflict(_("Only a draft can be regenerated."))
+    WORKFLOW.require(bulletin, "regenerate")
     bulletin.content = compute(parse_period(bulletin.kind, bulletin.period))
     audit.record(actor, "bulletin.regenerate", bulletin)
     return bulletin
@@ -277,8 +298,7 @@ def edit(actor: audit.Actor, bulletin: Bulletin, *, title: Any, narrative: Any) 
         errors, "narrative", narrative, max_length=20000, required=False, multiline=True
     )
     validation.raise_if(errors)
-    if bulletin.status != "draft":
-        raise Conflict(_("Only a draft can be edited."))
+    WORKFLOW.require(bulletin, "edit")
     changes = audit.diff(bulletin, {"title": clean_title, "narrative": text or ""})
     bulletin.title, bulletin.narrative = clean_title, text or ""
     if changes:
@@ -302,8 +322,7 @@ def list_query(user, *, status: str | None = None) -> Select:
 
 def approve(actor: audit.Actor, bulletin: Bulletin) -> Bulletin:
     """A leader approves a draft for publication."""
-    if bulletin.status != "draft":
-        raise Conflict(_("Only a draft can be approved."))
+    WORKFLOW.require(bulletin, "approve")
     workflow.claim(bulletin, "draft", "approved")
     bulletin.approved_at = actor.now
     bulletin.approved_by_id = actor.user.id if actor.user else None
@@ -311,13 +330,52 @@ def approve(actor: audit.Actor, bulletin: Bulletin) -> Bulletin:
     return bulletin
 
 
+def return_to_office(actor: audit.Actor, bulletin: Bulletin, comment: Any) -> Bulletin:
+    """A leader returns a draft to the office with a comment: draft → returned."""
+    errors: dict[str, str] = {}
+    text = validation.text(errors, "comment", comment, max_length=RETURN_COMMENT_MAX, multiline=True)
+    validation.raise_if(errors)
+    WORKFLOW.require(bulletin, "return")
+    workflow.claim(bulletin, "draft", "returned")  # of a return and an approval at once, one wins
+    bulletin.return_comment, bulletin.returned_at = text, actor.now
+    bulletin.returned_by_id = actor.user.id if actor.user else None
+    audit.record(actor, "bulletin.return", bulletin,
+                 {"status": ["draft", "returned"], "return_comment": [None, text]})
+    return bulletin
+
+
+def resubmit(actor: audit.Actor, bulletin: Bulletin) -> Bulletin:
+    """The office submits a returned bulletin again for a leader's approval: returned → draft."""
+    WORKFLOW.require(bulletin, "resubmit")
+    workflow.claim(bulletin, "returned", "draft")
+    audit.record(actor, "bulletin.resubmit", bulletin, {"status": ["returned", "draft"]})
+    return bulletin
+
+
+def next_number(year: int) -> int:
+    """The number the next bulletin published in ``year`` takes (shown before publishing)."""
+    last = db.session.scalar(select(func.max(Bulletin.number)).where(Bulletin.number_year == year))
+    return (last or 0) + 1
+
+
+def doc_number(year: int, number: int) -> str:
+    return f"〔{year}〕{number}号"
+
+
+def named_units(bulletin: Bulletin) -> dict[str, list[str]]:
+    """The units a bulletin names: criticised and commended, each once, in the content's order."""
+    content = bulletin.content or {}
+    return {
+        "criticised": list(dict.fromkeys(row["unit"] for row in content.get("criticised") or [])),
+        "commended": list(dict.fromkeys(row["unit"] for row in content.get("commended") or [])),
+    }
+
+
 def publish(actor: audit.Actor, bulletin: Bulletin, year: int) -> Bulletin:
     """Publish an approved bulletin: number it for the year and freeze it."""
-    if bulletin.status != "approved":
-        raise Conflict(_("A bulletin is published only after a leader has approved it."))
+    WORKFLOW.require(bulletin, "publish")
     workflow.claim(bulletin, "approved", "published")
-    last = db.session.scalar(select(func.max(Bulletin.number)).where(Bulletin.number_year == year))
-    bulletin.number_year, bulletin.number = year, (last or 0) + 1
+    bulletin.number_year, bulletin.number = year, next_number(year)
     bulletin.published_at = actor.now
     bulletin.published_by_id = actor.user.id if actor.user else None
     audit.record(

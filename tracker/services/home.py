@@ -128,6 +128,7 @@ def _office(user: User, today: date) -> list[Section]:
         "notices_red": notices.list_query(user, as_of=today, colour_="red"),
         "bulletin_draft": bulletins.list_query(user, status="draft"),
         "bulletin_approved": bulletins.list_query(user, status="approved"),
+        "bulletin_returned": bulletins.list_query(user, status="returned"),
         "flags_raised": accountability.flags_query(user, status="raised"),
         "flags_no_exemption": accountability.flags_query(user, status="under_review", exemption="none"),
     }
@@ -173,6 +174,8 @@ def _office(user: User, today: date) -> list[Section]:
                  {"status": "draft"}, MEDIUM),
             Item("publish", _("Approved, to publish"), n["bulletin_approved"], "bulletins.bulletin_list",
                  {"status": "approved"}, MEDIUM),
+            Item("returned", _("Returned by a leader, to revise"), n["bulletin_returned"],
+                 "bulletins.bulletin_list", {"status": "returned"}, HIGH),
         )),
         Section("flags", _("Accountability"), (
             Item("review", _("Flags to review"), n["flags_raised"], "accountability.register",

@@ -539,6 +539,16 @@ def close(actor: audit.Actor, rnd: RatingRound) -> Ranking:
     return ranking
 
 
+def close_preview(rnd: RatingRound) -> dict[str, Any]:
+    """What closing ``rnd`` freezes: its ballots, and the units too few ballots leave unranked."""
+    counts = round_counts([rnd.id])[rnd.id]
+    min_ballots = settings.get("ratings.min_ballots")
+    unranked = [line.detail["unit_name"] for line in compute(rnd) if line.detail["ballots"] < min_ballots]
+    return {"ballots": counts["ballots"], "units": counts["units"], "min_ballots": min_ballots,
+            "unused": counts["codes"] - counts["used"], "unranked": unranked,
+            "few": counts["ballots"] < min_ballots}
+
+
 def ranking_of(rnd: RatingRound) -> Ranking | None:
     return db.session.scalar(select(Ranking).where(Ranking.kind == "rating",
                                                    Ranking.subject_key == f"round:{rnd.id}"))

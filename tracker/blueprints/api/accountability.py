@@ -37,8 +37,11 @@ class FlagOut(Out):
     proposed_action: str
     action: Action | None
     reasons: str | None = None
+    review_opinion: str | None = None
     exemption_justification: str | None = None
     exemption_approved: bool = False
+    exemption_rejection_reason: str | None = None
+    exemption_rejected: bool = False
     raised_at: Any = None
 
 
@@ -62,8 +65,17 @@ class ExemptBody(Body):
     justification: Annotated[str, Field(max_length=2000)] | None = None
 
 
+class ReviewBody(Body):
+    opinion: LongText
+
+
+class RejectExemptionBody(Body):
+    reason: LongText
+
+
 def flag_out(flag: Flag) -> dict:
     return {**dump(FlagOut, flag), "exemption_approved": flag.exemption_approved_at is not None,
+            "exemption_rejected": flag.exemption_rejected_at is not None,
             "raised_at": flag.raised_at.isoformat() if flag.raised_at else None}
 
 
@@ -100,11 +112,12 @@ def get_flag(flag_id: int):
     return flag_out(_flag(flag_id)), 200
 
 
-@endpoint(bp, "/flags/<int:flag_id>/review", "POST", summary="Take a flag under review (office)",
-          tag="Accountability", response=FlagOut, errors=(403, 404, 409))
-def review_flag(flag_id: int):
+@endpoint(bp, "/flags/<int:flag_id>/review", "POST",
+          summary="Take a flag under review with the office's opinion (office)",
+          tag="Accountability", body=ReviewBody, response=FlagOut, errors=(403, 404, 409))
+def review_flag(flag_id: int, body: ReviewBody):
     authorize("flag.review")
-    flag = accountability.review(actor(), _flag(flag_id))
+    flag = accountability.review(actor(), _flag(flag_id), body.opinion)
     return flag_out(flag), 200
 
 
@@ -125,4 +138,13 @@ def exempt_flag(flag_id: int, body: ExemptBody):
             or permissions.can(user, "flag.approve_exemption")):
         abort(403)
     flag = accountability.exempt(actor(), _flag(flag_id), body.justification)
+    return flag_out(flag), 200
+
+
+@endpoint(bp, "/flags/<int:flag_id>/reject-exemption", "POST",
+          summary="Reject the proposed exemption with a reason (leader); the flag stays under review",
+          tag="Accountability", body=RejectExemptionBody, response=FlagOut, errors=(403, 404, 409))
+def reject_flag_exemption(flag_id: int, body: RejectExemptionBody):
+    authorize("flag.approve_exemption")
+    flag = accountability.reject_exemption(actor(), _flag(flag_id), body.reason)
     return flag_out(flag), 200

@@ -11,6 +11,7 @@ from tracker.blueprints.api.schemas import (
     BulletinCreate,
     BulletinOut,
     BulletinPatch,
+    BulletinReturn,
     PublicBulletinOut,
 )
 from tracker.extensions import db
@@ -28,7 +29,8 @@ def bulletin_json(bulletin: Bulletin) -> dict:
             "criticised": content["criticised"], "commended": content["commended"],
             "complaints": content.get("complaints", []), "notices": content.get("notices", {}),
             "flags": content.get("flags", []), "overview": content["overview"],
-            "lagging_trend": content["lagging_trend"]}
+            "lagging_trend": content["lagging_trend"], "return_comment": bulletin.return_comment,
+            "returned_at": bulletin.returned_at.isoformat() if bulletin.returned_at else None}
 
 
 def _load_visible(bulletin_id: int) -> Bulletin:
@@ -65,6 +67,24 @@ def patch_bulletin(bulletin_id: int, body: BulletinPatch):
 def approve_bulletin(bulletin_id: int):
     authorize("bulletin.approve")
     bulletin = bulletins.approve(actor(), load(Bulletin, bulletin_id))
+    return bulletin_json(bulletin), 200
+
+
+@endpoint(bp, "/bulletins/<int:bulletin_id>/return", "POST",
+          summary="Return a draft to the office with a comment (leader)", tag="Bulletins",
+          body=BulletinReturn, response=BulletinOut, errors=(403, 404, 409))
+def return_bulletin(bulletin_id: int, body: BulletinReturn):
+    authorize("bulletin.approve")
+    bulletin = bulletins.return_to_office(actor(), _load_visible(bulletin_id), body.comment)
+    return bulletin_json(bulletin), 200
+
+
+@endpoint(bp, "/bulletins/<int:bulletin_id>/resubmit", "POST",
+          summary="Submit a returned bulletin again for approval (office)", tag="Bulletins",
+          response=BulletinOut, errors=(403, 404, 409))
+def resubmit_bulletin(bulletin_id: int):
+    authorize("bulletin.manage")
+    bulletin = bulletins.resubmit(actor(), load(Bulletin, bulletin_id))
     return bulletin_json(bulletin), 200
 
 

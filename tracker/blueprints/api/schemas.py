@@ -461,11 +461,17 @@ class BulletinOut(Out):
     complaints: list[dict[str, Any]]
     notices: dict[str, Any]
     flags: list[dict[str, Any]]
+    return_comment: str | None = None  # a leader's latest return to the office
+    returned_at: str | None = None
 
 
 class BulletinPatch(Body):
     title: Title
     narrative: Annotated[str, Field(max_length=20000)] = ""
+
+
+class BulletinReturn(Body):
+    comment: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class PublicBulletinOut(Out):

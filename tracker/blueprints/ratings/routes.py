@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.blueprints import actor, load, require
-from tracker.blueprints.forms import ConfirmForm, parse_int
+from tracker.blueprints.forms import NOT_CONFIRMED, ConfirmForm, StepConfirmForm, parse_int
 from tracker.blueprints.ratings import bp
 from tracker.blueprints.ratings.forms import InvitationsForm, PublishForm, RoundForm
 from tracker.extensions import db
@@ -126,11 +126,42 @@ def open_round(rating_round_id: int):
                          _("The round is open: codes can vote now."))
 
 
-@bp.route("/<int:rating_round_id>/close", methods=["POST"])
+@bp.route("/<int:rating_round_id>/close", methods=["GET", "POST"])
 @require("rating.manage")
 def close_round(rating_round_id: int):
-    return _state_change(rating_round_id, lambda rnd: ratings.close(actor(), rnd),
-                         _("The round is closed and its ranking frozen."))
+    """GET: what closing the round freezes (its ballots, warned when few); POST with ``confirm``: close."""
+    rnd = load(RatingRound, rating_round_id)
+    form = StepConfirmForm()
+    if request.method == "POST" and form.confirmed():
+        return _state_change(rating_round_id, lambda rnd: ratings.close(actor(), rnd),
+                             _("The round is closed and its ranking frozen."))
+    if rnd.status != "open":
+        raise Conflict(_("Only an open round can be closed."))
+    preview = ratings.close_preview(rnd)
+    warning = None
+    if preview["ballots"] == 0:
+        warning = _("No ballot has been cast in this round: closing it now freezes a ranking with no "
+                    "unit ranked.")
+    elif preview["few"] or preview["unranked"]:
+        warning = _("Only %(n)d ballots have been cast; a unit needs at least %(min)d to be ranked, so "
+                    "%(count)d of %(units)d units will not be ranked.", n=preview["ballots"],
+                    min=preview["min_ballots"], count=len(preview["unranked"]), units=preview["units"])
+    consequences = [
+        _("Voting ends: the %(codes)d unused codes can no longer vote.", codes=preview["unused"]),
+        _("The ranking is computed from the %(n)d ballots cast and frozen; it never changes again.",
+          n=preview["ballots"]),
+        _("The accountability rules are evaluated on the frozen ranking and may raise flags."),
+    ]
+    if preview["unranked"]:
+        consequences.append(_("Not ranked (too few ballots): %(units)s.",
+                              units="、".join(preview["unranked"])))
+    return render_template(
+        "confirm.html", heading=_("Close the rating round: %(title)s", title=rnd.title), step="close",
+        consequences=consequences, warning=warning,
+        refused=NOT_CONFIRMED if request.method == "POST" else None,
+        action=url_for("ratings.close_round", rating_round_id=rnd.id), button=_("Close the round"),
+        cancel=url_for("ratings.round_page", rating_round_id=rnd.id),
+    ), 400 if request.method == "POST" else 200
 
 
 @bp.route("/<int:rating_round_id>/publish", methods=["POST"])
