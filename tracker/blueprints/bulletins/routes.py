@@ -9,13 +9,14 @@ from wtforms.validators import DataRequired, Length
 from tracker import clock
 from tracker.blueprints import actor, load, require
 from tracker.blueprints.bulletins import bp
-from tracker.blueprints.forms import NOT_CONFIRMED, ConfirmForm, StepConfirmForm, apply_errors, required
+from tracker.blueprints.forms import NOT_CONFIRMED, ConfirmForm, StepConfirmForm, apply_errors
 from tracker.blueprints.public import bp as public_bp
 from tracker.extensions import db
 from tracker.media_types import DOCX
 from tracker.models import Bulletin, BulletinKind, BulletinStatus, User
 from tracker.services import bulletins, periods, permissions
 from tracker.services.errors import InvalidInput
+from tracker.services.official_docx import ISSUER
 from tracker.unit_of_work import attempt
 
 
