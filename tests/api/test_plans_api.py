@@ -313,3 +313,27 @@ def test_an_id_beyond_the_keys_range_is_a_400_not_a_database_error(client, make,
     if response.status_code != 400:
         wrong.append(("GET", "plan_id", response.status_code))
     assert wrong == []
+
+
+def test_a_report_is_corrected_and_a_lower_percent_needs_its_reason(client, make, token):
+    school = make.unit()
+    head = make.user("unit_head", unit=school)
+    task = make.task(make.measure(make.plan()), school)
+    headers = token(head)
+    first = client.post(f"/api/v1/tasks/{task.id}/entries", json={"percent": 55, "narrative": "推进中"},
+                        headers=headers).json
+    lower = client.post(f"/api/v1/tasks/{task.id}/entries", json={"percent": 50, "narrative": "复核"},
+                        headers=headers)
+    assert lower.status_code == 400 and list(lower.json["error"]["fields"]) == ["reason"]
+    url = f"/api/v1/tasks/{task.id}/entries/{first['id']}/correct"
+    refused = client.post(url, json={"percent": 50, "narrative": "实际一半"}, headers=headers)
+    assert refused.status_code == 400 and "reason" in refused.json["error"]["fields"]
+    corrected = client.post(url, json={"percent": 50, "narrative": "实际一半", "reason": "上次多报"},
+                            headers=headers)
+    assert corrected.status_code == 201
+    assert (corrected.json["supersedes_id"], corrected.json["reason"]) == (first["id"], "上次多报")
+    assert client.post(url, json={"percent": 60, "narrative": "再改"}, headers=headers).status_code == 409
+    assert client.post(f"/api/v1/tasks/{task.id}/entries/999999/correct", json={"percent": 60, "narrative": "x"},
+                       headers=headers).status_code == 404
+    detail = client.get(f"/api/v1/tasks/{task.id}", headers=headers).json
+    assert {e["id"]: e["supersedes_id"] for e in detail["entries"]}[corrected.json["id"]] == first["id"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -104,8 +105,8 @@ def correct(actor: audit.Actor, task: Task, entry: LedgerEntry, *, percent: int,
                                 file_count=len(files))
     if not correctable(task, entry):
         raise Conflict(_("Only the latest report can be corrected, and only until the office acts on it."))
-    reason_text = check_lowering(task, percent=percent, reason=reason, on=entry.reported_on,
-                                 excluding=entry.id)
+    # below the report it corrects (the progress shown until now): the reason is asked too
+    reason_text = check_lowering(task, percent=percent, reason=reason, on=entry.reported_on)
     max_bytes = settings.get("ledger.upload_max_mb") * 2**20
     stored = uploads.store_all(upload_folder, files, max_bytes)
     return append_entry(actor, task, percent=percent, text=text, reported_on=entry.reported_on,
@@ -250,6 +251,50 @@ def entries_of(task: Task) -> list[LedgerEntry]:
         .options(selectinload(LedgerEntry.files),
                  selectinload(LedgerEntry.draft).selectinload(LedgerDraft.submitted_by))
         .order_by(LedgerEntry.reported_on.desc(), LedgerEntry.id.desc())))
+
+
+@dataclass
+class ClaimContext:
+    """What the office reads before deciding a completion claim: the claim, its evidence, the history."""
+
+    claim: LedgerEntry | None = None
+    files: list[EvidenceFile] = field(default_factory=list)  # the claim's, and those of entries it corrects
+    entries: list[LedgerEntry] = field(default_factory=list)  # the latest 3, newest first
+    verifications: list[Verification] = field(default_factory=list)  # the latest 3, newest first
+    superseded: set[int] = field(default_factory=set)
+
+
+def claim_contexts(task_ids: Sequence[int]) -> dict[int, ClaimContext]:
+    """The context of each task's claim, in a fixed number of statements (the verification queue)."""
+    from sqlalchemy.orm import selectinload
+
+    contexts = {task_id: ClaimContext() for task_id in task_ids}
+    if not task_ids:
+        return contexts
+    entries = db.session.scalars(
+        select(LedgerEntry).where(LedgerEntry.task_id.in_(task_ids))
+        .options(selectinload(LedgerEntry.files), selectinload(LedgerEntry.user))
+        .order_by(LedgerEntry.task_id, LedgerEntry.reported_on.desc(), LedgerEntry.id.desc())).all()
+    by_id = {entry.id: entry for entry in entries}
+    for entry in entries:
+        context = contexts[entry.task_id]
+        if len(context.entries) < 3:
+            context.entries.append(entry)
+        if entry.supersedes_id:
+            context.superseded.add(entry.supersedes_id)
+    for context in contexts.values():
+        context.claim = next((e for e in context.entries if e.id not in context.superseded), None)
+        entry = context.claim
+        while entry is not None:  # the claim's files, then those of the reports it corrects
+            context.files.extend(entry.files)
+            entry = by_id.get(entry.supersedes_id) if entry.supersedes_id else None
+    for verification in db.session.scalars(
+            select(Verification).where(Verification.task_id.in_(task_ids))
+            .options(selectinload(Verification.user))
+            .order_by(Verification.task_id, Verification.on.desc(), Verification.id.desc())):
+        if len(contexts[verification.task_id].verifications) < 3:
+            contexts[verification.task_id].verifications.append(verification)
+    return contexts
 
 
 def verifications_of(task: Task) -> list[Verification]:

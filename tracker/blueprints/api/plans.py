@@ -14,6 +14,8 @@ from tracker.blueprints.api.schemas import (
     DraftOut,
     DraftPatch,
     DraftReturn,
+    DraftSubmit,
+    EntryCorrect,
     EntryCreate,
     EntryOut,
     ImportResult,
@@ -31,7 +33,7 @@ from tracker.blueprints.api.schemas import (
     page_of,
 )
 from tracker.media_types import XLSX
-from tracker.models import LedgerDraft, Plan, Task
+from tracker.models import LedgerDraft, LedgerEntry, Plan, Task
 from tracker.services import ledger, ledger_drafts, ledger_view, permissions, plans, task_import
 from tracker.services.errors import InvalidInput
 from tracker.services.ledger_view import LedgerFilter
@@ -201,8 +203,23 @@ def create_entry(task_id: int, body: EntryCreate):
     may_backdate = permissions.can(acting_user(), "task.backdate", task)
     entry = ledger.add_entry(actor(), task, percent=body.percent, narrative=body.narrative,
                              reported_on=body.reported_on, may_backdate=may_backdate,
-                             upload_folder=current_app.config["UPLOAD_FOLDER"])
+                             upload_folder=current_app.config["UPLOAD_FOLDER"], reason=body.reason)
     return dump(EntryOut, entry), 201
+
+
+@endpoint(bp, "/tasks/<int:task_id>/entries/<int:entry_id>/correct", "POST",
+          summary="Correct the latest report until the office acts on it: a new entry superseding it",
+          tag="Tasks", body=EntryCorrect, response=EntryOut, status=201, errors=(403, 404, 409))
+def correct_entry(task_id: int, entry_id: int, body: EntryCorrect):
+    task = load(Task, task_id)
+    authorize_task_view(task)
+    entry = load(LedgerEntry, entry_id)
+    if entry.task_id != task.id:
+        abort(404)
+    authorize("task.report", task)
+    corrected = ledger.correct(actor(), task, entry, percent=body.percent, narrative=body.narrative,
+                               reason=body.reason, upload_folder=current_app.config["UPLOAD_FOLDER"])
+    return dump(EntryOut, corrected), 201
 
 
 @endpoint(bp, "/tasks/<int:task_id>/verify", "POST",
@@ -265,11 +282,11 @@ def patch_draft(draft_id: int, body: DraftPatch):
 
 @endpoint(bp, "/drafts/<int:draft_id>/submit", "POST",
           summary="Submit a member's draft to the ledger (the unit head)", tag="Drafts",
-          response=EntryOut, status=201, errors=(403, 404, 409))
-def submit_draft(draft_id: int):
+          body=DraftSubmit, body_optional=True, response=EntryOut, status=201, errors=(403, 404, 409))
+def submit_draft(draft_id: int, body: DraftSubmit):
     draft = load_draft(draft_id)
     authorize("ledger.submit", draft)
-    return dump(EntryOut, ledger_drafts.submit(actor(), draft)), 201
+    return dump(EntryOut, ledger_drafts.submit(actor(), draft, reason=body.reason)), 201
 
 
 @endpoint(bp, "/drafts/<int:draft_id>/return", "POST",

@@ -304,6 +304,8 @@ class EntryOut(Out):
     user_id: int | None
     created_at: datetime
     is_return: bool
+    supersedes_id: int | None = None  # the entry this one corrects, which no longer counts
+    reason: str | None = None  # why the percent is below the latest report's
     files: list[FileOut] = []
 
 
@@ -335,6 +337,17 @@ class EntryCreate(Body):
     percent: Annotated[int, Field(ge=0, le=100)]
     narrative: Text
     reported_on: date | None = None
+    reason: Annotated[str, Field(max_length=2000)] | None = None  # required below the latest percent
+
+
+class EntryCorrect(Body):
+    percent: Annotated[int, Field(ge=0, le=100)]
+    narrative: Text
+    reason: Annotated[str, Field(max_length=2000)] | None = None  # required below the previous percent
+
+
+class DraftSubmit(Body):
+    reason: Annotated[str, Field(max_length=2000)] | None = None  # required below the latest percent
 
 
 DraftStatus = Literal[models.DraftStatus.codes()]

@@ -62,8 +62,14 @@ def draft_submit(draft_id):
     draft = _load_draft(draft_id)
     authorize("ledger.submit", draft)
     if ConfirmForm().validate_on_submit():
-        entry = ledger_drafts.submit(actor(), draft)
-        flash(_("Submitted to the ledger: %(n)d%%.", n=entry.percent), "success")
+        try:
+            with attempt():
+                entry = ledger_drafts.submit(actor(), draft, reason=request.form.get("reason") or None)
+        except InvalidInput as error:  # a lower percent without its reason: said on the page
+            for message in error.fields.values():
+                flash(message, "danger")
+        else:
+            flash(_("Submitted to the ledger: %(n)d%%.", n=entry.percent), "success")
     return _back(draft)
 
 

@@ -140,7 +140,16 @@ class ReportForm(FlaskForm):
     files = MultipleFileField(_l("Evidence (PDF, JPG, PNG, DOCX, XLSX)"), validators=[
         FileAllowed(["pdf", "jpg", "jpeg", "png", "docx", "xlsx"],
                     _l("Only PDF, JPG, PNG, DOCX and XLSX files are accepted."))])
+    # required when the percent is below the latest report's (services/ledger.py check_lowering)
+    reason = TextAreaField(_l("Reason, if the progress is lower than reported before"),
+                           validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
     submit = SubmitField(_l("Submit report"))
+
+
+class CorrectForm(ReportForm):
+    """A correction of the latest report: a new entry superseding it (no date of its own)."""
+
+    submit = SubmitField(_l("Save the correction"))
 
 
 class ReturnDraftForm(FlaskForm):
@@ -150,7 +159,8 @@ class ReturnDraftForm(FlaskForm):
 
 
 class VerifyForm(FlaskForm):
-    decision = RadioField(_l("Decision"), validators=[InputRequired()], default="accept")
+    # no decision is chosen for the office: an unchosen one is refused on the claim's card
+    decision = RadioField(_l("Decision"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason for returning"), validators=[Optional(), Length(max=2000)],
                            render_kw={"rows": 2})
     submit = SubmitField(_l("Record decision"))

@@ -18,6 +18,7 @@ from tracker.blueprints import actor, authorize, file_download, load, require
 from tracker.blueprints.forms import ConfirmForm, apply_errors, parse_date, parse_int
 from tracker.blueprints.plans import bp
 from tracker.blueprints.plans.forms import (
+    CorrectForm,
     ImportTasksForm,
     MeasureForm,
     PlanForm,
@@ -30,7 +31,16 @@ from tracker.blueprints.plans.forms import (
 )
 from tracker.extensions import db
 from tracker.media_types import XLSX
-from tracker.models import AuditEvent, EvidenceFile, Measure, Plan, Task, TaskLight, TaskStatus
+from tracker.models import (
+    AuditEvent,
+    EvidenceFile,
+    LedgerEntry,
+    Measure,
+    Plan,
+    Task,
+    TaskLight,
+    TaskStatus,
+)
 from tracker.services import (
     charts,
     forecast,
@@ -199,7 +209,10 @@ def task_page(task_id):
         may_draft=permissions.can(current_user, "ledger.draft", task),
         drafts=ledger_drafts.open_drafts(current_user, task), confirm=ConfirmForm(),
         return_form=ReturnDraftForm(),
-        may_backdate=permissions.can(current_user, "task.backdate", task))
+        may_backdate=permissions.can(current_user, "task.backdate", task),
+        superseded={e.supersedes_id for e in entries if e.supersedes_id},
+        correctable=next((e.id for e in entries[:1] if permissions.can(current_user, "task.report", task)
+                          and ledger.correctable(task, e)), None))
 
 
 @bp.route("/tasks/<int:task_id>/report", methods=["POST"])
@@ -226,7 +239,7 @@ def task_report(task_id):
                     ledger.add_entry(actor(), task, percent=form.percent.data,
                                      narrative=form.narrative.data,
                                      reported_on=form.reported_on.data if may_backdate else None,
-                                     files=files, may_backdate=may_backdate,
+                                     files=files, may_backdate=may_backdate, reason=form.reason.data,
                                      upload_folder=current_app.config["UPLOAD_FOLDER"])
         except InvalidInput as error:
             apply_errors(form, error)
@@ -250,24 +263,59 @@ def task_report(task_id):
     return redirect(target)
 
 
+@bp.route("/tasks/<int:task_id>/entries/<int:entry_id>/correct", methods=["POST"])
+@login_required
+def entry_correct(task_id, entry_id):
+    """Correct the latest report (until the office acts on it): a new entry superseding it."""
+    task = load(Task, task_id)
+    _can_see_task(task)
+    entry = load(LedgerEntry, entry_id)
+    if entry.task_id != task.id:
+        abort(404)
+    authorize("task.report", task)
+    form = CorrectForm()
+    if form.validate_on_submit():
+        files = [ledger.Upload(f.stream, f.filename) for f in (form.files.data or []) if f.filename]
+        try:
+            with attempt():
+                ledger.correct(actor(), task, entry, percent=form.percent.data,
+                               narrative=form.narrative.data, reason=form.reason.data, files=files,
+                               upload_folder=current_app.config["UPLOAD_FOLDER"])
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Report corrected: %(n)d%%.", n=form.percent.data), "success")
+            return redirect(url_for("plans.task_page", task_id=task.id))
+    for field, messages in form.errors.items():
+        label = getattr(form, field).label.text if hasattr(form, field) else ""
+        for message in messages:
+            flash(f"{label}：{message}" if label else message, "danger")
+    return redirect(url_for("plans.task_page", task_id=task.id))
+
+
 @bp.route("/tasks/<int:task_id>/verify", methods=["POST"])
 @require("task.verify")
 def task_verify(task_id):
     task = load(Task, task_id)
     form = VerifyForm()
+    target = request.form.get("back")
     if form.validate_on_submit():
         try:
             with attempt():
                 ledger.verify(actor(), task, accept=form.decision.data == "accept", reason=form.reason.data)
         except InvalidInput as error:
-            for message in error.fields.values():
-                flash(message, "danger")
+            apply_errors(form, error)
         else:
             flash(_("Task verified.") if form.decision.data == "accept" else _("Claim returned."),
                   "success")
-    target = request.form.get("back")
-    return redirect(url_for("plans.verification_queue") if target == "queue"
-                    else url_for("plans.task_page", task_id=task.id))
+            return redirect(url_for("plans.verification_queue") if target == "queue"
+                            else url_for("plans.task_page", task_id=task.id))
+    if target == "queue":  # the queue again, the errors on this claim's card
+        return _verification_page({task.id: form}), 400
+    for messages in form.errors.values():
+        for message in messages:
+            flash(message, "danger")
+    return redirect(url_for("plans.task_page", task_id=task.id))
 
 
 @bp.route("/evidence/<int:file_id>")
@@ -344,9 +392,16 @@ def my_tasks():
 @require("task.verify")
 def verification_queue():
     as_of = clock.today()
+    return _verification_page({})
+
+
+def _verification_page(forms: dict[int, VerifyForm]):
+    """The queue: each claim with its text, evidence and recent history; ``forms`` re-shows a
+    card's refused decision with its errors on that card."""
     rows = db.session.execute(ledger_view.query(
         current_user, LedgerFilter(status="awaiting_verification", sort="due"), as_of).limit(200)).all()
-    return render_template("plans/verification.html", rows=rows, verify=VerifyForm())
+    return render_template("plans/verification.html", rows=rows, forms=forms,
+                           contexts=ledger.claim_contexts([row[0].id for row in rows]))
 
 
 # Import ------------------------------------------------------------------------
