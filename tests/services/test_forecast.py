@@ -69,3 +69,60 @@ def test_a_margin_forgives_a_few_days(margin, late):
     result = forecast(starts_on=D("2026-10-01"), due_on=D("2026-11-20"), as_of=D("2026-11-01"),
                       entries=reports(("2026-10-31", 50)), margin_days=margin)
     assert result.projected_on == D("2026-11-30") and result.late is late
+
+
+def test_the_ledger_filter_agrees_with_the_rule_on_random_histories(make):
+    """SQL twin: the ledger's 预计逾期 filter lists exactly the tasks :func:`forecast` calls late —
+    seeded random tasks and reports (none, one, several, stalled, lowered, done, corrected), as of
+    several days and under two windows."""
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from tracker.extensions import db
+    from tracker.models import LedgerEntry
+    from tracker.services import ledger_view, progress, settings
+    from tracker.services.ledger_view import LedgerFilter
+
+    rng = random.Random(20261128)
+    unit, measure = make.unit(), make.measure(make.plan())
+    office = make.user("office")
+    tasks = []
+    for _n in range(40):
+        starts = D("2026-09-01") + timedelta(days=rng.randrange(0, 40))
+        task = make.task(measure, unit, starts_on=starts, due_on=starts + timedelta(days=rng.randrange(10, 90)))
+        percent, on = 0, starts
+        for _r in range(rng.choice([0, 1, 2, 3, 5, 8])):
+            on += timedelta(days=rng.randrange(0, 12))
+            percent = max(0, min(100, percent + rng.choice([-5, 0, 0, 5, 10, 20, 35])))
+            db.session.add(LedgerEntry(task_id=task.id, percent=percent, narrative="进展", reported_on=on,
+                                       created_at=datetime.now(UTC)))
+        tasks.append(task)
+    boundary = make.task(measure, unit, starts_on="2026-10-01", due_on="2026-11-30")
+    db.session.add(LedgerEntry(task_id=boundary.id, percent=50, narrative="进展", reported_on=D("2026-10-31"),
+                               created_at=datetime.now(UTC)))  # done on 11-30 exactly: not late
+    tasks.append(boundary)
+    db.session.flush()
+    corrected = db.session.scalars(db.select(LedgerEntry).limit(3)).all()
+    for entry in corrected:  # a correction supersedes the entry it corrects
+        db.session.add(LedgerEntry(task_id=entry.task_id, percent=max(0, entry.percent - 10), narrative="更正",
+                                   reported_on=entry.reported_on, created_at=datetime.now(UTC),
+                                   supersedes_id=entry.id, reason="填报有误"))
+    db.session.commit()
+
+    checked = 0
+    for window in (14, 28):
+        settings.update(make.actor(office), {"forecast.window_days": str(window)})
+        for as_of in (D("2026-10-01"), D("2026-10-20"), D("2026-11-15"), D("2026-12-20")):
+            listed = {task.id for task, *_rest in db.session.execute(
+                ledger_view.query(office, LedgerFilter(projected_late=True), as_of))}
+            expected = set()
+            for task in tasks:
+                entries = progress.counting(db.session.execute(
+                    db.select(LedgerEntry.reported_on, LedgerEntry.id, LedgerEntry.percent,
+                              LedgerEntry.supersedes_id).where(LedgerEntry.task_id == task.id)))
+                if forecast(starts_on=task.starts_on, due_on=task.due_on, entries=entries, as_of=as_of,
+                            window_days=window).late:
+                    expected.add(task.id)
+            assert listed == expected, (window, as_of)
+            checked += len(expected)
+    assert checked > 20  # the histories do reach late tasks

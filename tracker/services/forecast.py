@@ -16,7 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import ColumnElement
 
 from tracker.extensions import db
 from tracker.models import ForecastBasis as Basis
@@ -79,3 +81,28 @@ def for_tasks(tasks: Sequence[Task], as_of: date) -> dict[int, Forecast]:
     chosen = parameters()
     return {task.id: forecast(starts_on=task.starts_on, due_on=task.due_on, entries=entries[task.id],
                               as_of=as_of, **chosen) for task in tasks}
+
+
+def late_condition(view, as_of: date, window_days: int, margin_days: int = 0) -> ColumnElement:
+    """SQL: :func:`forecast` says ``late`` — the twin over a task-state ``view`` (task_id, due_on,
+    actual_percent, last_reported_on). With R = 100 − latest, the pace gained/days
+    and K = the days from the latest report to the due date plus the margin, the projection
+    ``latest + ceil(R·days/gained)`` is after the due date plus the margin exactly when
+    ``R·days > K·gained``: integers only, no division."""
+    window_start = as_of - timedelta(days=window_days)
+    base = aliased(LedgerEntry, name="base")
+
+    def before_window(column):
+        return (select(column).where(base.task_id == view.c.task_id, base.reported_on <= window_start,
+                                     progress.not_superseded(base))
+                .order_by(base.reported_on.desc(), base.id.desc()).limit(1).scalar_subquery())
+
+    starts_on = select(Task.starts_on).where(Task.id == view.c.task_id).scalar_subquery()
+    base_on = func.coalesce(before_window(base.reported_on), starts_on)
+    gained = view.c.actual_percent - func.coalesce(before_window(base.percent), 0)
+    days = case((progress.days_between(base_on, view.c.last_reported_on) < 1, 1),
+                else_=progress.days_between(base_on, view.c.last_reported_on))
+    room = progress.days_between(view.c.last_reported_on, view.c.due_on) + margin_days
+    return and_(view.c.last_reported_on.is_not(None), view.c.actual_percent < DONE,
+                starts_on <= as_of, view.c.due_on >= as_of,
+                or_(gained <= 0, (DONE - view.c.actual_percent) * days > room * gained))

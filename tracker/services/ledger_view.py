@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from tracker.extensions import db
 from tracker.models import Heading, Measure, Plan, Task, TaskLight, TaskStatus, Unit, User
-from tracker.services import permissions, progress, task_states, validation, xlsx
+from tracker.services import forecast, permissions, progress, task_states, validation, xlsx
 from tracker.services.pagination import RowPagination, paginate_rows
 
 
@@ -28,6 +28,7 @@ class LedgerFilter:
     due_to: date | None = None
     q: str | None = None
     open_only: bool = False
+    projected_late: bool = False  # 预计逾期 (services/forecast.py)
     sort: str = "due"
     extra: list = field(default_factory=list)
 
@@ -60,6 +61,8 @@ class LedgerFilter:
 def _base(user, filters: LedgerFilter, as_of: date, thresholds: progress.Thresholds):
     task_where = filters.task_conditions(user)
     view = task_states.view(as_of, thresholds, task_where)
+    if filters.projected_late:
+        view = select(view).where(forecast.late_condition(view, as_of, **forecast.parameters())).subquery()
     return view, task_where
 
 

@@ -345,6 +345,7 @@ def _ledger_filter() -> tuple[LedgerFilter, dict[str, pickers.Picked]]:
         light=args.get("light") if args.get("light") in TaskLight.codes() else None,
         due_from=parse_date(args.get("due_from")), due_to=parse_date(args.get("due_to")),
         q=(args.get("q") or "")[:100] or None, open_only=args.get("open") == "1",
+        projected_late=args.get("projected") == "late",
         sort=args.get("sort") if args.get("sort") in ledger_view.SORT_KEYS else "due",
         # a name that names no single unit or person: nothing matches (never more than asked)
         extra=[false()] if any(p.unknown for p in picked.values()) else [],
