@@ -65,3 +65,7 @@ MAIL_PASSWORD = None
 MAIL_SENDER = "tracker@localhost"
 # The address of the site, for links in e-mails (e.g. https://zfzd.example.edu.cn).
 BASE_URL = ""
+# Work-chat robots: seconds to wait for WeCom or DingTalk, and (tests only) robots on
+# http://127.0.0.1 instead of the services' own https addresses.
+CHAT_TIMEOUT = 10
+CHAT_ALLOW_HTTP_LOOPBACK = False

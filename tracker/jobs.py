@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
@@ -30,6 +30,7 @@ from tracker.services import (
     periods,
     supervision,
     task_states,
+    work_chat,
 )
 from tracker.services.audit import Actor
 from tracker.unit_of_work import unit_of_work
@@ -79,6 +80,11 @@ def _task_states(actor: Actor, today: date) -> str:
     return f"{task_states.refresh(today)} task states recomputed"
 
 
+def _chat_deliveries(actor: Actor, today: date) -> str:
+    # the messages are posted after this commit, outside any transaction (deliver_chat)
+    return f"{len(work_chat.due(actor.now))} work-chat messages due"
+
+
 def _housekeeping(actor: Actor, today: date) -> str:
     return housekeeping.sweep(actor.now, current_app.config["UPLOAD_FOLDER"]).summary()
 
@@ -105,6 +111,9 @@ JOBS: dict[str, Job] = {
             lambda today: periods.previous_period("half_year", today).key, _bulletin("half_year")),
         Job("housekeeping", _l("Nightly housekeeping"), {"hour": 3, "minute": 30},
             lambda today: today.isoformat(), _housekeeping),
+        # every few minutes: the work-chat messages due (every job posts them after its commit)
+        Job("chat_deliveries", _l("Work-chat messages"), {"minute": "*/5"},
+            lambda today: today.isoformat(), _chat_deliveries),
     )
 }
 
@@ -151,7 +160,39 @@ def execute(name: str, as_of: date | None = None) -> JobRun:
             notifications.send_email(current_app.config, clock.now())
     except OSError:
         log.exception("sending e-mail failed")
+    try:  # so does the work chat: the reminders' messages go out at once
+        deliver_chat(clock.now())
+    except Exception:
+        log.exception("posting work-chat messages failed")
     return run
+
+
+def deliver_chat(now: datetime) -> dict[str, int]:
+    """Post the work-chat messages due at ``now``; return how many were sent and not.
+
+    Each message is claimed in a unit of work of its own, posted outside any
+    transaction (a slow robot holds no lock) and its outcome recorded in another.
+    """
+    timeout = current_app.config.get("CHAT_TIMEOUT") or 10
+    outcome = {"sent": 0, "not_sent": 0}
+    with unit_of_work():
+        ids = work_chat.due(now)
+    for delivery_id in ids:
+        with unit_of_work():
+            delivery = work_chat.claim(delivery_id, now)
+            try:
+                request = work_chat.prepare(delivery, clock.now()) if delivery else None
+                error = None
+            except work_chat.Undeliverable as exc:
+                request, error = None, str(exc)
+        if delivery is None:
+            continue
+        if request is not None:
+            error = work_chat.post(*request, timeout=timeout)
+        with unit_of_work():
+            work_chat.record(delivery_id, now, error)
+        outcome["sent" if error is None else "not_sent"] += 1
+    return outcome
 
 
 def run_in_app(app: Flask, name: str) -> None:

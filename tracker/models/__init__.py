@@ -125,6 +125,14 @@ from tracker.models.system import (
     Setting,
     UserSession,
 )
+from tracker.models.work_chat import (
+    CHAT_DELIVERY_STATUSES,
+    CHAT_KINDS,
+    ChatDelivery,
+    ChatDeliveryStatus,
+    ChatKind,
+    ChatRobot,
+)
 
 __all__ = [
     "Base",
@@ -250,4 +258,11 @@ __all__ = [
     "RateLimitCounter",
     "Setting",
     "UserSession",
+    # work chat
+    "CHAT_DELIVERY_STATUSES",
+    "CHAT_KINDS",
+    "ChatDelivery",
+    "ChatDeliveryStatus",
+    "ChatKind",
+    "ChatRobot",
 ]

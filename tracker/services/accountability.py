@@ -824,7 +824,7 @@ def remind(today: date, now: datetime) -> int:
         else:
             key, title = f"flag:{flag.id}:under_review", f"问责标记待决定：{what}"
         sent += notifications.notify(recipients, kind="flag", event_key=key, title=title,
-                                     link=f"/accountability/{flag.id}", now=now)
+                                     link=f"/accountability/{flag.id}", now=now, chat_office=True)
     return sent
 
 

@@ -191,9 +191,11 @@ def _unit_users(unit_id: int | None) -> list[int]:
 
 
 def _notify_unit(complaint: Complaint, key: str, title: str, now: datetime) -> None:
+    # the group reads the step and the link, never the complaint's words (they may name someone)
     notifications.notify(_unit_users(complaint.dispatched_unit_id), kind="complaint",
                          event_key=f"complaint:{complaint.id}:{key}", title=title,
-                         body=complaint.subject or "", link=f"/complaints/{complaint.id}", now=now)
+                         body=complaint.subject or "", link=f"/complaints/{complaint.id}", now=now,
+                         chat_unit=complaint.dispatched_unit_id)
 
 
 def _subject(description: str) -> str:
@@ -631,5 +633,6 @@ def remind(today: date, now: datetime) -> int:
         sent += notifications.notify(
             _unit_users(complaint.dispatched_unit_id), kind="complaint",
             event_key=f"complaint:{complaint.id}:due:{today.isoformat()}", title=title,
-            body=complaint.subject or "", link=f"/complaints/{complaint.id}", now=now)
+            body=complaint.subject or "", link=f"/complaints/{complaint.id}", now=now,
+            chat_unit=complaint.dispatched_unit_id)
     return sent

@@ -424,16 +424,17 @@ def remind(today: date, now: datetime) -> int:
             sent += notifications.notify(
                 users, kind="notice_red", event_key=f"notice-red:{notice.id}:{notice.due_on}",
                 title=f"整改通知书已逾期：{notice.doc_number}", body=f"整改时限 {notice.due_on}",
-                link=link, now=now)
+                link=link, now=now, chat_unit=notice.unit_id, chat_text=f"整改时限 {notice.due_on}")
             sent += notifications.notify(
                 office, kind="notice_red", event_key=f"notice-red-office:{notice.id}:{notice.due_on}",
                 title=f"整改通知书逾期未报告：{notice.doc_number} {notice.unit.name}",
-                body=f"整改时限 {notice.due_on}", link=link, now=now)
+                body=f"整改时限 {notice.due_on}", link=link, now=now,
+                chat_office=True, chat_text=f"整改时限 {notice.due_on}")
         else:
             sent += notifications.notify(
                 users, kind="notice_orange", event_key=f"notice-orange:{notice.id}:{notice.due_on}",
                 title=f"整改通知书即将到期：{notice.doc_number}", body=f"整改时限 {notice.due_on}",
-                link=link, now=now)
+                link=link, now=now, chat_unit=notice.unit_id, chat_text=f"整改时限 {notice.due_on}")
     return sent
 
 

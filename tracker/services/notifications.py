@@ -1,4 +1,4 @@
-"""Reminders and notices: the in-app inbox, and e-mail when SMTP is configured.
+"""Reminders and notices: the in-app inbox, e-mail when SMTP is configured, and the work chat.
 
 Every notification carries an event key holding the event and its state
 (e.g. the due date of a task due soon): the same key is never sent twice to a
@@ -24,7 +24,7 @@ from tracker.models import (
     Task,
     User,
 )
-from tracker.services import progress, task_states
+from tracker.services import progress, task_states, work_chat
 
 
 def notify(
@@ -36,8 +36,20 @@ def notify(
     body: str = "",
     link: str | None = None,
     now: datetime,
+    chat_unit: int | None = None,
+    chat_office: bool = False,
+    chat_text: str = "",
 ) -> int:
-    """Add one notification per user who has not had this event yet; return how many."""
+    """Add one notification per user who has not had this event yet; return how many.
+
+    With ``chat_unit`` the event also goes to that unit's work-chat group, with
+    ``chat_office`` to the office's: the title, ``chat_text`` (never ``body``, which
+    may hold what a group should not read) and the link (services/work_chat.py).
+    """
+    if chat_unit is not None:
+        work_chat.enqueue(chat_unit, event_key, title, text=chat_text, link=link, now=now)
+    if chat_office:
+        work_chat.enqueue_office(event_key, title, text=chat_text, link=link, now=now)
     user_ids = set(user_ids)
     if not user_ids:
         return 0
@@ -89,7 +101,8 @@ def draft_ready(draft: LedgerDraft, now: datetime) -> int:
                   event_key=f"draft-ready:{draft.id}:{draft.updated_at:%Y%m%d%H%M%S%f}",
                   title=f"台账草稿待提交：{draft.task.title}",
                   body=f"{draft.author.display_name}：{draft.percent}%",
-                  link=f"/drafts/{draft.id}", now=now)
+                  link=f"/drafts/{draft.id}", now=now,
+                  chat_unit=draft.task.owner_unit_id)
 
 
 def draft_returned(draft: LedgerDraft, now: datetime) -> int:
@@ -111,8 +124,7 @@ def notice_withdrawn(notice, reason: str, now: datetime) -> int:
     people = _unit_people({notice.unit_id}).get(notice.unit_id, [])
     return notify(people, kind="notice_withdrawn", event_key=f"notice-withdrawn:{notice.id}",
                   title=f"整改通知书已撤回：{notice.doc_number}", body=reason,
-                  link=f"/notices/{notice.id}", now=now)
-
+                  link=f"/notices/{notice.id}", now=now, chat_unit=notice.unit_id)
 
 
 def sweep(today: date, now: datetime) -> int:
@@ -146,6 +158,8 @@ def sweep(today: date, now: datetime) -> int:
                 body=f"完成时限 {row.due_on}",
                 link=link,
                 now=now,
+                chat_unit=row.owner_unit_id,
+                chat_text=f"完成时限 {row.due_on}",
             )
         elif row.status == "stale":
             sent += notify(
@@ -155,6 +169,7 @@ def sweep(today: date, now: datetime) -> int:
                 title=f"请及时交账：{row.title}",
                 link=link,
                 now=now,
+                chat_unit=row.owner_unit_id,
             )
         if today <= row.due_on <= soon and row.status != "overdue":
             sent += notify(
@@ -165,6 +180,8 @@ def sweep(today: date, now: datetime) -> int:
                 body=f"完成时限 {row.due_on}",
                 link=link,
                 now=now,
+                chat_unit=row.owner_unit_id,
+                chat_text=f"完成时限 {row.due_on}",
             )
     recent = select(SupervisionRound.id).where(
         SupervisionRound.week_start >= today - timedelta(days=21)
@@ -183,6 +200,7 @@ def sweep(today: date, now: datetime) -> int:
             title=f"周督导发现问题：{finding.title}",
             link="/supervision/mine",
             now=now,
+            chat_unit=finding.unit_id,
         )
     leaders = db.session.scalars(
         select(User.id).where(User.role == "leader", User.is_active.is_(True))
@@ -197,6 +215,7 @@ def sweep(today: date, now: datetime) -> int:
             title=f"待审批：{title}",
             link=f"/bulletins/{bulletin_id}",
             now=now,
+            chat_office=True,
         )
     everyone = db.session.scalars(select(User.id).where(User.is_active.is_(True))).all()
     for bulletin_id, title in db.session.execute(
@@ -211,6 +230,7 @@ def sweep(today: date, now: datetime) -> int:
             title=f"已发布：{title}",
             link=f"/bulletins/{bulletin_id}",
             now=now,
+            chat_office=True,
         )
     return sent
 

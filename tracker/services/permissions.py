@@ -45,6 +45,8 @@ rule("dashboard.view", "unit.list", "unit.view", "account.manage")(lambda user, 
 rule("overview.view")(roles("admin", "office", "leader"))  # the organisation census
 rule("unit.manage", "user.list", "user.manage", "org.import")(roles("admin"))
 rule("setting.manage")(roles("admin", "office"))
+# the work-chat robots of the office's and the units' groups, and the messages sent to them
+rule("chat.manage")(roles("admin", "office"))
 rule("audit.view")(roles("admin", "office", "leader"))
 rule("plan.manage", "task.verify", "task.backdate")(roles("office"))
 rule("plan.view", "ledger.view")(lambda user, obj: True)  # lists are scoped by unit_scope

@@ -24,7 +24,7 @@ class Definition:
     key: str
     group: Any
     label: Any
-    kind: str  # "int", "float", "dates", "text_list"
+    kind: str  # "int", "float", "dates", "text_list", "url", "text"
     default: Any
     minimum: float | None = None
     maximum: float | None = None
@@ -37,6 +37,8 @@ GROUPS = {
     "notices": _l("Rectification notices"),
     "ratings": _l("Rating rounds"),
     "rules": _l("Accountability rules"),
+    "documents": _l("Official documents"),
+    "chat": _l("Work chat"),
 }
 
 DEFINITIONS: tuple[Definition, ...] = (
@@ -71,6 +73,13 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition("rules.satisfaction_percent", "rules", _l("Low satisfaction: complaint satisfaction below (%)"), "float", 85, 0, 100),
     Definition("rules.satisfaction_min_rated", "rules", _l("Low satisfaction: fewest rated complaints in the month"), "int", 10, 1, 10000),
     Definition("rules.criticism_lagging_rounds", "rules", _l("Bulletin criticism: lagging findings in a month at least"), "int", 2, 1, 6),
+    # "text": one line; minimum 1 makes it required, maximum is the length
+    Definition("documents.organ_name", "documents", _l("Issuing organ: the red masthead, the signature, and where units send their reports"), "text", "作风整顿工作领导小组办公室", 1, 60),
+    Definition("documents.prefix.bulletin", "documents", _l("Document-number prefix of bulletins (机关代字)"), "text", "教作整通", 1, 20),
+    Definition("documents.prefix.notice", "documents", _l("Document-number prefix of rectification notices (机关代字)"), "text", "教作整改", 1, 20),
+    Definition("documents.copies_to", "documents", _l("Copies to (抄送), separated by 、; empty: none"), "text", "局领导班子成员", 0, 200),
+    Definition("site.base_url", "chat", _l("Address of the site, for links in work-chat messages (e.g. https://zfzd.example.edu.cn)"), "url", ""),
+    Definition("chat.max_attempts", "chat", _l("Attempts to deliver a work-chat message before it is marked failed"), "int", 5, 1, 20),
 )  # fmt: skip
 BY_KEY = {d.key: d for d in DEFINITIONS}
 # the settings a task's status reads: changing one recomputes every kept task state
@@ -129,6 +138,16 @@ def parse(definition: Definition, raw: str | None) -> Any:
         if definition.maximum is not None and value > definition.maximum:
             raise ValueError(_("At most %(n)s.", n=definition.maximum))
         return value
+    if definition.kind == "url":
+        if text and (not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", text) or len(text) > 200):
+            raise ValueError(_("Enter the address as http(s)://host, without a query."))
+        return text.rstrip("/")
+    if definition.kind == "text":
+        if not text and definition.minimum:
+            raise ValueError(_("This field is required."))
+        if len(text) > (definition.maximum or 100) or not text.isprintable():
+            raise ValueError(_("One line of at most %(n)s printable characters.", n=int(definition.maximum or 100)))
+        return text
     items = [item.strip() for item in re.split(r"[\n,，]+", text) if item.strip()]
     if definition.kind == "dates":
         for item in items:

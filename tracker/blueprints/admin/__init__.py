@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from tracker.blueprints.admin import routes  # noqa: E402,F401
+from tracker.blueprints.admin import chat, routes  # noqa: E402,F401
