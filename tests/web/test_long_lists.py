@@ -49,7 +49,7 @@ def newest_first(ids: list[int]) -> list[int]:
 
 
 def shown(page: str) -> list[int]:
-    return [int(n) for n in re.findall(r"<td>#(\d+)</td>", page)]
+    return [int(n) for n in re.findall(r"<td(?: data-label=\"[^\"]*\")?>#(\d+)</td>", page)]
 
 
 def link(page: str, rel: str) -> str | None:
