@@ -23,3 +23,17 @@ def test_the_task_page_projects_completion_and_warns_before_the_task_lags(client
     assert "预计逾期" in page and (today + timedelta(days=28)).isoformat() in page
     page = client.get(f"/tasks/{brisk.id}").get_data(as_text=True)
     assert "预计逾期" not in page and (today).isoformat() in page
+
+
+def test_the_ledger_lists_the_tasks_projected_late(client, login, make):
+    today = clock.today()
+    school, measure = make.unit(), make.measure(make.plan())
+    tasks = {}
+    for title, percent in (("进度偏慢的任务", 40), ("进度正常的任务", 95)):
+        tasks[title] = make.task(measure, school, title=title, starts_on=today - timedelta(days=20),
+                                 due_on=today + timedelta(days=20))
+        make.entry(tasks[title], percent, today - timedelta(days=1))
+    login(make.user("office"))
+    page = client.get("/ledger?projected=late").get_data(as_text=True)
+    assert "进度偏慢的任务" in page and "进度正常的任务" not in page
+    assert "进度正常的任务" in client.get("/ledger").get_data(as_text=True)

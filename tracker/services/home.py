@@ -227,6 +227,7 @@ def _unit_tasks(user: User, unit_id: int, today: date) -> Section:
     soon = LedgerFilter(unit_id=unit_id, due_from=today, due_to=today + timedelta(days=DUE_SOON_DAYS),
                         open_only=True)
     due_soon = ledger_view.summary(user, soon, today)[1]
+    projected_late = ledger_view.summary(user, LedgerFilter(unit_id=unit_id, projected_late=True), today)[1]
     return Section("tasks", _("Our tasks"), (
         Item("overdue", TaskStatus.label_of("overdue"), counts["overdue"], "plans.master_ledger",
              {"unit_id": unit_id, "status": "overdue"}, HIGH),
@@ -234,6 +235,8 @@ def _unit_tasks(user: User, unit_id: int, today: date) -> Section:
              {"unit_id": unit_id, "status": "lagging"}, HIGH),
         Item("stale", TaskStatus.label_of("stale"), counts["stale"], "plans.master_ledger",
              {"unit_id": unit_id, "status": "stale"}, MEDIUM),
+        Item("projected_late", _("Projected late"), projected_late, "plans.master_ledger",
+             {"unit_id": unit_id, "projected": "late"}, MEDIUM),
         Item("due_soon", _("Due within %(n)d days", n=DUE_SOON_DAYS), due_soon, "plans.master_ledger",
              {"unit_id": unit_id, "due_from": today.isoformat(),
               "due_to": (today + timedelta(days=DUE_SOON_DAYS)).isoformat(), "open": 1}, MEDIUM),

@@ -60,10 +60,14 @@ class LedgerFilter:
 
 def _base(user, filters: LedgerFilter, as_of: date, thresholds: progress.Thresholds):
     task_where = filters.task_conditions(user)
-    view = task_states.view(as_of, thresholds, task_where)
-    if filters.projected_late:
-        view = select(view).where(forecast.late_condition(view, as_of, **forecast.parameters())).subquery()
-    return view, task_where
+    return _narrowed(task_states.view(as_of, thresholds, task_where), filters, as_of), task_where
+
+
+def _narrowed(view, filters: LedgerFilter, as_of: date):
+    """``view`` with the filters that need more than its own columns (预计逾期)."""
+    if not filters.projected_late:
+        return view
+    return select(view).where(forecast.late_condition(view, as_of, **forecast.parameters())).subquery()
 
 
 SORT_KEYS = ("due", "-due", "title", "unit", "urgency", "gap", "-gap")
@@ -157,7 +161,8 @@ def page(user, filters: LedgerFilter, as_of: date, number: int, per_page: int,
     that the counts and the page then read.
     """
     thresholds = progress.Thresholds.from_settings()
-    with task_states.view_for_reading(as_of, thresholds, filters.task_conditions(user)) as view:
+    with task_states.view_for_reading(as_of, thresholds, filters.task_conditions(user)) as kept:
+        view = _narrowed(kept, filters, as_of)
         counts, total = _summary(view, filters)
         return paginate_rows(_query(view, filters), number, per_page, max_per_page,
                              total=total), counts
