@@ -35,10 +35,11 @@ run: install
 	TRACKER_BIND=$(HOST):$(PORT) TRACKER_WORKERS=$(WORKERS) TRACKER_ACCESS_LOG=- \
 		$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-# The whole suite, once on SQLite and once on PostgreSQL.
+# The whole suite, on SQLite and on PostgreSQL side by side (a core each); each
+# report is printed whole when its suite ends. One after the other:
+# `make test-sqlite test-postgresql`.
 test: install
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgresql
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
 
 test-sqlite: install
 	TRACKER_TEST_BACKEND=sqlite $(BIN)/pytest $(PYTEST_ARGS)
