@@ -15,11 +15,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from tracker import clock
+from tracker.blueprints.forms import mark_required
 from tracker.configure import select_locale
 from tracker.error_responses import ERROR_TITLES, error_response, rate_limited_message, wants_json
 from tracker.extensions import limiter, login_manager
 from tracker.models import Choice
-from tracker.services import organisation, permissions, task_states, validation
+from tracker.services import audit_labels, organisation, permissions, task_states, validation
 from tracker.services.errors import DomainError
 from tracker.unit_of_work import contention, unit_of_work
 
@@ -187,7 +188,10 @@ def init_app(app: Flask) -> None:
     # a global, not a context variable: the pager macro is imported without the context
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["cursor_url"] = cursor_url
+    # the audit log's codes by their labels (services/audit_labels.py)
+    app.jinja_env.globals["audit_labels"] = audit_labels
 
+    app.jinja_env.filters["mark_required"] = mark_required
     app.jinja_env.filters["localtime"] = lambda value, fmt="%Y-%m-%d %H:%M": (
         clock.local(value).strftime(fmt) if value else ""
     )

@@ -6,16 +6,46 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import flash
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import DateField as _DateField
 from wtforms import Field, StringField
-from wtforms.validators import ValidationError
+from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from tracker.services import validation
 from tracker.services.errors import InvalidInput
 
 NONE = (0, "—")  # the empty choice of a select whose value is an id
+
+# The one message of a missing value, in forms as in the services and the API (not WTForms'
+# own wording, which differs): ``validators=[required()]``, ``[input_required()]``.
+REQUIRED = _l("This field is required.")
+
+
+def required() -> DataRequired:
+    """A value is required (text: not blank)."""
+    return DataRequired(REQUIRED)
+
+
+def input_required() -> InputRequired:
+    """A value is required (numbers and dates: 0 is a value)."""
+    return InputRequired(REQUIRED)
+
+
+UNMARKED_TYPES = ("SubmitField", "HiddenField", "CSRFTokenField")
+
+
+def mark_required(html: Markup, fields) -> Markup:
+    """``html`` (a form drawn by Bootstrap-Flask) with the label of each required field marked."""
+    for field in fields:
+        if field.flags.required and field.type not in UNMARKED_TYPES:
+            end = Markup('for="{}">{}</label>').format(field.id, field.label.text)
+            marked = Markup('for="{}">{}<abbr class="required-mark" title="{}">*</abbr></label>').format(
+                field.id, field.label.text, _("Required"))
+            html = html.replace(end, marked, 1)
+    return html
 
 
 def none_if_zero(value):

@@ -119,7 +119,9 @@ from tracker.models.supervision import (
 )
 from tracker.models.system import (
     ApiToken,
+    AuditAction,
     AuditEvent,
+    AuditObject,
     LoginThrottle,
     RateLimitCounter,
     Setting,
@@ -253,7 +255,9 @@ __all__ = [
     "JobRun",
     # system
     "ApiToken",
+    "AuditAction",
     "AuditEvent",
+    "AuditObject",
     "LoginThrottle",
     "RateLimitCounter",
     "Setting",

@@ -10,8 +10,9 @@ from sqlalchemy import Select, false, func, or_, select
 from werkzeug.security import check_password_hash
 
 from tracker.extensions import db
-from tracker.models import ROLES, UNIT_KINDS, UNIT_ROLES, PeerGroup, Unit, User
+from tracker.models import ROLES, UNIT_KINDS, UNIT_ROLES, PeerGroup, Unit, UnitKind, User
 from tracker.services import audit, auth, validation
+from tracker.services.collation import name_key
 from tracker.services.errors import Conflict, InvalidInput
 
 UNIT_FIELDS = ("name", "kind", "peer_group", "liaison_unit_id", "head_user_id", "leader_user_id")
@@ -120,12 +121,33 @@ def units_query(
     return stmt
 
 
+# the order of the kinds in a unit picker: departments, then schools, working groups last
+PICKER_KINDS = ("office", "department", "school", "kindergarten", "working_group")
+
+
+def kind_order(kind: str) -> int:
+    return PICKER_KINDS.index(kind) if kind in PICKER_KINDS else len(PICKER_KINDS)
+
+
 def unit_choices(*, kinds: tuple[str, ...] | None = None) -> list[tuple[int, str]]:
-    """Return (id, name) of the active units, for pickers."""
-    stmt = select(Unit.id, Unit.name).where(Unit.is_archived.is_(False)).order_by(Unit.name)
+    """Return (id, name) of the active units, for pickers, by pinyin (services/collation.py)."""
+    stmt = select(Unit.id, Unit.name).where(Unit.is_archived.is_(False))
     if kinds:
         stmt = stmt.where(Unit.kind.in_(kinds))
-    return [tuple(row) for row in db.session.execute(stmt)]
+    return sorted((tuple(row) for row in db.session.execute(stmt)), key=lambda row: name_key(row[1]))
+
+
+def grouped_unit_choices(*, kinds: tuple[str, ...] | None = None) -> dict[Any, list[tuple[int, str]]]:
+    """The active units as ``{kind's label: [(id, name), …]}`` for a select's groups: the kinds
+    in ``PICKER_KINDS`` order, each kind's units by pinyin."""
+    stmt = select(Unit.id, Unit.name, Unit.kind).where(Unit.is_archived.is_(False))
+    if kinds:
+        stmt = stmt.where(Unit.kind.in_(kinds))
+    rows = sorted(db.session.execute(stmt), key=lambda row: (kind_order(row.kind), name_key(row.name)))
+    groups: dict[Any, list[tuple[int, str]]] = {}
+    for row in rows:
+        groups.setdefault(str(UnitKind.label_of(row.kind)), []).append((row.id, row.name))
+    return groups
 
 
 def peer_groups() -> list[str]:
@@ -274,12 +296,28 @@ def users_query(
     return stmt
 
 
-def user_choices(*, roles: tuple[str, ...] | None = None) -> list[tuple[int, str]]:
-    stmt = (
-        select(User.id, User.display_name, User.username)
-        .where(User.is_active.is_(True))
-        .order_by(User.display_name)
-    )
+def user_choices(*, roles: tuple[str, ...] | None = None,
+                 unit_id: int | None = None) -> list[tuple[int, str]]:
+    """Return (id, "name（username）") of the active users, by pinyin; of one unit if ``unit_id``."""
+    stmt = select(User.id, User.display_name, User.username).where(User.is_active.is_(True))
     if roles:
         stmt = stmt.where(User.role.in_(roles))
-    return [(uid, f"{name}（{username}）") for uid, name, username in db.session.execute(stmt)]
+    if unit_id is not None:
+        stmt = stmt.where(User.unit_id == unit_id)
+    rows = sorted(db.session.execute(stmt), key=lambda row: (name_key(row.display_name), row.username))
+    return [(uid, f"{name}（{username}）") for uid, name, username in rows]
+
+
+def grouped_user_choices(*, roles: tuple[str, ...] | None = None) -> dict[Any, list[tuple[int, str]]]:
+    """The active users as ``{unit name: [(id, "name（username）"), …]}``, the units in the order
+    of ``grouped_unit_choices``, the people by pinyin."""
+    stmt = (select(User.id, User.display_name, User.username, Unit.name.label("unit"), Unit.kind)
+            .outerjoin(Unit, Unit.id == User.unit_id).where(User.is_active.is_(True)))
+    if roles:
+        stmt = stmt.where(User.role.in_(roles))
+    rows = sorted(db.session.execute(stmt), key=lambda row: (
+        row.unit is None, kind_order(row.kind or ""), name_key(row.unit), name_key(row.display_name)))
+    groups: dict[Any, list[tuple[int, str]]] = {}
+    for row in rows:
+        groups.setdefault(row.unit or "—", []).append((row.id, f"{row.display_name}（{row.username}）"))
+    return groups

@@ -16,9 +16,11 @@ from sqlalchemy import ColumnElement, Select, case, false, func, or_, select, tr
 
 from tracker.extensions import db
 from tracker.models import Unit, UnitKind, User
-from tracker.services import permissions, validation
+from tracker.services import organisation, permissions, validation
+from tracker.services.collation import name_key
 
 LIMIT = 20
+UNIT_LIMIT = 200  # the people of one unit
 MAX_TEXT = 100
 
 
@@ -72,8 +74,13 @@ def units(user: User, text: str | None, limit: int = LIMIT) -> tuple[list[dict],
     text = clean(text)
     rows = db.session.execute(_unit_stmt(user, text).order_by(
         *_prefix_first(Unit.name, text), Unit.id).limit(limit + 1)).all()
-    items = [{"id": ident, "label": name, "detail": str(UnitKind.label_of(kind))}
-             for ident, name, kind in rows[:limit]]
+    # the matches shown: those starting with the text first, then by kind
+    # (departments, schools, working groups) and pinyin; ``group`` is the kind's label
+    shown = sorted(rows[:limit], key=lambda row: (
+        bool(text) and not row.name.startswith(text), organisation.kind_order(row.kind),
+        name_key(row.name)))
+    items = [{"id": ident, "label": name, "detail": str(UnitKind.label_of(kind)),
+              "group": str(UnitKind.label_of(kind))} for ident, name, kind in shown]
     return items, len(rows) > limit
 
 
@@ -84,7 +91,9 @@ def users(user: User, text: str | None, unit_id: int | None = None,
     text = clean(text)
     rows = db.session.execute(_user_stmt(user, text, unit_id).order_by(
         *_prefix_first(User.display_name, text), User.id).limit(limit + 1)).all()
-    items = [{"id": ident, "label": name, "detail": unit or ""} for ident, name, unit in rows[:limit]]
+    shown = sorted(rows[:limit], key=lambda row: (bool(text) and not row.display_name.startswith(text),
+                                                  name_key(row.display_name)))
+    items = [{"id": ident, "label": name, "detail": unit or ""} for ident, name, unit in shown]
     return items, len(rows) > limit
 
 

@@ -2,16 +2,16 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
-from tracker.blueprints.forms import NONE, none_if_zero
+from tracker.blueprints.forms import NONE, none_if_zero, required
 from tracker.models import Role, UnitKind
 from tracker.services import organisation
 
 
 class UnitForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    kind = SelectField(_l("Kind"), validators=[DataRequired()])
+    name = StringField(_l("Name"), validators=[required(), Length(max=100)])
+    kind = SelectField(_l("Kind"), validators=[required()])
     peer_group = StringField(_l("Peer group"), validators=[Optional(), Length(max=50)],
                              render_kw={"list": "peer-groups"},
                              description=_l("Units are ranked against the others of their group."))
@@ -29,9 +29,9 @@ class UnitForm(FlaskForm):
 
 
 class UserEditForm(FlaskForm):
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    display_name = StringField(_l("Name"), validators=[required(), Length(max=100)])
     email = StringField(_l("E-mail (for reminders)"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Role"), validators=[DataRequired()])
+    role = SelectField(_l("Role"), validators=[required()])
     unit_id = SelectField(_l("Unit"), coerce=none_if_zero)
     submit = SubmitField(_l("Save"))
 
@@ -42,15 +42,15 @@ class UserEditForm(FlaskForm):
 
 
 class UserCreateForm(UserEditForm):
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=50)],
+    username = StringField(_l("Username"), validators=[required(), Length(max=50)],
                            description=_l("3 to 50 letters, digits, '.', '_' or '-'."))
-    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=128)],
+    password = PasswordField(_l("Initial password"), validators=[required(), Length(max=128)],
                              render_kw={"autocomplete": "new-password"})
 
 
 
 class PasswordResetForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=128)],
+    password = PasswordField(_l("New password"), validators=[required(), Length(max=128)],
                              render_kw={"autocomplete": "new-password"})
     submit = SubmitField(_l("Set password"))
 

@@ -8,12 +8,11 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import case, func, select
 from wtforms import BooleanField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired
 
 from tracker import clock
 from tracker.blueprints import actor, load, require
 from tracker.blueprints.assessments import bp
-from tracker.blueprints.forms import NumberField, apply_errors
+from tracker.blueprints.forms import NumberField, apply_errors, input_required
 from tracker.extensions import db
 from tracker.media_types import XLSX
 from tracker.models import ASSESSMENT_THEMES, Assessment, AssessmentScore, AssessmentTheme, Unit
@@ -28,8 +27,8 @@ def helpers(state):
 
 
 class ImportScoresForm(FlaskForm):
-    theme = SelectField(_l("Theme"), validators=[InputRequired()])
-    period = StringField(_l("Half-year"), validators=[InputRequired()],
+    theme = SelectField(_l("Theme"), validators=[input_required()])
+    period = StringField(_l("Half-year"), validators=[input_required()],
                          description=_l("Like 2026-H1"))
     file = FileField(_l("Scores (.xlsx)"), validators=[
         FileRequired(_l("Choose a file.")),

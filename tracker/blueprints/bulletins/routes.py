@@ -4,12 +4,12 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length
 
 from tracker import clock
 from tracker.blueprints import actor, load, require
 from tracker.blueprints.bulletins import bp
-from tracker.blueprints.forms import NOT_CONFIRMED, ConfirmForm, StepConfirmForm, apply_errors
+from tracker.blueprints.forms import NOT_CONFIRMED, ConfirmForm, StepConfirmForm, apply_errors, required
 from tracker.blueprints.public import bp as public_bp
 from tracker.extensions import db
 from tracker.media_types import DOCX
@@ -22,7 +22,7 @@ from tracker.unit_of_work import attempt
 
 class GenerateForm(FlaskForm):
     kind = SelectField()
-    period = StringField(validators=[DataRequired(), Length(max=10)])
+    period = StringField(validators=[required(), Length(max=10)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,7 +30,7 @@ class GenerateForm(FlaskForm):
 
 
 class EditForm(FlaskForm):
-    title = StringField(validators=[DataRequired(), Length(max=200)])
+    title = StringField(validators=[required(), Length(max=200)])
     narrative = TextAreaField(validators=[Length(max=20000)])
 
 

@@ -19,9 +19,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
-from tracker.blueprints.forms import DateField, parse_int
+from tracker.blueprints.forms import DateField, parse_int, required
 from tracker.models.complaints import ComplaintCategory, ComplaintChannel, SatisfactionRating
 from tracker.services import organisation
 from tracker.services.complaints import ComplaintInput, ReplyInput
@@ -52,11 +52,11 @@ class UnitChoice:
 
 
 class ComplaintForm(FlaskForm):
-    category = SelectField(_l("What kind of problem"), validators=[DataRequired()])
+    category = SelectField(_l("What kind of problem"), validators=[required()])
     unit_id = SelectField(_l("Which unit"), coerce=_int_or_none, validate_choice=False,
                           validators=[UnitChoice()])
     subject = StringField(_l("Subject"), validators=[Optional(), Length(max=200)])
-    description = TextAreaField(_l("What happened"), validators=[DataRequired(), Length(max=5000)])
+    description = TextAreaField(_l("What happened"), validators=[required(), Length(max=5000)])
     happened_on = DateField(_l("When it happened"), validators=[Optional()])
     files = MultipleFileField(_l("Photos or PDF (up to 3)"))
     name = StringField(_l("Your name (optional)"), validators=[Optional(), Length(max=100)])
@@ -81,7 +81,7 @@ class ComplaintForm(FlaskForm):
 class OfficeComplaintForm(ComplaintForm):
     """The office records a complaint received by hotline, letter, visit or mailbox."""
 
-    channel = SelectField(_l("Channel"), validators=[DataRequired()])
+    channel = SelectField(_l("Channel"), validators=[required()])
     on = DateField(_l("Received on"), validators=[Optional()])
     external_id = StringField(_l("Hotline case number (optional)"), validators=[Optional(), Length(max=100)])
 
@@ -96,13 +96,13 @@ class OfficeComplaintForm(ComplaintForm):
 
 
 class TrackForm(FlaskForm):
-    code = StringField(_l("Tracking code"), validators=[DataRequired(), Length(max=40)])
+    code = StringField(_l("Tracking code"), validators=[required(), Length(max=40)])
     submit = SubmitField(_l("Look it up"))
 
 
 class RateForm(FlaskForm):
     code = HiddenField()
-    rating = RadioField(_l("How satisfied are you with the handling?"), validators=[DataRequired()])
+    rating = RadioField(_l("How satisfied are you with the handling?"), validators=[required()])
     comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=1000)])
     reopen = BooleanField(_l("Not satisfied: ask for the case to be handled again (only once)"))
     submit = SubmitField(_l("Send the rating"))
@@ -116,13 +116,13 @@ class RateForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason"), validators=[required(), Length(max=2000)])
     reply_due_on = DateField(_l("New reply deadline"), validators=[Optional()])
     submit = SubmitField(_l("Send"))
 
 
 class DuplicateForm(FlaskForm):
-    of_id = StringField(_l("Duplicate of complaint no."), validators=[DataRequired(), Length(max=10)])
+    of_id = StringField(_l("Duplicate of complaint no."), validators=[required(), Length(max=10)])
     submit = SubmitField(_l("Mark as duplicate"))
 
     def validate_of_id(self, field):
@@ -158,7 +158,7 @@ class BulkDispatchForm(_DispatchDetails):
 
 class ReplyForm(FlaskForm):
     template_id = SelectField(_l("Start from a template"), validate_choice=False)
-    text = TextAreaField(_l("Reply"), validators=[DataRequired(), Length(max=5000)])
+    text = TextAreaField(_l("Reply"), validators=[required(), Length(max=5000)])
     files = MultipleFileField(_l("Files (PDF, JPG, PNG; up to 3)"))
     on = DateField(_l("Received on (a reply on paper)"), validators=[Optional()])
     submit = SubmitField(_l("Send the reply"))
@@ -168,7 +168,7 @@ class ReplyForm(FlaskForm):
 
 
 class CloseForm(FlaskForm):
-    resolved = RadioField(_l("Outcome"), validators=[DataRequired()])
+    resolved = RadioField(_l("Outcome"), validators=[required()])
     submit = SubmitField(_l("Close"))
 
     def __init__(self, *args, **kwargs):
@@ -184,6 +184,6 @@ class SimpleForm(FlaskForm):
 
 
 class TemplateForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=100)])
-    body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=5000)])
+    title = StringField(_l("Title"), validators=[required(), Length(max=100)])
+    body = TextAreaField(_l("Text"), validators=[required(), Length(max=5000)])
     submit = SubmitField(_l("Save"))

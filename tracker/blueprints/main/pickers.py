@@ -35,4 +35,7 @@ def pick_users():
         return _refuse("q", _("Contains characters that are not allowed."))
     if raw_unit and not (raw_unit.isascii() and raw_unit.isdigit() and len(raw_unit) < 10):
         return _refuse("unit_id", _("Enter a whole number."))
-    return _answer(*pickers.users(current_user, text, int(raw_unit) if raw_unit else None))
+    # one unit's people are few: all of them, for the owner select that follows a unit
+    if raw_unit:
+        return _answer(*pickers.users(current_user, text, int(raw_unit), limit=pickers.UNIT_LIMIT))
+    return _answer(*pickers.users(current_user, text))

@@ -12,9 +12,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
+from wtforms.validators import Length, Optional, StopValidation
 
-from tracker.blueprints.forms import NONE, DateField, none_if_zero, parse_int
+from tracker.blueprints.forms import NONE, DateField, input_required, none_if_zero, parse_int, required
 from tracker.models import NoticeSource
 from tracker.services import organisation
 from tracker.services.notices import InspectionInput, NoticeInput
@@ -30,11 +30,11 @@ class IssueForm(FlaskForm):
     unit_id = SelectField(_l("Unit"), coerce=none_if_zero, validators=[_unit_chosen])
     source_type = SelectField(_l("Source"))
     source_id = HiddenField()
-    problems = TextAreaField(_l("Problems found"), validators=[DataRequired(), Length(max=4000)],
+    problems = TextAreaField(_l("Problems found"), validators=[required(), Length(max=4000)],
                              render_kw={"rows": 5})
     requirements = TextAreaField(_l("Rectification requirements 整改要求"),
-                                 validators=[DataRequired(), Length(max=4000)], render_kw={"rows": 5})
-    due_on = DateField(_l("Deadline 整改时限"), validators=[InputRequired()])
+                                 validators=[required(), Length(max=4000)], render_kw={"rows": 5})
+    due_on = DateField(_l("Deadline 整改时限"), validators=[input_required()])
     submit = SubmitField(_l("Preview the notice"))
 
     def __init__(self, *args, **kwargs):
@@ -50,20 +50,20 @@ class IssueForm(FlaskForm):
 
 
 class ReportForm(FlaskForm):
-    text = TextAreaField(_l("Rectification report"), validators=[DataRequired(), Length(max=8000)],
+    text = TextAreaField(_l("Rectification report"), validators=[required(), Length(max=8000)],
                          render_kw={"rows": 6})
     files = MultipleFileField(_l("Evidence (PDF, JPG, PNG, DOCX, XLSX)"))
     submit = SubmitField(_l("Submit the report"))
 
 
 class WithdrawForm(FlaskForm):
-    reason = TextAreaField(_l("Reason for withdrawing"), validators=[DataRequired(), Length(max=2000)],
+    reason = TextAreaField(_l("Reason for withdrawing"), validators=[required(), Length(max=2000)],
                            render_kw={"rows": 3})
     submit = SubmitField(_l("Withdraw the notice"))
 
 
 class VerifyForm(FlaskForm):
-    decision = RadioField(_l("Decision"), validators=[InputRequired()], default="accept")
+    decision = RadioField(_l("Decision"), validators=[input_required()], default="accept")
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
     submit = SubmitField(_l("Save"))
 
@@ -74,11 +74,11 @@ class VerifyForm(FlaskForm):
 
 class InspectionForm(FlaskForm):
     unit_id = SelectField(_l("Unit"), coerce=none_if_zero, validators=[_unit_chosen])
-    inspected_on = DateField(_l("Date"), validators=[InputRequired()])
-    place = StringField(_l("Place"), validators=[DataRequired(), Length(max=200)])
-    inspectors = StringField(_l("Inspectors"), validators=[DataRequired(), Length(max=200)])
+    inspected_on = DateField(_l("Date"), validators=[input_required()])
+    place = StringField(_l("Place"), validators=[required(), Length(max=200)])
+    inspectors = StringField(_l("Inspectors"), validators=[required(), Length(max=200)])
     is_unannounced = BooleanField(_l("Unannounced (暗访)"), default=True)
-    findings = TextAreaField(_l("What was found"), validators=[DataRequired(), Length(max=4000)],
+    findings = TextAreaField(_l("What was found"), validators=[required(), Length(max=4000)],
                              render_kw={"rows": 6})
     submit = SubmitField(_l("Save"))
 

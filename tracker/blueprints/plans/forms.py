@@ -1,6 +1,7 @@
 import re
 from datetime import date
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, MultipleFileField
@@ -14,9 +15,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from tracker.blueprints.forms import NONE, DateField, none_if_zero
+from tracker.blueprints.forms import NONE, DateField, input_required, none_if_zero, required
 from tracker.models import Heading, Recurrence
 from tracker.services import organisation
 from tracker.services.plans import (
@@ -26,12 +27,15 @@ from tracker.services.plans import (
     TaskInput,
 )
 
+OWNER_ROLES = ("unit_head", "unit_member", "office")
+OWNER_OUTSIDE_UNIT = _l("The responsible person must work in the owner unit.")
+
 MILESTONE_LINE = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})\s+(\d{1,3})\s*[%％]?\s*(.*)$")
 
 
 class PlanForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(2000, 2100)])
+    title = StringField(_l("Title"), validators=[required(), Length(max=200)])
+    year = IntegerField(_l("Year"), validators=[input_required(), NumberRange(2000, 2100)])
     doc_number = StringField(_l("Document number"), validators=[Optional(), Length(max=100)],
                              description=_l("e.g. 区教发〔2026〕8号"))
     issuing_unit_id = SelectField(_l("Issuing unit"), coerce=none_if_zero)
@@ -50,7 +54,7 @@ class PlanForm(FlaskForm):
 
 class MeasureForm(FlaskForm):
     heading = SelectField(_l("Heading"))
-    title = StringField(_l("Measure"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Measure"), validators=[required(), Length(max=200)])
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, **kwargs):
@@ -83,21 +87,26 @@ def parse_milestone_lines(text: str | None) -> list[MilestoneInput]:
 
 class TaskForm(FlaskForm):
     measure_id = SelectField(_l("Measure"), coerce=int)
-    title = StringField(_l("Task"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Task"), validators=[required(), Length(max=200)])
     standard = TextAreaField(_l("Standard (what counts as done)"),
-                             validators=[DataRequired(), Length(max=4000)],
+                             validators=[required(), Length(max=4000)],
                              render_kw={"rows": 3})
-    owner_unit_id = SelectField(_l("Owner unit"), coerce=int)
-    owner_user_id = SelectField(_l("Owner person"), coerce=none_if_zero)
+    # units: grouped by kind, by pinyin, no default (js/unit-picker.js types ahead in them)
+    owner_unit_id = SelectField(_l("Owner unit"), coerce=none_if_zero, validators=[required()],
+                                render_kw={"data-unit-picker": "one"})
+    # the people of the chosen unit (js/unit-picker.js asks /pickers/users?unit_id= on a change)
+    owner_user_id = SelectField(_l("Owner person"), coerce=none_if_zero, validate_choice=False,
+                                render_kw={"data-owner-of": "owner_unit_id"})
     leader_user_id = SelectField(_l("Leader in charge"), coerce=none_if_zero)
-    co_unit_ids = SelectMultipleField(_l("Co-units"), coerce=int, render_kw={"size": 4})
-    starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
-    due_on = DateField(_l("Due on"), validators=[InputRequired()])
+    co_unit_ids = SelectMultipleField(_l("Co-units"), coerce=int,
+                                      render_kw={"size": 8, "data-unit-picker": "many"})
+    starts_on = DateField(_l("Starts on"), validators=[input_required()])
+    due_on = DateField(_l("Due on"), validators=[input_required()])
     milestones = TextAreaField(
         _l("Milestones"), render_kw={"rows": 3, "placeholder": "2026-10-15 30% 完成摸底\n2026-10-31 100%"},
         description=_l("One per line: date, cumulative planned percent, optional title. "
                        "Without milestones the plan is linear from start to due date."))
-    weight = FloatField(_l("Weight"), default=1, validators=[InputRequired(), NumberRange(0.01, 100)])
+    weight = FloatField(_l("Weight"), default=1, validators=[input_required(), NumberRange(0.01, 100)])
     category = StringField(_l("Category"), validators=[Optional(), Length(max=50)])
     recurrence = SelectField(_l("Repeats"))
     submit = SubmitField(_l("Save"))
@@ -105,13 +114,36 @@ class TaskForm(FlaskForm):
     def __init__(self, measures, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.measure_id.choices = [(m.id, f"{Heading.label_of(m.heading)} · {m.title}") for m in measures]
-        units = organisation.unit_choices()
-        self.owner_unit_id.choices = units
+        picking = {"data-picker": url_for("main.pick_units"),
+                   "data-picker-placeholder": _l("Type to search units"),
+                   "data-picker-none": _l("No match"),
+                   "data-picker-more": _l("More match than shown: keep typing."),
+                   "data-picker-remove": _l("Remove")}
+        self.owner_unit_id.render_kw = {**self.owner_unit_id.render_kw, **picking}
+        self.co_unit_ids.render_kw = {**self.co_unit_ids.render_kw, **picking}
+        self.owner_user_id.render_kw = {**self.owner_user_id.render_kw,
+                                        "data-picker": url_for("main.pick_users")}
+        units = organisation.grouped_unit_choices()
+        self.owner_unit_id.choices = {None: [("", _l("Choose a unit…"))], **units}
         self.co_unit_ids.choices = units
-        self.owner_user_id.choices = [NONE, *organisation.user_choices(
-            roles=("unit_head", "unit_member", "office"))]
+        self.owner_user_id.choices = self._owner_choices(self.owner_unit_id.data)
         self.leader_user_id.choices = [NONE, *organisation.user_choices(roles=("leader",))]
         self.recurrence.choices = Recurrence.choices()
+
+    @staticmethod
+    def _owner_choices(unit_id: int | None):
+        """The people of ``unit_id``; with no unit chosen yet, everyone who may own a task,
+        grouped by unit (so that the form works without script too)."""
+        if unit_id is not None:
+            return [NONE, *organisation.user_choices(roles=OWNER_ROLES, unit_id=unit_id)]
+        return {None: [NONE], **organisation.grouped_user_choices(roles=OWNER_ROLES)}
+
+    def validate_owner_user_id(self, field):
+        if field.data is None:
+            return
+        if not any(value == field.data for value, _label in organisation.user_choices(
+                roles=OWNER_ROLES, unit_id=self.owner_unit_id.data)):
+            raise ValidationError(OWNER_OUTSIDE_UNIT)
 
     def _task_fields(self, milestones: list[MilestoneInput]) -> dict:
         return {"measure_id": self.measure_id.data, "title": self.title.data,
@@ -132,9 +164,9 @@ class TaskForm(FlaskForm):
 
 
 class ReportForm(FlaskForm):
-    percent = IntegerField(_l("Progress (%)"), validators=[InputRequired(), NumberRange(0, 100)],
+    percent = IntegerField(_l("Progress (%)"), validators=[input_required(), NumberRange(0, 100)],
                            render_kw={"inputmode": "numeric", "min": 0, "max": 100})
-    narrative = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=4000)],
+    narrative = TextAreaField(_l("What was done"), validators=[required(), Length(max=4000)],
                               render_kw={"rows": 3})
     reported_on = DateField(_l("Reported on (paper ledgers only)"), validators=[Optional()])
     files = MultipleFileField(_l("Evidence (PDF, JPG, PNG, DOCX, XLSX)"), validators=[
@@ -153,14 +185,14 @@ class CorrectForm(ReportForm):
 
 
 class ReturnDraftForm(FlaskForm):
-    comment = TextAreaField(_l("What to change"), validators=[DataRequired(), Length(max=2000)],
+    comment = TextAreaField(_l("What to change"), validators=[required(), Length(max=2000)],
                             render_kw={"rows": 2})
     submit = SubmitField(_l("Return to the author"))
 
 
 class VerifyForm(FlaskForm):
     # no decision is chosen for the office: an unchosen one is refused on the claim's card
-    decision = RadioField(_l("Decision"), validators=[InputRequired()])
+    decision = RadioField(_l("Decision"), validators=[input_required()])
     reason = TextAreaField(_l("Reason for returning"), validators=[Optional(), Length(max=2000)],
                            render_kw={"rows": 2})
     submit = SubmitField(_l("Record decision"))

@@ -4,11 +4,11 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from wtforms import StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 from tracker import clock, jobs
 from tracker.blueprints import actor, load, require
-from tracker.blueprints.forms import ConfirmForm, DateField, apply_errors, parse_int
+from tracker.blueprints.forms import ConfirmForm, DateField, apply_errors, input_required, parse_int
 from tracker.blueprints.supervision import bp
 from tracker.extensions import db
 from tracker.models import (
@@ -26,7 +26,7 @@ from tracker.unit_of_work import attempt
 
 
 class StartRoundForm(FlaskForm):
-    week_start = DateField(validators=[InputRequired()])
+    week_start = DateField(validators=[input_required()])
 
 
 class NoteForm(FlaskForm):
