@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Flask, flash, redirect, request, url_for
+from flask import Flask, flash, has_request_context, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,7 +20,14 @@ from tracker.configure import select_locale
 from tracker.error_responses import ERROR_TITLES, error_response, rate_limited_message, wants_json
 from tracker.extensions import limiter, login_manager
 from tracker.models import Choice
-from tracker.services import audit_labels, organisation, permissions, task_states, validation
+from tracker.services import (
+    bulletins,
+    documents,
+    organisation,
+    permissions,
+    task_states,
+    validation,
+)
 from tracker.services.errors import DomainError
 from tracker.unit_of_work import contention, unit_of_work
 
@@ -62,6 +69,18 @@ class IdConverter(IntegerConverter):
 
 
 def init_app(app: Flask) -> None:
+def official_number(stored: str | None, kind: str) -> str | None:
+    """A stored number 〔2026〕3号 in full, 教作整〔2026〕3号: the prefixes read once per request."""
+    if not has_request_context():
+        return documents.number(kind, stored)
+    prefixes = request.__dict__.setdefault("_document_prefixes", {})
+    if kind not in prefixes:
+        prefixes[kind] = documents.prefix(kind)
+    if not stored or stored.startswith(prefixes[kind]):
+        return stored
+    return f"{prefixes[kind]}{stored}"
+
+
     from tracker import commands
     from tracker.blueprints.accountability import bp as accountability_bp
     from tracker.blueprints.admin import bp as admin_bp
@@ -192,6 +211,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["audit_labels"] = audit_labels
 
     app.jinja_env.filters["mark_required"] = mark_required
+    # a bulletin's sections in order with their numbered headings, as its .docx has them
+    app.jinja_env.globals["bulletin_outline"] = bulletins.outline
+    app.jinja_env.globals["official_organ"] = documents.organ  # the issuing organ (settings page)
+    # a stored number 〔2026〕3号 in full with its kind's prefix: n.doc_number|official_number('notice')
+    app.jinja_env.filters["official_number"] = official_number
     app.jinja_env.filters["localtime"] = lambda value, fmt="%Y-%m-%d %H:%M": (
         clock.local(value).strftime(fmt) if value else ""
     )

@@ -7,7 +7,7 @@ import pytest
 from docx import Document
 
 from tracker.extensions import db
-from tracker.services import bulletins, periods, supervision
+from tracker.services import bulletins, periods, settings, supervision
 from tracker.services.audit import Actor
 from tracker.services.errors import Conflict, InvalidInput
 
@@ -128,7 +128,7 @@ def test_lifecycle_numbering_and_freezing(october):
     with pytest.raises(Conflict):
         bulletins.regenerate(act(), first)
     public = bulletins.public_version(first)
-    assert public["number"] == "〔2026〕1号"
+    assert public["number"] == "教作整通〔2026〕1号"  # shown with the prefix of the settings
     text = str(public)
     assert "display_name" not in text and "user" not in text
 
@@ -137,10 +137,11 @@ def test_docx_reads_back(october):
     bulletin, _ = bulletins.generate(act(), "monthly", "2026-10")
     bulletins.approve(act(), bulletin)
     bulletins.publish(act(), bulletin, 2026)
-    document = Document(io.BytesIO(bulletins.to_docx(bulletin, "区教育局作风整顿办公室")))
+    settings.update(act(), {"documents.organ_name": "区教育局作风整顿办公室"})
+    document = Document(io.BytesIO(bulletins.to_docx(bulletin)))
     paragraphs = [p.text for p in document.paragraphs]
-    assert bulletin.title in paragraphs and "〔2026〕1号" in paragraphs
-    assert "区教育局作风整顿办公室" in paragraphs
+    assert bulletin.title in paragraphs and "教作整通〔2026〕1号" in paragraphs
+    assert paragraphs[0] == "区教育局作风整顿办公室" and "区教育局作风整顿办公室" in paragraphs[4:]
     rows = [[c.text for c in row.cells] for row in document.tables[0].rows]
     assert rows[0] == ["排名", "单位", "到期任务", "按期完成", "按期完成率"]
     assert rows[1] == ["1", "甲校", "2", "2", "100.0%"]

@@ -233,9 +233,11 @@ def test_the_docx_reads_back_and_names_no_complainant(people):
     data = notices.to_docx(notice)
     document = Document(io.BytesIO(data))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert text.splitlines()[0] == "整改通知书"
-    for expected in ("〔2026〕1号", "实验小学：", "一、存在问题", "上班时间玩手机", "二、整改要求", HOSTILE_SCRIPT,
-                     "三、整改时限", "2026年10月25日", "教育局作风整顿办公室", "2026年10月15日",
+    assert text.splitlines()[:3] == ["作风整顿工作领导小组办公室", "教作整改〔2026〕1号", "整改通知书"]
+    # one organ signs the notice and receives the unit's report (the settings page)
+    assert "报送作风整顿工作领导小组办公室。" in text and document.paragraphs[-4].text == "作风整顿工作领导小组办公室"
+    for expected in ("教作整改〔2026〕1号", "实验小学：", "一、存在问题", "上班时间玩手机", "二、整改要求", HOSTILE_SCRIPT,
+                     "三、整改时限", "2026年10月25日", "2026年10月15日",
                      f"第{source.id}号投诉件：家长反映推诿"):
         assert expected in text, expected
     assert NAME not in text and CONTACT not in text and source.tracking_code not in text
@@ -262,8 +264,8 @@ def test_the_bulletin_names_red_notices_as_of_the_period_end(people, make):
     bulletin, _created = bulletins.generate(office, "monthly", "2026-10")
     assert bulletin.content["notices"]["red"][0]["unit"] == "实验小学"
     assert "complaints" in bulletin.content
-    text = "\n".join(p.text for p in Document(io.BytesIO(bulletins.to_docx(bulletin, "办公室"))).paragraphs)
-    assert "〔2026〕1号" in text and "五、整改通知书办理情况" in text
+    text = "\n".join(p.text for p in Document(io.BytesIO(bulletins.to_docx(bulletin))).paragraphs)
+    assert "教作整改〔2026〕1号" in text and "六、整改通知书办理情况" in text
 
 
 def test_inspection_bad_input(people):

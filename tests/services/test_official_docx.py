@@ -11,91 +11,166 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from tests import accountability_data as data
 from tracker.extensions import db
-from tracker.services import accountability, bulletins, official_docx
+from tracker.services import accountability, bulletins, chart_images, official_docx
 from tracker.services.audit import Actor
 from tracker.services.official_docx import Heading, OfficialDocument, Paragraph, Table
 
-ALIGNMENTS = {None: None, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+ALIGNMENTS = {None: None, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT,
+              "left": WD_ALIGN_PARAGRAPH.LEFT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+NUMBER = re.compile(r"(\S+〔\d{4}〕\d+号|（草稿）)")
 
 
-def east_asian(style) -> str | None:
-    return style.element.rPr.rFonts.get(qn("w:eastAsia"))
+def east_asian(element) -> str | None:
+    return element.rPr.rFonts.get(qn("w:eastAsia"))
 
 
-def assert_official_layout(document) -> None:
-    """The page, the styles and where each is used: the same on every produced file."""
+def part(data: bytes, name: str) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return package.read(name).decode()
+
+
+def border(paragraph, side: str) -> dict[str, str] | None:
+    found = paragraph._p.find(f"{W}pPr/{W}pBdr/{W}{side}")
+    if found is None:
+        found = paragraph.style.element.find(f"{W}pPr/{W}pBdr/{W}{side}")
+    return None if found is None else {k.removeprefix(W): v for k, v in found.attrib.items()}
+
+
+def assert_official_layout(data: bytes) -> Document:
+    """GB/T 9704-2012 on a produced file, read back with python-docx and as raw XML."""
+    document = Document(io.BytesIO(data))
     [section] = document.sections
+
     def mm(*lengths):  # stored in twentieths of a point: equal to the millimetre's tenth
         return tuple(round(length.mm, 1) for length in lengths)
 
     assert mm(section.page_width, section.page_height) == (210, 297)
-    assert mm(section.top_margin, section.bottom_margin, section.left_margin, section.right_margin) == (
-        37, 35, 28, 26)
+    top, bottom, left, right = mm(section.top_margin, section.bottom_margin, section.left_margin,
+                                  section.right_margin)
+    assert abs(top - 37) <= 1 and abs(left - 28) <= 1
+    assert (round(210 - left - right), round(297 - top - bottom)) == (156, 225)  # 版心
+    grid = section._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:type")) in ("lines", "linesAndChars")
+    pitch_pt = int(grid.get(qn("w:linePitch"))) / 20
+    assert 28.9 <= pitch_pt <= 29.0 and int(225 * 72 / 25.4 // pitch_pt) == 22  # 22 lines a page
+    char_pt = 16 + int(grid.get(qn("w:charSpace"))) / 4096
+    assert round(156 * 72 / 25.4 / char_pt, 1) == 28.0  # 28 characters a line in 3号
     for name, (font, size, bold, alignment) in official_docx.STYLES.items():
         style = document.styles[name]
-        assert (style.font.name, east_asian(style)) == (font, font), name
+        assert (style.font.name, east_asian(style.element)) == (font, font), name
         assert style.font.size == Pt(size) and bool(style.font.bold) is bold, name
         if name != "Normal":
             assert style.base_style.name == "Normal", name
         assert style.paragraph_format.alignment == ALIGNMENTS[alignment], name
+        if name in official_docx.ON_GRID:
+            assert style.paragraph_format.line_spacing_rule == WD_LINE_SPACING.EXACTLY, name
+            assert abs(style.paragraph_format.line_spacing.pt - pitch_pt) < 0.01, name
+    styles = document.styles
+    assert (styles["Normal"].font.name, styles[official_docx.HEADING].font.name,
+            styles[official_docx.SUBHEADING].font.name, styles[official_docx.TITLE].font.size) == (
+        "仿宋", "黑体", "楷体", Pt(22))
+    assert styles["Normal"].paragraph_format.first_line_indent == Pt(32)  # 首行缩进二字
     paragraphs = document.paragraphs
-    assert [p.style.name for p in paragraphs[:2]] == [official_docx.TITLE, official_docx.NUMBER]
-    assert paragraphs[2].text.endswith("：") and paragraphs[2].style.name == "Normal"
-    assert [p.style.name for p in paragraphs[-2:]] == [official_docx.SIGNATURE] * 2
-    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", paragraphs[-1].text)
-    body_styles = {"Normal", official_docx.HEADING}
-    assert {p.style.name for p in paragraphs[3:-2]} <= body_styles
-    for paragraph in paragraphs:  # the look comes from the styles, never from a run
-        for run in paragraph.runs:
-            assert run.font.name is None and run.font.size is None and run.bold is None
+    masthead, number, title, addressee = paragraphs[:4]
+    assert masthead.style.name == official_docx.MASTHEAD and masthead.text
+    assert str(masthead.style.font.color.rgb) == "FF0000"
+    assert number.style.name == official_docx.NUMBER and NUMBER.fullmatch(number.text)
+    separator = border(number, "bottom")
+    assert separator["color"] == "FF0000" and separator["val"] == "single"
+    assert number.paragraph_format.left_indent in (None, 0) and number.paragraph_format.right_indent in (
+        None, 0)  # the red line is as wide as the 版心
+    assert title.style.name == official_docx.TITLE
+    assert addressee.text.endswith("：") and addressee.style.name == official_docx.ADDRESSEE
+    *body, issuer, dated = [p for p in paragraphs if p.style.name != official_docx.RECORD]
+    assert (issuer.style.name, dated.style.name) == (official_docx.SIGNATURE, official_docx.DATE_LINE)
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", dated.text)
+    assert round(dated.style.paragraph_format.right_indent.pt / official_docx.CHAR_PITCH_PT) == 4  # 右空四字
+    body_styles = {"Normal", official_docx.HEADING, official_docx.SUBHEADING, official_docx.FIGURE}
+    assert {p.style.name for p in body[4:]} <= body_styles
+    record = [p for p in paragraphs if p.style.name == official_docx.RECORD]  # 版记, last
+    assert record and paragraphs[-len(record):] == record
+    assert record[-1].text.endswith("印发") and "\t" in record[-1].text
+    assert all(p._p.find(f"{W}pPr/{W}framePr").get(f"{W}yAlign") == "bottom" for p in record)
+    assert int(border(record[0], "top")["sz"]) > int(border(record[0], "bottom")["sz"]) or len(record) == 1
+    assert border(record[0], "top")["sz"] == border(record[-1], "bottom")["sz"] == str(official_docx.RULE_THICK)
+    fonts = {name: spec[0] for name, spec in official_docx.STYLES.items()}
+    for paragraph in [*paragraphs, *(p for t in document.tables for r in t.rows for c in r.cells
+                                    for p in c.paragraphs)]:
+        for run in paragraph.runs:  # every run names its style's font, East Asian included
+            assert east_asian(run._r) == run.font.name == fonts[paragraph.style.name], paragraph.text
+            assert run.font.size is None  # the size comes from the style
     for table in document.tables:
         assert table.style.name == official_docx.TABLE_STYLE
         assert {p.style.name for row in table.rows for cell in row.cells for p in cell.paragraphs} == {
             official_docx.TABLE_TEXT}
-    footer = section.footer.paragraphs[0]
-    assert footer.style.name == official_docx.FOOTER
-    assert [f.get(qn("w:instr")) for f in footer._p.iter(qn("w:fldSimple"))] == ["PAGE"]
-    assert footer.text == "—  —"  # the field's text is Word's to fill
+    assert "<w:evenAndOddHeaders/>" in part(data, "word/settings.xml").replace(' w:val="1"', "")
+    for footer, alignment, side in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right_indent"),
+                                    (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left_indent")):
+        [paragraph] = footer.paragraphs
+        assert paragraph.style.name == official_docx.FOOTER and paragraph.style.font.size == Pt(14)
+        assert paragraph.paragraph_format.alignment == alignment  # odd right, even left
+        assert getattr(paragraph.paragraph_format, side) == Pt(14)  # 空一字
+        assert [f.get(qn("w:instr")) for f in paragraph._p.iter(qn("w:fldSimple"))] == ["PAGE"]
+        assert paragraph.text == "—  —"  # "— PAGE —": the field's text is Word's to fill
+        assert {east_asian(r) for r in paragraph._p.iter(qn("w:r"))} == {"宋体"}
+    return document
 
 
 def test_the_renderer_draws_the_blocks_in_order():
     content = OfficialDocument(
-        title="关于某事的通知", number="〔2026〕3号", addressee="各学校", issuer="作风整顿办公室",
-        dated=date(2026, 10, 5),
-        body=[Paragraph("第一段。"), Heading("一、标题"), Table(("甲", "乙"), [("1", "2"), ("3", "4")]),
-              *official_docx.lines("  第二段  \n\n第三段\n")])
-    document = Document(io.BytesIO(official_docx.render(content)))
+        title="关于某事的通知", number="教作整〔2026〕3号", addressee="各学校", issuer="作风整顿办公室",
+        dated=date(2026, 10, 5), organ="某区教育局作风整顿工作领导小组办公室", copies_to="局领导班子成员",
+        body=[Paragraph("第一段。"), Heading("一、标题"), Heading("（一）小标题", level=2),
+              Table(("甲", "乙"), [("1", "2"), ("3", "4")]), *official_docx.lines("  第二段  \n\n第三段\n")])
+    data = official_docx.render(content)
+    document = assert_official_layout(data)
     assert [p.text for p in document.paragraphs] == [
-        "关于某事的通知", "〔2026〕3号", "各学校：", "第一段。", "一、标题", "第二段", "第三段", "作风整顿办公室",
-        "2026年10月5日"]
-    assert document.paragraphs[4].style.name == official_docx.HEADING
+        "某区教育局作风整顿工作领导小组办公室", "教作整〔2026〕3号", "关于某事的通知", "各学校：", "第一段。",
+        "一、标题", "（一）小标题", "第二段", "第三段", "作风整顿办公室", "2026年10月5日", "抄送：局领导班子成员。",
+        "某区教育局作风整顿工作领导小组办公室\t2026年10月5日印发"]
+    assert [p.style.name for p in document.paragraphs[5:7]] == [official_docx.HEADING, official_docx.SUBHEADING]
     [table] = document.tables
     assert [[c.text for c in row.cells] for row in table.rows] == [["甲", "乙"], ["1", "2"], ["3", "4"]]
     body = [child.tag.rsplit("}", 1)[1] for child in document.element.body.iterchildren()]
-    assert body[:9] == ["p", "p", "p", "p", "p", "tbl", "p", "p", "p"]  # the table where it was given
+    assert body[:9] == ["p", "p", "p", "p", "p", "p", "p", "tbl", "p"]  # the table where it was given
     assert document.core_properties.title == "关于某事的通知"
     assert document.core_properties.author == "作风整顿办公室"
-    assert_official_layout(document)
+    # the issuer is centred over the date, four characters from the right edge
+    assert official_docx.signature_indent_chars("作风整顿办公室", date(2026, 10, 5)) == 3.75  # 7 vs 6.5
+    assert official_docx.signature_indent_chars("办公室", date(2026, 10, 5)) == 5.75
 
 
 def test_an_empty_body_still_has_the_frame():
     content = OfficialDocument(title="标题", number="（草稿）", addressee="各股室", issuer="办公室",
                                dated=date(2026, 1, 9))
-    document = Document(io.BytesIO(official_docx.render(content)))
-    assert [p.text for p in document.paragraphs] == ["标题", "（草稿）", "各股室：", "办公室", "2026年1月9日"]
+    document = assert_official_layout(official_docx.render(content))
+    assert [p.text for p in document.paragraphs] == [
+        "办公室", "（草稿）", "标题", "各股室：", "办公室", "2026年1月9日", "办公室\t2026年1月9日印发"]
     assert document.tables == []
-    assert_official_layout(document)
+
+
+def test_a_figure_is_a_picture_no_wider_than_the_text():
+    png = chart_images.bars([("城关小学", 80, "80.0%")])
+    data = official_docx.render(OfficialDocument(
+        title="标题", number="（草稿）", addressee="各股室", issuer="办公室", dated=date(2026, 1, 9),
+        body=[Heading("一、图"), official_docx.Figure(png, "按期完成率", width_mm=400)]))
+    document = assert_official_layout(data)
+    [picture] = document.inline_shapes
+    assert round(picture.width.mm) == 156
+    assert 'descr="按期完成率"' in part(data, "word/document.xml")
 
 
 # Every .docx of the product -----------------------------------------------------------------
@@ -134,8 +209,7 @@ def test_every_docx_route_answers_in_the_official_layout(app, client, login, tok
             path = re.sub(rf"<(?:\w+:)?{name}>", str(records[name]), path)
         response = client.get(path, headers=bearer if path.startswith("/api/") else {})
         assert response.status_code == 200, path
-        document = Document(io.BytesIO(response.data))
-        assert_official_layout(document)
+        document = assert_official_layout(response.data)
         assert document.tables or "notice" in path, path
 
 
@@ -144,3 +218,36 @@ def test_no_other_module_writes_docx_itself():
     writers = sorted(str(path.relative_to(root.parent)) for path in root.rglob("*.py")
                      if re.search(r"^\s*(from docx\b|import docx\b)", path.read_text(encoding="utf-8"), re.M))
     assert writers == ["tracker/services/official_docx.py"]
+
+
+def test_the_bulletin_docx_has_the_sections_of_its_page_in_order(app, client, login, make, records):
+    """One outline (bulletins.outline): the page's headings are the .docx's, numbering included."""
+    login(make.user("office"))
+    bulletin_id = records["bulletin_id"]
+    page = client.get(f"/bulletins/{bulletin_id}").get_data(as_text=True)
+    on_page = re.findall(r'<h2 class="h5 mt-4" data-testid="bulletin-section">([^<]+)</h2>', page)
+    document = assert_official_layout(client.get(f"/bulletins/{bulletin_id}.docx").data)
+    in_docx = [p.text for p in document.paragraphs if p.style.name == official_docx.HEADING]
+    assert on_page == in_docx
+    assert [heading[:2] for heading in in_docx] == ["一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、"]
+    assert in_docx[-1] == "八、一月一查缺报情况" and in_docx[0] == "一、各单位任务按期完成情况"
+    assert len(document.inline_shapes) >= 1  # the on-time chart as a picture
+    assert "八、一月一查缺报情况" not in client.get(f"/public/bulletins/{bulletin_id}").get_data(as_text=True)
+
+
+def test_the_number_shows_its_prefix_and_the_organ_comes_from_the_settings(app, client, login, make, records):
+    from tracker.services import notices, settings
+
+    office = make.user("office")
+    settings.update(Actor(office, "127.0.0.1", datetime(2026, 11, 2, tzinfo=UTC)), {
+        "documents.organ_name": "城区教育局作风办", "documents.prefix.notice": "城教整改"})
+    db.session.commit()
+    login(office)
+    notice_id = records["notice_id"]
+    page = client.get(f"/notices/{notice_id}").get_data(as_text=True)
+    assert re.search(r'data-testid="notice-number">城教整改〔\d{4}〕\d+号<', page)
+    document = assert_official_layout(client.get(f"/notices/{notice_id}.docx").data)
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == "城区教育局作风办" and re.fullmatch(r"城教整改〔\d{4}〕\d+号", texts[1])
+    assert any("报送城区教育局作风办。" in text for text in texts) and "城区教育局作风办" in texts[-4:]
+    assert notices.issuer_name() == "城区教育局作风办"

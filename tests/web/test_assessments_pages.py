@@ -55,7 +55,9 @@ def test_office_enters_scores_on_the_form_and_the_ranking_is_published(client, m
     export = client.get(f"/assessments/{assessment.id}.xlsx")
     assert export.status_code == 200 and export.mimetype.endswith("spreadsheetml.sheet")
     sheet = load_workbook(io.BytesIO(export.data)).active
-    assert [c.value for c in sheet[2]][:2] == [1, "城关一小"]
+    assert sheet["A1"].value == "师德师风2026-H1考核排名" and sheet.freeze_panes == "A4"  # title, filters, header
+    assert [c.value for c in sheet[3]][:4] == ["名次", "单位", "同类组", "得分"]
+    assert [c.value for c in sheet[4]][:2] == [1, "城关一小"] and sheet["D4"].number_format == "0.00"
     assert "师德" in client.get("/assessments?theme=teacher_ethics").get_data(as_text=True)
     # entering the same theme and half-year again: refused, the frozen ranking kept
     again = client.post("/assessments/new", data={"theme": "teacher_ethics", "period": "2026-H1",

@@ -217,9 +217,12 @@ def test_the_stats_page_table_chart_and_xlsx(client, login, make):
 
     sheet = load_workbook(io.BytesIO(response.data)).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert values[0][:4] == ["排名", "单位", "同类组", "下派件数"]
+    assert values[0][0] == "投诉办理三率统计（2026-10）" and "2026-10" in values[1][0]  # title, filters
+    assert values[3][:4] == ["排名", "单位", "同类组", "下派件数"] and sheet.freeze_panes == "A5"
     a = next(v for v in values if v[1] == "甲小学")
-    assert a[3:] == [6, 4, 4, 3, 3, 1, 1, 1, 0.6667, 0.75, 0.6667, 69.58]
+    assert a[3:] == [6, 4, 4, 3, 3, 1, 1, 1, 0.6667, 0.75, 0.6667, 69.58]  # the rates as numbers …
+    row = next(r for r in sheet.iter_rows() if r[1].value == "甲小学")
+    assert [c.number_format for c in row[11:14]] == ["0.0%"] * 3  # … shown as percentages
     assert client.get("/complaints/stats.xlsx?period=bad").status_code == 400
     client.post("/logout")
     login(make.user("unit_head", unit=units["b"]))

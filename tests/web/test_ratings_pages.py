@@ -99,7 +99,7 @@ def test_office_sets_up_prints_and_closes(client, make, login):
     assert client.get(f"/public/ratings/{rid}").status_code == 404  # not published yet
     xlsx = client.get(f"/ratings/{rid}/results.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
-    names = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    names = [row[2] for row in sheet.iter_rows(min_row=4, values_only=True)]
     assert sorted(names) == ["城关小学", "教育股"]
     assert client.post(f"/ratings/{rid}/publish", data={"public": "1"}).status_code == 302
     client.post("/logout")

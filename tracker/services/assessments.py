@@ -34,7 +34,7 @@ from tracker.models import (
     RankingRow,
     Unit,
 )
-from tracker.services import audit, rankings, spreadsheets, validation
+from tracker.services import audit, rankings, spreadsheets, validation, xlsx
 from tracker.services.errors import Conflict, InvalidInput, RowErrors
 from tracker.services.org_import import _row_message
 
@@ -323,10 +323,13 @@ def export(assessment: Assessment) -> bytes:
     """The published ranking as .xlsx."""
     from tracker.services.organisation import peer_group_label
 
-    rows = [(row.rank if row.rank is not None else "", row.unit_name, peer_group_label(row.peer_group),
+    rows = [(row.rank if row.rank is not None else None, row.unit_name, peer_group_label(row.peer_group),
              row.score, row.ranked_count, "是" if row.veto else "", "不合格" if row.veto else "合格",
              (row.detail or {}).get("note") or "")
             for row in ranking_rows(ranking_of(assessment))]
-    return spreadsheets.write_workbook([(
-        f"{_label(assessment.theme)}{assessment.period}",
-        ("名次", "单位", "同类组", "得分", "参与排名单位数", "一票否决", "结果", "备注"), rows)])
+    name = f"{_label(assessment.theme)}{assessment.period}"
+    columns = [xlsx.Column("名次", "int", 8), xlsx.Column("单位", "wrap"), xlsx.Column("同类组"),
+               xlsx.Column("得分", "decimal"), xlsx.Column("参与排名单位数", "int"),
+               xlsx.Column("一票否决", width=10), xlsx.Column("结果", width=10), xlsx.Column("备注", "wrap")]
+    return xlsx.to_bytes(sheet_name=name, title=f"{name}考核排名", notes=[f"考核：{name}；范围：全部单位"],
+                         columns=columns, rows=((row, {6: "red"} if row[5] else None) for row in rows))

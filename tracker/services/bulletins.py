@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, select
@@ -31,8 +32,10 @@ from tracker.models import (
 from tracker.services import (
     accountability,
     audit,
+    chart_images,
     charts,
     complaint_stats,
+    documents,
     liaison,
     notices,
     official_docx,
@@ -405,7 +408,7 @@ def public_version(bulletin: Bulletin) -> dict:
         "id": bulletin.id,
         "kind": bulletin.kind,
         "period": bulletin.period,
-        "number": bulletin.doc_number,
+        "number": documents.number("bulletin", bulletin.doc_number),
         "title": bulletin.title,
         "published_at": bulletin.published_at.isoformat() if bulletin.published_at else None,
         "narrative": bulletin.narrative,
@@ -421,28 +424,87 @@ def public_version(bulletin: Bulletin) -> dict:
     }
 
 
-def to_docx(bulletin: Bulletin, issuer: str) -> bytes:
-    """Return the bulletin as an official document (services/official_docx.py)."""
-    Heading, Paragraph, Table = official_docx.Heading, official_docx.Paragraph, official_docx.Table
+# The document: one outline for the page and the .docx --------------------------------------
+
+# The bulletin's sections in order, each with the content key it needs: a section shows when its key
+# is in the content (an older bulletin, or the public version, lacks some). The page
+# (templates/bulletins/bulletin.html) and the .docx (to_docx) both walk :func:`outline`.
+OUTLINE = (
+    ("on_time", "unit_table", _l("Completion of tasks on time, by unit")),
+    ("criticised", "criticised", _l("Named criticism")),
+    ("commended", "commended", _l("Named commendation")),
+    ("trend", "lagging_trend", _l("Lagging findings in the weekly rounds")),
+    ("complaints", "complaints", _l("Handling of complaints (response, resolution and satisfaction rates)")),
+    ("notices", "notices", _l("Handling of rectification notices")),
+    ("flags", "flags", _l("Accountability flags raised")),
+    ("liaison", "liaison_missing", _l("Monthly liaison checks not recorded")),
+)
+CHINESE_NUMERALS = "一二三四五六七八九十"
+
+
+def outline(content: dict) -> list[tuple[str, str]]:
+    """(key, numbered heading) of the sections ``content`` holds, in order: "一、…" in Chinese,
+    "1. …" in English."""
+    present = [(key, str(title)) for key, needed, title in OUTLINE if needed in content]
+    chinese = str(get_locale() or "zh").startswith("zh")
+    return [(key, f"{CHINESE_NUMERALS[index]}、{title}" if chinese else f"{index + 1}. {title}")
+            for index, (key, title) in enumerate(present)]
+
+
+def _percent(rate: float | None) -> str:
+    return f"{rate * 100:.1f}%" if rate is not None else "—"
+
+
+def _docx_section(key: str, heading: str, content: dict) -> list[official_docx.Block]:
+    Heading, Paragraph, Table, Figure = (official_docx.Heading, official_docx.Paragraph,
+                                         official_docx.Table, official_docx.Figure)
+    if key == "on_time":
+        ranked = [row for row in content["unit_table"] if row["on_time_rate"] is not None]
+        png = chart_images.bars([(row["unit"], row["on_time_rate"] * 100, _percent(row["on_time_rate"]))
+                                 for row in ranked])
+        return [Heading(heading), *([Figure(png, "各单位按期完成率")] if png else []), Table(
+            ("排名", "单位", "到期任务", "按期完成", "按期完成率"),
+            [(str(row["rank"] or "—"), row["unit"], str(row["due"]), str(row["on_time"]),
+              _percent(row["on_time_rate"])) for row in content["unit_table"]])]
+    if key == "criticised":
+        if not content["criticised"]:
+            return [Heading(heading), Paragraph("无。")]
+        return [Heading(heading), Table(("单位", "任务", "原因"), [
+            (row["unit"], row["task"], CriticismReason.zh_of(row["reason"]))
+            for row in content["criticised"]])]
+    if key == "commended":
+        return [Heading(heading), Paragraph("、".join(r["unit"] for r in content["commended"]) or "无。")]
+    if key == "trend":
+        points = content["lagging_trend"]
+        if not points:
+            return [Heading(heading), Paragraph("本期无督查轮次。")]
+        png = chart_images.columns([(point["week_start"][5:], point["lagging"]) for point in points])
+        return [Heading(heading), *([Figure(png, "逐周进度滞后发现数")] if png else []),
+                Table(("督查周（起）", "进度滞后发现数"),
+                      [(point["week_start"], str(point["lagging"])) for point in points])]
+    if key == "complaints":
+        return complaint_stats.docx_section(content["complaints"], heading)
+    if key == "notices":
+        return notices.docx_section(content["notices"], heading)
+    if key == "flags":
+        return accountability.docx_section(content["flags"], heading)
+    rows = content["liaison_missing"]  # "liaison"
+    if not rows:
+        return [Heading(heading), Paragraph("无。")]
+    return [Heading(heading), Table(("月份", "联络股室", "学校"),
+                                    [(row["month"], row["liaison"], row["unit"]) for row in rows])]
+
+
+def to_docx(bulletin: Bulletin) -> bytes:
+    """Return the bulletin as an official document (services/official_docx.py): the sections of
+    its page, in the page's order and numbering (:func:`outline`), charts included."""
     content = bulletin.content
     body: list[official_docx.Block] = [*official_docx.lines(bulletin.narrative)]
-    body += [Heading("一、各单位任务按期完成情况"), Table(
-        ("排名", "单位", "到期任务", "按期完成", "按期完成率"),
-        [(str(row["rank"] or "—"), row["unit"], str(row["due"]), str(row["on_time"]),
-          f"{row['on_time_rate'] * 100:.1f}%" if row["on_time_rate"] is not None else "—")
-         for row in content["unit_table"]])]
-    body.append(Heading("二、通报批评"))
-    if content["criticised"]:
-        body.append(Table(("单位", "任务", "原因"), [
-            (row["unit"], row["task"], CriticismReason.zh_of(row["reason"]))
-            for row in content["criticised"]]))
-    else:
-        body.append(Paragraph("无。"))
-    body += [Heading("三、通报表扬"), Paragraph("、".join(r["unit"] for r in content["commended"]) or "无。")]
-    body += complaint_stats.docx_section(content.get("complaints", []),
-                                         "四、投诉办理情况（响应率、解决率、满意率）")
-    body += notices.docx_section(content.get("notices", {}), "五、整改通知书办理情况")
-    body += accountability.docx_section(content.get("flags", []), "六、问责标记")
+    with force_locale("zh_CN"):  # a document of record is in Chinese whatever the reader's language
+        for key, heading in outline(content):
+            body += _docx_section(key, heading, content)
+    organ = documents.organ()
     return official_docx.render(official_docx.OfficialDocument(
-        title=bulletin.title, number=bulletin.doc_number or "（草稿）", addressee="各股室、各学校、幼儿园",
-        issuer=issuer, dated=(bulletin.published_at or bulletin.created_at).date(), body=body))
+        title=bulletin.title, number=documents.number("bulletin", bulletin.doc_number) or "（草稿）",
+        addressee="各股室、各学校、幼儿园", issuer=organ, organ=organ, copies_to=documents.copies_to(),
+        dated=(bulletin.published_at or bulletin.created_at).date(), body=body))

@@ -206,11 +206,19 @@ def xlsx_rows(rows: list[dict]) -> list[list]:
              row["resolution_rate"], row["satisfaction_rate"], row["score"]] for row in rows]
 
 
-def to_xlsx(rows: list[dict], period_key: str) -> bytes:
-    """The rows as .xlsx with Chinese headers: units and figures only, never a complainant."""
-    from tracker.services.spreadsheets import write_workbook
+def to_xlsx(rows: list[dict], period_key: str, *, as_of: str | None = None,
+            filters: str = "全部单位") -> bytes:
+    """The rows as .xlsx with Chinese headers (services/xlsx.py): units and figures only, never a
+    complainant; the rates as percentages (0.0%), the score to two decimals."""
+    from tracker.services import xlsx
 
-    return write_workbook([(f"投诉三率 {period_key}", XLSX_HEADERS, xlsx_rows(rows))])
+    kinds = ("int", "text", "text", "int", "int", "int", "int", "int", "int", "int", "int",
+             "percent", "percent", "percent", "decimal")
+    columns = [xlsx.Column(header, kind) for header, kind in zip(XLSX_HEADERS, kinds, strict=True)]
+    return xlsx.to_bytes(
+        sheet_name=f"投诉三率 {period_key}", title=f"投诉办理三率统计（{period_key}）",
+        notes=[f"统计期间：{period_key}；范围：{filters}", f"导出时间：{as_of}" if as_of else "导出时间：—"],
+        columns=columns, rows=((row, None) for row in xlsx_rows(rows)))
 
 
 def docx_section(rows: list[dict], heading: str) -> list[official_docx.Block]:

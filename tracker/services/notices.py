@@ -50,6 +50,7 @@ from tracker.models import (
 )
 from tracker.services import (
     audit,
+    documents,
     notifications,
     official_docx,
     permissions,
@@ -420,20 +421,21 @@ def remind(today: date, now: datetime) -> int:
     for notice in rows:
         link = f"/notices/{notice.id}"
         users = people.get(notice.unit_id, [])
+        number = documents.number("notice", notice.doc_number)
         if notice.due_on < today:
             sent += notifications.notify(
                 users, kind="notice_red", event_key=f"notice-red:{notice.id}:{notice.due_on}",
-                title=f"整改通知书已逾期：{notice.doc_number}", body=f"整改时限 {notice.due_on}",
+                title=f"整改通知书已逾期：{number}", body=f"整改时限 {notice.due_on}",
                 link=link, now=now, chat_unit=notice.unit_id, chat_text=f"整改时限 {notice.due_on}")
             sent += notifications.notify(
                 office, kind="notice_red", event_key=f"notice-red-office:{notice.id}:{notice.due_on}",
-                title=f"整改通知书逾期未报告：{notice.doc_number} {notice.unit.name}",
+                title=f"整改通知书逾期未报告：{number} {notice.unit.name}",
                 body=f"整改时限 {notice.due_on}", link=link, now=now,
                 chat_office=True, chat_text=f"整改时限 {notice.due_on}")
         else:
             sent += notifications.notify(
                 users, kind="notice_orange", event_key=f"notice-orange:{notice.id}:{notice.due_on}",
-                title=f"整改通知书即将到期：{notice.doc_number}", body=f"整改时限 {notice.due_on}",
+                title=f"整改通知书即将到期：{number}", body=f"整改时限 {notice.due_on}",
                 link=link, now=now, chat_unit=notice.unit_id, chat_text=f"整改时限 {notice.due_on}")
     return sent
 
@@ -496,7 +498,8 @@ def docx_section(data: dict, heading: str) -> list[official_docx.Block]:
         f"本期下发整改通知书{data.get('issued', 0)}份，验收办结{data.get('verified', 0)}份；"
         f"截至期末未办结{data.get('open', 0)}份，其中蓝色{counts.get('blue', 0)}份、"
         f"橙色{counts.get('orange', 0)}份、红色（逾期）{counts.get('red', 0)}份。"),
-        *(official_docx.Paragraph(f"{row['unit']}：{row['number']}，整改时限{row['due_on']}，"
+        *(official_docx.Paragraph(f"{row['unit']}：{documents.number('notice', row['number'])}，"
+                                  f"整改时限{row['due_on']}，"
                                   f"逾期{row['days_overdue']}天未报告整改情况。")
           for row in data.get("red", []))]
 
@@ -505,10 +508,8 @@ def docx_section(data: dict, heading: str) -> list[official_docx.Block]:
 
 
 def issuer_name() -> str:
-    """The issuing office: the organisation's office unit, else the office's usual name."""
-    name = db.session.scalar(select(Unit.name).where(Unit.kind == "office", Unit.is_archived.is_(False))
-                             .order_by(Unit.id).limit(1))
-    return name or official_docx.ISSUER
+    """The issuing organ (the settings page): it signs the notice and receives the unit's report."""
+    return documents.organ()
 
 
 def to_docx(notice: Notice) -> bytes:
@@ -519,12 +520,14 @@ def to_docx(notice: Notice) -> bytes:
 def document(notice: Notice) -> official_docx.OfficialDocument:
     """The notice's content in the official layout: the .docx, and the preview's HTML."""
     Heading, Paragraph = official_docx.Heading, official_docx.Paragraph
+    issuer = issuer_name()
     body = [Paragraph(f"根据{source_summary(notice)}，经核实，你单位存在以下问题，现通知如下："),
             Heading("一、存在问题"), *official_docx.lines(notice.problems),
             Heading("二、整改要求"), *official_docx.lines(notice.requirements),
             Heading("三、整改时限"),
             Paragraph(f"请于{official_docx.chinese_date(notice.due_on)}前完成整改，并将整改情况书面报告"
-                      "（附佐证材料）报送作风整顿工作领导小组办公室。逾期未报告的，将在月通报中点名。")]
+                      f"（附佐证材料）报送{issuer}。逾期未报告的，将在月通报中点名。")]
     return official_docx.OfficialDocument(
-        title="整改通知书", number=notice.doc_number, addressee=notice.unit.name, issuer=issuer_name(),
+        title="整改通知书", number=documents.number("notice", notice.doc_number), addressee=notice.unit.name,
+        issuer=issuer, organ=issuer, copies_to=documents.copies_to(),
         dated=notice.issued_on, body=body)

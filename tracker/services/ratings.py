@@ -610,22 +610,28 @@ def round_counts(round_ids: list[int]) -> dict[int, dict[str, int]]:
     return result
 
 
-def ranking_workbook(rnd: RatingRound, rows: list[dict[str, Any]], peer_label) -> bytes:
-    """Return the ranking as .xlsx: one line per unit, then the breakdown by group and dimension."""
-    from tracker.services.spreadsheets import write_workbook
+def ranking_workbook(rnd: RatingRound, rows: list[dict[str, Any]], peer_label,
+                     as_of: str | None = None) -> bytes:
+    """Return the ranking as .xlsx (services/xlsx.py): one line per unit with its score, ballots
+    and dissatisfaction rate (a percentage, 0.0%), then the means by group and by dimension."""
+    from tracker.services import xlsx
 
-    headers = [_("Peer group"), _("Rank"), _("Unit"), _("Score"), _("Ballots"),
-               _("Dissatisfaction rate")]
-    headers += [f"{g.name} ({g.weight:g})" for g in rnd.groups]
-    headers += [d.name for d in rnd.dimensions]
+    columns = [xlsx.Column(_("Peer group")), xlsx.Column(_("Rank")), xlsx.Column(_("Unit"), "wrap"),
+               xlsx.Column(_("Score"), "decimal"), xlsx.Column(_("Ballots"), "int"),
+               xlsx.Column(_("Dissatisfaction rate"), "percent")]
+    columns += [xlsx.Column(f"{g.name} ({g.weight:g})", "decimal") for g in rnd.groups]
+    columns += [xlsx.Column(d.name, "decimal") for d in rnd.dimensions]
     lines = []
     for row in rows:
         groups = {g["key"]: g["mean"] for g in row["detail"].get("groups", [])}
         dims = {d["key"]: d["mean"] for d in row["detail"].get("dimensions", [])}
-        rate = row["dissatisfaction_rate"]
-        lines.append([peer_label(row["peer_group"]),
-                      row["rank"] if row["rank"] is not None else _("not ranked"),
-                      row["unit_name"], row["score"], row["ballots"],
-                      round(rate * 100, 2) if rate is not None else None]
-                     + [groups.get(g.key) for g in rnd.groups] + [dims.get(d.key) for d in rnd.dimensions])
-    return write_workbook([(rnd.title, headers, lines)])
+        lines.append(([peer_label(row["peer_group"]),
+                       row["rank"] if row["rank"] is not None else _("not ranked"),
+                       row["unit_name"], row["score"], row["ballots"], row["dissatisfaction_rate"]]
+                      + [groups.get(g.key) for g in rnd.groups] + [dims.get(d.key) for d in rnd.dimensions],
+                      None))
+    notes = [_("Rating round: %(title)s; period %(period)s; all units", title=rnd.title, period=rnd.period)]
+    if as_of:
+        notes.append(_("Exported: %(when)s", when=as_of))
+    return xlsx.to_bytes(sheet_name=rnd.title, title=_("Rating results: %(title)s", title=rnd.title),
+                         notes=notes, columns=columns, rows=lines)

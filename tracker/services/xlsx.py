@@ -7,7 +7,10 @@ one house standard: a title row and the lines saying which filters and date
 produced the sheet, a bold header that stays frozen on screen and repeats on
 every printed page, an autofilter, column widths fitted to the content
 (capped) with wrapped text, dates as dates, percents as numbers, coloured
-cells where asked, A4 landscape fitted to the page width.
+cells where asked, A4 landscape fitted to the page width. Every report the
+product exports goes through it (the ledger, complaint rates, rating results,
+assessment rankings); only the import templates, whose header must be their
+first row, are written by services/spreadsheets.py.
 
 Every text is written as an inline string, never as a formula, so a value
 that begins with ``=`` stays text; it is also prefixed with an apostrophe when
@@ -17,6 +20,7 @@ against formula injection when the sheet is saved again as CSV).
 
 from __future__ import annotations
 
+import io
 import re
 import tempfile
 import zipfile
@@ -25,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
-KINDS = ("text", "wrap", "int", "date", "percent")
+KINDS = ("text", "wrap", "int", "date", "percent", "decimal")  # percent: a rate 0.5 shown 50.0%
 FILLS = {"green": "FFC6EFCE", "yellow": "FFFFEB9C", "red": "FFFFC7CE", "blue": "FFDDEBF7",
          "orange": "FFFCE4D6"}
 MAX_WIDTH, MIN_WIDTH = 50, 6
@@ -33,8 +37,8 @@ _EPOCH = date(1899, 12, 30)
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 # cellXfs: 0 default, 1 title, 2 note, 3 header, then per kind, then per fill
-_XF_KIND = {"text": 4, "wrap": 5, "int": 6, "date": 7, "percent": 8}
-_XF_FILL = {name: 9 + index for index, name in enumerate(FILLS)}
+_XF_KIND = {"text": 4, "wrap": 5, "int": 6, "date": 7, "percent": 8, "decimal": 9}
+_XF_FILL = {name: 10 + index for index, name in enumerate(FILLS)}
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,13 @@ class _Sheet:
                     self.widths[index] = min(width, MAX_WIDTH)
         parts.append("</row>")
         self.data.write("".join(parts).encode())
+
+
+def to_bytes(**sheet: Any) -> bytes:
+    """:func:`write` into memory: for the short reports (a ranking, a period's rates)."""
+    output = io.BytesIO()
+    write(output, **sheet)
+    return output.getvalue()
 
 
 def write(output: IO[bytes], *, sheet_name: str, title: str, notes: Iterable[str],
@@ -195,7 +206,8 @@ _FILL_XFS = "".join(f'<xf numFmtId="0" fontId="0" fillId="{3 + index}" borderId=
 _STYLES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     f"<styleSheet {_NS}>"
-    '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+    '<numFmt numFmtId="165" formatCode="0.0%"/></numFmts>'
     '<fonts count="3"><font><sz val="11"/><name val="宋体"/><family val="2"/><charset val="134"/></font>'
     '<font><b/><sz val="11"/><name val="宋体"/><family val="2"/><charset val="134"/></font>'
     '<font><b/><sz val="14"/><name val="宋体"/><family val="2"/><charset val="134"/></font></fonts>'
@@ -204,7 +216,7 @@ _STYLES = (
     f'<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>'
     f"<border>{_BORDER}<diagonal/></border></borders>"
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    f'<cellXfs count="{9 + len(FILLS)}">'
+    f'<cellXfs count="{10 + len(FILLS)}">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
@@ -214,7 +226,8 @@ _STYLES = (
     f'<xf numFmtId="0" {_CELL}><alignment vertical="top" wrapText="1"/></xf>'
     f'<xf numFmtId="1" {_CELL} applyNumberFormat="1"><alignment vertical="top"/></xf>'
     f'<xf numFmtId="164" {_CELL} applyNumberFormat="1"><alignment vertical="top"/></xf>'
-    f'<xf numFmtId="10" {_CELL} applyNumberFormat="1"><alignment vertical="top"/></xf>'
+    f'<xf numFmtId="165" {_CELL} applyNumberFormat="1"><alignment vertical="top"/></xf>'
+    f'<xf numFmtId="2" {_CELL} applyNumberFormat="1"><alignment vertical="top"/></xf>'
     f"{_FILL_XFS}</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>")

@@ -18,7 +18,6 @@ from tracker.extensions import db
 from tracker.media_types import DOCX
 from tracker.models import Bulletin
 from tracker.services import bulletins, permissions
-from tracker.services.official_docx import ISSUER
 
 
 def bulletin_json(bulletin: Bulletin) -> dict:
@@ -101,7 +100,7 @@ def publish_bulletin(bulletin_id: int):
           tag="Bulletins", response=DOCX, errors=(404,))
 def bulletin_docx(bulletin_id: int):
     bulletin = _load_visible(bulletin_id)
-    return Response(bulletins.to_docx(bulletin, ISSUER), mimetype=DOCX, headers={
+    return Response(bulletins.to_docx(bulletin), mimetype=DOCX, headers={
         "Content-Disposition": f"attachment; filename=bulletin-{bulletin.period}.docx"})
 
 

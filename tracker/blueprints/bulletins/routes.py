@@ -16,7 +16,6 @@ from tracker.media_types import DOCX
 from tracker.models import Bulletin, BulletinKind, BulletinStatus, User
 from tracker.services import bulletins, periods, permissions
 from tracker.services.errors import InvalidInput
-from tracker.services.official_docx import ISSUER
 from tracker.unit_of_work import attempt
 
 
@@ -202,7 +201,7 @@ def regenerate(bulletin_id):
 @login_required
 def bulletin_docx(bulletin_id):
     bulletin = _visible(bulletin_id)
-    return Response(bulletins.to_docx(bulletin, ISSUER), mimetype=DOCX, headers={
+    return Response(bulletins.to_docx(bulletin), mimetype=DOCX, headers={
         "Content-Disposition": f"attachment; filename=bulletin-{bulletin.period}.docx"})
 
 

@@ -74,5 +74,8 @@ def stats_xlsx():
     if error:
         raise InvalidInput(_("Please correct the marked fields."), {"period": error})
     rows = complaint_stats.stats(period, current_user)
-    return Response(complaint_stats.to_xlsx(rows, period.key), mimetype=XLSX, headers={
+    scope = "全部单位" if current_user.role in ("office", "leader") else "本单位"
+    as_of = clock.local(clock.now()).strftime("%Y-%m-%d %H:%M")
+    data = complaint_stats.to_xlsx(rows, period.key, as_of=as_of, filters=scope)
+    return Response(data, mimetype=XLSX, headers={
         "Content-Disposition": f"attachment; filename=complaint-rates-{period.key}.xlsx"})
