@@ -30,7 +30,7 @@ def test_one_reminder_per_event(make):
     plan = make.plan()
     measure = make.measure(plan)
     soon = make.task(measure, unit, starts_on="2026-10-01", due_on="2026-10-22", title="将到期")
-    make.entry(soon, 50, "2026-10-19")
+    make.entry(soon, 90, "2026-10-19")  # at this pace done on 10-21: not projected late
     late = make.task(measure, unit, starts_on="2026-09-01", due_on="2026-10-10", title="已逾期")
     make.entry(late, 90, "2026-10-19")
     assert notifications.sweep(date(2026, 10, 20), NOW) == 4  # two tasks × two people
@@ -113,6 +113,18 @@ def smtp():
     inbox.stop()
     thread.join(5)
     inbox.loop.close()
+
+
+def test_a_task_projected_late_is_announced_once_a_week(make):
+    unit = make.unit()
+    head = make.user("unit_head", unit=unit)
+    slow = make.task(make.measure(make.plan()), unit, starts_on="2026-10-01", due_on="2026-11-30", title="偏慢")
+    make.entry(slow, 20, "2026-10-19")  # 20 % in 18 days: done 2026-12-30 at this pace
+    assert notifications.sweep(date(2026, 10, 20), NOW) == 1
+    [note] = db.session.scalars(select(Notification).where(Notification.kind == "task_projected_late"))
+    assert note.user_id == head.id and "2026-11-30" in note.body and note.link == f"/tasks/{slow.id}"
+    assert notifications.sweep(date(2026, 10, 25), NOW) == 0  # the same ISO week
+    assert notifications.sweep(date(2026, 10, 26), NOW) == 1  # a new week, still late
 
 
 def test_email_goes_out_once_through_smtp(make, smtp):

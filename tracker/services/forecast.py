@@ -97,7 +97,8 @@ def late_condition(view, as_of: date, window_days: int, margin_days: int = 0) ->
                                      progress.not_superseded(base))
                 .order_by(base.reported_on.desc(), base.id.desc()).limit(1).scalar_subquery())
 
-    starts_on = select(Task.starts_on).where(Task.id == view.c.task_id).scalar_subquery()
+    own = aliased(Task, name="own")  # not the outer query's Task, which auto-correlation would take
+    starts_on = select(own.starts_on).where(own.id == view.c.task_id).scalar_subquery()
     base_on = func.coalesce(before_window(base.reported_on), starts_on)
     gained = view.c.actual_percent - func.coalesce(before_window(base.percent), 0)
     days = case((progress.days_between(base_on, view.c.last_reported_on) < 1, 1),

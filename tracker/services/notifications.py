@@ -24,7 +24,7 @@ from tracker.models import (
     Task,
     User,
 )
-from tracker.services import progress, task_states, work_chat
+from tracker.services import forecast, progress, task_states, work_chat
 
 
 def notify(
@@ -127,6 +127,21 @@ def notice_withdrawn(notice, reason: str, now: datetime) -> int:
                   link=f"/notices/{notice.id}", now=now, chat_unit=notice.unit_id)
 
 
+def _projected_late(today: date, now: datetime, view) -> int:
+    """预计逾期: once a week, tell a unit which of its tasks will miss their due date at their pace."""
+    rows = db.session.execute(
+        select(Task.id, Task.title, Task.owner_unit_id, Task.due_on).join(view, view.c.task_id == Task.id)
+        .where(view.c.status.in_(("on_track", "lagging", "stale")),
+               forecast.late_condition(view, today, **forecast.parameters()))).all()
+    people = _unit_people({row.owner_unit_id for row in rows})
+    week = today.isocalendar()
+    return sum(notify(people.get(row.owner_unit_id, []), kind="task_projected_late",
+                      event_key=f"projected-late:{row.id}:{week.year}-W{week.week:02d}",
+                      title=f"任务预计逾期：{row.title}", body=f"按近期进度将晚于完成时限 {row.due_on}",
+                      link=f"/tasks/{row.id}", now=now, chat_unit=row.owner_unit_id,
+                      chat_text=f"完成时限 {row.due_on}") for row in rows)
+
+
 def sweep(today: date, now: datetime) -> int:
     """Send the day's reminders: tasks due soon, overdue or stale; new findings; bulletins."""
     thresholds = progress.Thresholds.from_settings()
@@ -183,6 +198,7 @@ def sweep(today: date, now: datetime) -> int:
                 chat_unit=row.owner_unit_id,
                 chat_text=f"完成时限 {row.due_on}",
             )
+    sent += _projected_late(today, now, view)
     recent = select(SupervisionRound.id).where(
         SupervisionRound.week_start >= today - timedelta(days=21)
     )
