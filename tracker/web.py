@@ -21,6 +21,7 @@ from tracker.error_responses import ERROR_TITLES, error_response, rate_limited_m
 from tracker.extensions import limiter, login_manager
 from tracker.models import Choice
 from tracker.services import (
+    audit_labels,
     bulletins,
     documents,
     organisation,
@@ -68,7 +69,6 @@ class IdConverter(IntegerConverter):
         return number if number <= validation.MAX_ID else 0
 
 
-def init_app(app: Flask) -> None:
 def official_number(stored: str | None, kind: str) -> str | None:
     """A stored number 〔2026〕3号 in full, 教作整〔2026〕3号: the prefixes read once per request."""
     if not has_request_context():
@@ -81,6 +81,7 @@ def official_number(stored: str | None, kind: str) -> str | None:
     return f"{prefixes[kind]}{stored}"
 
 
+def init_app(app: Flask) -> None:
     from tracker import commands
     from tracker.blueprints.accountability import bp as accountability_bp
     from tracker.blueprints.admin import bp as admin_bp
@@ -210,12 +211,12 @@ def official_number(stored: str | None, kind: str) -> str | None:
     # the audit log's codes by their labels (services/audit_labels.py)
     app.jinja_env.globals["audit_labels"] = audit_labels
 
-    app.jinja_env.filters["mark_required"] = mark_required
     # a bulletin's sections in order with their numbered headings, as its .docx has them
     app.jinja_env.globals["bulletin_outline"] = bulletins.outline
     app.jinja_env.globals["official_organ"] = documents.organ  # the issuing organ (settings page)
     # a stored number 〔2026〕3号 in full with its kind's prefix: n.doc_number|official_number('notice')
     app.jinja_env.filters["official_number"] = official_number
+    app.jinja_env.filters["mark_required"] = mark_required
     app.jinja_env.filters["localtime"] = lambda value, fmt="%Y-%m-%d %H:%M": (
         clock.local(value).strftime(fmt) if value else ""
     )
