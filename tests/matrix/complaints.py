@@ -87,8 +87,8 @@ API_ROWS = {
     ("POST", "/api/v1/complaints/<int:complaint_id>/reject"): row(401, 403, 200, 403, 403, 403),
     ("POST", "/api/v1/complaints/<int:complaint_id>/duplicate"): row(401, 403, 200, 403, 403, 403),
     ("POST", "/api/v1/complaints/<int:complaint_id>/dispatch"): row(401, 403, 200, 403, 403, 403),
-    # the office records a paper reply first; the unit then finds it answered
-    ("POST", "/api/v1/complaints/<int:complaint_id>/reply"): row(401, 404, 200, 403, 409, 409),
+    # the office records a paper reply first; the head then finds it answered; a member drafts instead
+    ("POST", "/api/v1/complaints/<int:complaint_id>/reply"): row(401, 404, 200, 403, 409, 403),
     ("POST", "/api/v1/complaints/<int:complaint_id>/return"): row(401, 403, 200, 403, 403, 403),
     ("POST", "/api/v1/complaints/<int:complaint_id>/close"): row(401, 403, 200, 403, 403, 403),
 }

@@ -10,6 +10,7 @@ import random
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from tracker import clock
@@ -23,7 +24,7 @@ from tracker.models import (
     Unit,
     User,
 )
-from tracker.services import audit, complaints
+from tracker.services import audit, complaint_reply_drafts, complaints
 
 TEMPLATES = [
     ("已核实并整改", "您好！您反映的问题已收悉。经核实，情况属实，我单位已责令相关人员立即整改，"
@@ -203,4 +204,24 @@ def load(actor: audit.Actor, today: date) -> bool:
             contact=f"1390000{index:04d}" if index % 3 == 0 else None,
             published=state == "closed" and plan[1] in ("satisfied", "basically_satisfied") and index % 2 == 0)  # noqa: E501
     db.session.flush()
+    load_reply_draft(as_, today)
     return True
+
+
+# A unit member drafts the reply to a complaint dispatched to the unit; it waits for the head
+REPLY_DRAFT = ("cgxx.staff", "经初步核实，学校招生严格按照片区划分和电脑派位进行，未设立收费实验班。"
+               "我校将在校务公开栏公示招生办法，欢迎家长监督。")
+
+
+def load_reply_draft(as_, today: date) -> None:
+    """A member's reply draft waiting for the unit head (cgxx.head) on a complaint still to answer."""
+    username, text = REPLY_DRAFT
+    member = db.session.scalar(select(User).where(User.username == username))
+    if member is None:
+        return
+    complaint = db.session.scalar(select(Complaint).where(
+        Complaint.dispatched_unit_id == member.unit_id, Complaint.status == "dispatched")
+        .order_by(Complaint.id))
+    if complaint is not None:
+        complaint_reply_drafts.create(as_(member, today, 9), complaint, text=text,
+                                      upload_folder=current_app.config["UPLOAD_FOLDER"])

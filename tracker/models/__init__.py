@@ -42,8 +42,11 @@ from tracker.models.complaints import (
     ComplaintEvent,
     ComplaintFile,
     ComplaintLight,
+    ComplaintReplyDraft,
+    ComplaintReplyDraftFile,
     ComplaintStatus,
     ComplaintStep,
+    ReplyDraftStatus,
     ReplyTemplate,
     SatisfactionRating,
 )
@@ -199,8 +202,11 @@ __all__ = [
     "ComplaintEvent",
     "ComplaintFile",
     "ComplaintLight",
+    "ComplaintReplyDraft",
+    "ComplaintReplyDraftFile",
     "ComplaintStatus",
     "ComplaintStep",
+    "ReplyDraftStatus",
     "ReplyTemplate",
     "SatisfactionRating",
     # notices

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
 from tracker.models.choices import Choice
 from tracker.models.mixins import StoredFileMixin, WorkflowEventMixin
-from tracker.models.organisation import Unit, _in
+from tracker.models.organisation import Unit, User, _in
 
 
 class ComplaintCategory(Choice):
@@ -77,10 +77,20 @@ class ComplaintLight(Choice):
     GREEN = "green", _l("On time")
 
 
+class ReplyDraftStatus(Choice):
+    """Where a unit member's draft of a complaint reply stands (services/complaint_reply_drafts.py)."""
+
+    PENDING = "pending", _l("Awaiting the unit head")
+    RETURNED = "returned", _l("Returned to the author")
+    SUBMITTED = "submitted", _l("Submitted as the unit's reply")
+    DISCARDED = "discarded", _l("Discarded")
+
+
 COMPLAINT_CATEGORIES = ComplaintCategory.codes()
 COMPLAINT_CHANNELS = ComplaintChannel.codes()
 COMPLAINT_STATUSES = ComplaintStatus.codes()
 SATISFACTION_RATINGS = SatisfactionRating.codes()
+REPLY_DRAFT_STATUSES = ReplyDraftStatus.codes()
 
 
 class Complaint(Base):
@@ -173,6 +183,57 @@ class ComplaintFile(StoredFileMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"), index=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("complaint_events.id", ondelete="RESTRICT"))
+
+
+class ComplaintReplyDraft(Base):
+    """A unit member's reply to a complaint, awaiting the unit head: not the reply until submitted.
+
+    It changes nothing of the complaint (status, deadlines, events). The head
+    submits it — the complaint's reply is then the member's, ``submitted_by`` the
+    head, and ``event_id`` the reply event it became — or returns it with a
+    comment; the member edits and sends it again, or discards it. ``is_open`` is
+    true while it is pending or returned and null afterwards, so that the unique
+    key allows one open draft per complaint and author.
+    """
+
+    __tablename__ = "complaint_reply_drafts"
+    __table_args__ = (
+        CheckConstraint(_in("status", REPLY_DRAFT_STATUSES), name="status"),
+        UniqueConstraint("complaint_id", "author_id", "is_open"),  # one open draft per complaint and author
+        Index("ix_complaint_reply_drafts_status_complaint", "status", "complaint_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    is_open: Mapped[bool | None] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    return_comment: Mapped[str | None] = mapped_column(Text)
+    returned_at: Mapped[datetime | None]
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("complaint_events.id", ondelete="RESTRICT"), index=True)
+
+    complaint: Mapped[Complaint] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    returned_by: Mapped[User | None] = relationship(foreign_keys=[returned_by_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    files: Mapped[list[ComplaintReplyDraftFile]] = relationship(order_by="ComplaintReplyDraftFile.id")
+
+
+class ComplaintReplyDraftFile(StoredFileMixin, Base):
+    """A file of a reply draft; submitting the draft gives the reply the same stored file."""
+
+    __tablename__ = "complaint_reply_draft_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(
+        ForeignKey("complaint_reply_drafts.id", ondelete="RESTRICT"), index=True)
 
 
 class ReplyTemplate(Base):

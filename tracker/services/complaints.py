@@ -342,26 +342,43 @@ def dispatch_many(actor: audit.Actor, assignments: Sequence[tuple[Complaint, int
     return done
 
 
+def check_reply_text(text: str | None, errors: dict[str, str]) -> str:
+    """A reply's text as the rules take it (a unit member's draft is held to the same)."""
+    return validation.text(errors, "text", text, max_length=5000, multiline=True)
+
+
 def reply(actor: audit.Actor, complaint: Complaint, values: ReplyInput, *,
-          files: Sequence[Upload] = (), upload_folder: str | Path | None = None) -> Complaint:
-    """答复: the dispatched unit answers (or the office records a reply received on paper)."""
+          files: Sequence[Upload] = (), upload_folder: str | Path | None = None,
+          stored: Sequence[uploads.StoredFile] = (), author_id: int | None = None,
+          audit_extra: dict | None = None) -> Complaint:
+    """答复: the dispatched unit answers (or the office records a reply received on paper).
+
+    A unit member's draft the head submits (services/complaint_reply_drafts.py) comes
+    with its files already ``stored`` and its ``author_id``: the reply event is the
+    member's, the audit record the head's with ``audit_extra``.
+    """
     WORKFLOW.require(complaint, "reply")
     errors: dict[str, str] = {}
-    body = validation.text(errors, "text", values.text, max_length=5000, multiline=True)
+    body = check_reply_text(values.text, errors)
     on = values.on
     if on is not None and actor.user is not None and not permissions.can(actor.user, "complaint.manage"):
         errors["on"] = _("Only the office records the date of a reply received on paper.")
         on = None
     at = _when(actor, on, errors, not_before=_last_at(complaint))
     validation.raise_if(errors)
-    stored = uploads.store_photos_or_pdfs(upload_folder, files, errors, max_files=MAX_FILES)
+    if len(stored) + len([f for f in files if f.filename]) > MAX_FILES:
+        errors["files"] = _("At most %(n)d files.", n=MAX_FILES)
+    validation.raise_if(errors)
+    stored = [*stored, *uploads.store_photos_or_pdfs(upload_folder, files, errors, max_files=MAX_FILES)]
     validation.raise_if(errors)
     day = clock.local(at).date()
     complaint.reply_text, complaint.replied_at = body, at
     if complaint.first_replied_on is None:
         complaint.first_replied_on = day
     event = _event(actor, complaint, "reply", at, unit_id=complaint.dispatched_unit_id,
-                   text=body, changes={"files": [None, len(stored)]})
+                   text=body, changes={"files": [None, len(stored)], **(audit_extra or {})})
+    if author_id is not None:
+        event.user_id = author_id
     db.session.flush()
     _attach(actor, complaint, stored, event)
     return complaint

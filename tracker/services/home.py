@@ -29,6 +29,7 @@ from tracker.models import (
     ComplaintStatus,
     JobRun,
     Notice,
+    ReplyDraftStatus,
     SupervisionRound,
     TaskStatus,
     User,
@@ -37,6 +38,7 @@ from tracker.services import (
     accountability,
     bulletins,
     charts,
+    complaint_reply_drafts,
     complaints,
     ledger_drafts,
     ledger_view,
@@ -267,9 +269,12 @@ def _unit(user: User, today: date) -> list[Section]:
     replies = complaints.list_query(user, status="dispatched", unit_id=unit_id)
     open_notices = notices.list_query(user, as_of=today, unit_id=unit_id).where(
         Notice.status.in_(notices.OPEN))
+    drafting = permissions.can(user, "complaint.reply_drafts")
     n = _count_all({
         "replies": replies,
         "replies_overdue": complaints.list_query(user, unit_id=unit_id, overdue=True, today=today),
+        **({"reply_drafts": complaint_reply_drafts.only_with_drafts(user, complaints.list_query(user))}
+           if drafting else {}),
         "notices_overdue": notices.list_query(user, as_of=today, unit_id=unit_id, status="overdue"),
         "notices_orange": notices.list_query(user, as_of=today, unit_id=unit_id, colour_="orange"),
         "notices_issued": notices.list_query(user, as_of=today, unit_id=unit_id, status="issued"),
@@ -289,6 +294,17 @@ def _unit(user: User, today: date) -> list[Section]:
         Line(f"{x.doc_number} {x.problems[:30]}", _("due %(date)s", date=x.due_on), "notices.notice_page",
              {"notice_id": x.id}, light_urgency.get(notices.colour(x, today), LOW))
         for x in nearest_notices)
+    reply_draft_items = ()
+    if drafting:  # a head's drafts from staff to submit; a member's own, waiting or returned
+        draft_lines = tuple(
+            Line(subject or f"#{complaint_id}", ReplyDraftStatus.label_of(status),
+                 "complaints.reply_draft_page", {"draft_id": draft_id},
+                 HIGH if status == "returned" else LOW)
+            for draft_id, status, complaint_id, subject in complaint_reply_drafts.waiting(user, LINES))
+        reply_draft_items = (Item(
+            "reply_drafts", _("Draft replies from staff to submit") if user.role == "unit_head"
+            else _("My draft replies (waiting or returned)"), n["reply_drafts"],
+            "complaints.complaint_list", {"drafts": 1}, MEDIUM, draft_lines),)
     sections = [_unit_tasks(user, unit_id, today)]
     drafts = _drafts(user)
     if drafts is not None:
@@ -299,6 +315,7 @@ def _unit(user: User, today: date) -> list[Section]:
                  {"status": "dispatched", "unit_id": unit_id}, MEDIUM, reply_lines),
             Item("replies_overdue", _("Replies overdue"), n["replies_overdue"], "complaints.complaint_list",
                  {"unit_id": unit_id, "overdue": 1}, HIGH),
+            *reply_draft_items,
         )),
         Section("notices", _("Rectification notices"), (
             Item("issued", _("To acknowledge"), n["notices_issued"], "notices.notice_list",

@@ -35,6 +35,7 @@ from tracker.models import (
     Complaint,
     ComplaintEvent,
     ComplaintFile,
+    ComplaintReplyDraftFile,
     EvidenceFile,
     Flag,
     FlagEvent,
@@ -70,7 +71,7 @@ LIFECYCLES = (
     Lifecycle(notices.WORKFLOW, Notice, NoticeEvent, "notice_id", ("issue", "issued")),
     Lifecycle(accountability.WORKFLOW, Flag, FlagEvent, "flag_id", ("raise", "raised")),
 )
-FILE_MODELS = (ComplaintFile, NoticeFile, EvidenceFile, LedgerDraftFile)
+FILE_MODELS = (ComplaintFile, NoticeFile, EvidenceFile, LedgerDraftFile, ComplaintReplyDraftFile)
 
 
 @dataclass

@@ -119,6 +119,34 @@ def draft_submitted(draft: LedgerDraft, now: datetime) -> int:
                   title=f"台账草稿已提交：{draft.task.title}", link=f"/tasks/{draft.task_id}",
                   now=now)
 
+
+def reply_draft_ready(draft, now: datetime) -> int:
+    """Tell the heads of the complaint's unit that a member's reply draft waits for them."""
+    complaint = draft.complaint
+    return notify(_unit_heads(complaint.dispatched_unit_id), kind="reply_draft_ready",
+                  event_key=f"reply-draft-ready:{draft.id}:{draft.updated_at:%Y%m%d%H%M%S%f}",
+                  title=f"投诉答复草稿待提交：#{complaint.id} {complaint.subject}",
+                  body=draft.author.display_name, link=f"/complaints/reply-drafts/{draft.id}", now=now)
+
+
+def reply_draft_returned(draft, now: datetime) -> int:
+    """Tell the author that the head returned the reply draft, with the head's comment."""
+    complaint = draft.complaint
+    return notify([draft.author_id], kind="reply_draft_returned",
+                  event_key=f"reply-draft-returned:{draft.id}:{draft.returned_at:%Y%m%d%H%M%S%f}",
+                  title=f"投诉答复草稿被退回：#{complaint.id} {complaint.subject}",
+                  body=draft.return_comment or "", link=f"/complaints/reply-drafts/{draft.id}", now=now)
+
+
+def reply_draft_submitted(draft, now: datetime) -> int:
+    """Tell the author that the head submitted the reply draft as the unit's reply."""
+    complaint = draft.complaint
+    return notify([draft.author_id], kind="reply_draft_submitted",
+                  event_key=f"reply-draft-submitted:{draft.id}",
+                  title=f"投诉答复草稿已提交：#{complaint.id} {complaint.subject}",
+                  link=f"/complaints/{complaint.id}", now=now)
+
+
 def notice_withdrawn(notice, reason: str, now: datetime) -> int:
     """Tell the unit's people that the office withdrew a notice it had issued to them, and why."""
     people = _unit_people({notice.unit_id}).get(notice.unit_id, [])

@@ -161,12 +161,49 @@ def _submit_draft(user: User, draft) -> bool:
             and draft.task.owner_unit_id == user.unit_id)
 
 
+def _dispatched_to_own_unit(user: User, complaint) -> bool:
+    return (complaint is not None and user.unit_id is not None
+            and complaint.dispatched_unit_id is not None and complaint.dispatched_unit_id == user.unit_id)
+
+
 @rule("complaint.reply")
 def _reply_complaint(user: User, complaint) -> bool:
-    """Answer a complaint: the unit it is dispatched to, or the office (a reply received on paper)."""
-    return user.role == "office" or (
-        user.role in ("unit_head", "unit_member") and complaint is not None
-        and complaint.dispatched_unit_id is not None and complaint.dispatched_unit_id == user.unit_id)
+    """Answer a complaint: the head of the unit it is dispatched to, or the office (a paper reply).
+
+    A unit member drafts the reply instead (``complaint.reply_draft``); the head submits it.
+    """
+    return user.role == "office" or (user.role == "unit_head" and _dispatched_to_own_unit(user, complaint))
+
+
+@rule("complaint.reply_draft")
+def _draft_reply(user: User, complaint) -> bool:
+    """Draft a complaint's reply for the head: the members of the unit it is dispatched to."""
+    return user.role == "unit_member" and _dispatched_to_own_unit(user, complaint)
+
+
+@rule("complaint.reply_drafts")
+def _see_reply_drafts(user: User, obj=None) -> bool:
+    """Have reply drafts at all (a member's own, those waiting on a head): a unit's own people."""
+    return user.role in ("unit_head", "unit_member") and user.unit_id is not None
+
+
+@rule("complaint.reply_draft_read")
+def _read_reply_draft(user: User, draft) -> bool:
+    """Read a reply draft: its author, or the head of the complaint's unit (not another, not the liaison)."""
+    return draft is not None and (_edit_reply_draft(user, draft) or _submit_reply_draft(user, draft))
+
+
+@rule("complaint.reply_draft_edit")
+def _edit_reply_draft(user: User, draft) -> bool:
+    """Change or discard a reply draft: its author, while a member of the complaint's unit."""
+    return (draft is not None and draft.author_id == user.id and user.role == "unit_member"
+            and _dispatched_to_own_unit(user, draft.complaint))
+
+
+@rule("complaint.reply_submit")
+def _submit_reply_draft(user: User, draft) -> bool:
+    """Submit a member's reply draft as the unit's reply, or return it: the head of the complaint's unit."""
+    return draft is not None and user.role == "unit_head" and _dispatched_to_own_unit(user, draft.complaint)
 
 
 @rule("complaint.list")

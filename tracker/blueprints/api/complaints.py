@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from flask import abort
+from flask import abort, current_app
 from pydantic import Field
 
 from tracker import clock
@@ -15,19 +15,22 @@ from tracker.blueprints.api.framework import (
     Body,
     CursorQuery,
     Out,
+    dump,
     endpoint,
     keyset_paginated,
 )
-from tracker.blueprints.api.schemas import page_of
+from tracker.blueprints.api.schemas import FileOut, page_of
 from tracker.models.complaints import (
     Complaint,
     ComplaintCategory,
     ComplaintChannel,
     ComplaintLight,
+    ComplaintReplyDraft,
     ComplaintStatus,
+    ReplyDraftStatus,
     SatisfactionRating,
 )
-from tracker.services import complaints, permissions
+from tracker.services import complaint_reply_drafts, complaints, permissions
 
 Category = Literal[ComplaintCategory.codes()]
 Channel = Literal[ComplaintChannel.codes()]
@@ -313,7 +316,8 @@ def dispatch_complaint(complaint_id: int, body: DispatchIn):
 
 
 @endpoint(bp, "/complaints/<int:complaint_id>/reply", "POST",
-          summary="Reply to a complaint (the dispatched unit; the office records a paper reply)",
+          summary="Reply to a complaint (the dispatched unit's head; the office records a paper reply; "
+                  "a unit member drafts: reply-drafts)",
           tag="Complaints", body=ReplyIn, response=ComplaintDetailOut, errors=(403, 404, 409))
 def reply_complaint(complaint_id: int, body: ReplyIn):
     authorize("complaint.view")
@@ -336,3 +340,105 @@ def return_complaint(complaint_id: int, body: ReturnIn):
 def close_complaint(complaint_id: int, body: CloseIn):
     complaint = _office(complaint_id)
     return _answer(complaints.close(actor(), complaint, body.resolved, body.on))
+
+
+# A unit member's reply drafts: the member drafts, the unit head submits (services/complaint_reply_drafts.py)
+
+
+class ReplyDraftIn(Body):
+    text: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class ReplyDraftReturn(Body):
+    comment: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class ReplyDraftOut(Out):
+    """A reply draft: nothing of the complainant (a member never reads their name or contact)."""
+
+    id: int
+    complaint_id: int
+    author_id: int
+    text: str
+    status: Literal[ReplyDraftStatus.codes()]
+    created_at: datetime
+    updated_at: datetime
+    return_comment: str | None
+    returned_at: datetime | None
+    returned_by_id: int | None
+    submitted_at: datetime | None
+    submitted_by_id: int | None
+    event_id: int | None
+    files: list[FileOut] = []
+
+
+def load_reply_draft(draft_id: int) -> ComplaintReplyDraft:
+    """The draft, or 404 for one the user may not read (another unit's, the central roles)."""
+    draft = load(ComplaintReplyDraft, draft_id)
+    if not permissions.can(acting_user(), "complaint.reply_draft_read", draft):
+        abort(404)
+    return draft
+
+
+@endpoint(bp, "/complaints/<int:complaint_id>/reply-drafts", "POST",
+          summary="Draft a complaint's reply for the unit head (a member of the dispatched unit)",
+          tag="Complaints", body=ReplyDraftIn, response=ReplyDraftOut, status=201, errors=(403, 404, 409))
+def create_reply_draft(complaint_id: int, body: ReplyDraftIn):
+    authorize("complaint.view")
+    complaint = _readable(complaint_id)
+    authorize("complaint.reply_draft", complaint)
+    draft = complaint_reply_drafts.create(actor(), complaint, text=body.text,
+                                          upload_folder=current_app.config["UPLOAD_FOLDER"])
+    return dump(ReplyDraftOut, draft), 201
+
+
+@endpoint(bp, "/complaints/reply-drafts", "GET",
+          summary="Open reply drafts: a member's own, or those of the head's unit", tag="Complaints",
+          response=list[ReplyDraftOut], errors=(403,))
+def list_reply_drafts():
+    authorize("complaint.reply_drafts")
+    return [dump(ReplyDraftOut, d) for d in complaint_reply_drafts.open_drafts(acting_user())], 200
+
+
+@endpoint(bp, "/complaints/reply-drafts/<int:draft_id>", "GET", summary="Read a reply draft",
+          tag="Complaints", response=ReplyDraftOut, errors=(404,))
+def get_reply_draft(draft_id: int):
+    return dump(ReplyDraftOut, load_reply_draft(draft_id)), 200
+
+
+@endpoint(bp, "/complaints/reply-drafts/<int:draft_id>", "PATCH",
+          summary="Change a reply draft (its author); a returned draft goes back to the head",
+          tag="Complaints", body=ReplyDraftIn, response=ReplyDraftOut, errors=(403, 404, 409))
+def patch_reply_draft(draft_id: int, body: ReplyDraftIn):
+    draft = load_reply_draft(draft_id)
+    authorize("complaint.reply_draft_edit", draft)
+    complaint_reply_drafts.edit(actor(), draft, text=body.text,
+                                upload_folder=current_app.config["UPLOAD_FOLDER"])
+    return dump(ReplyDraftOut, draft), 200
+
+
+@endpoint(bp, "/complaints/reply-drafts/<int:draft_id>/submit", "POST",
+          summary="Submit a member's reply draft as the unit's reply (the unit head)", tag="Complaints",
+          response=ComplaintDetailOut, errors=(403, 404, 409))
+def submit_reply_draft(draft_id: int):
+    draft = load_reply_draft(draft_id)
+    authorize("complaint.reply_submit", draft)
+    return _answer(complaint_reply_drafts.submit(actor(), draft))
+
+
+@endpoint(bp, "/complaints/reply-drafts/<int:draft_id>/return", "POST",
+          summary="Return a reply draft to its author with a comment (the unit head)", tag="Complaints",
+          body=ReplyDraftReturn, response=ReplyDraftOut, errors=(403, 404, 409))
+def return_reply_draft(draft_id: int, body: ReplyDraftReturn):
+    draft = load_reply_draft(draft_id)
+    authorize("complaint.reply_submit", draft)
+    return dump(ReplyDraftOut, complaint_reply_drafts.return_draft(actor(), draft, comment=body.comment)), 200
+
+
+@endpoint(bp, "/complaints/reply-drafts/<int:draft_id>/discard", "POST",
+          summary="Discard a reply draft (its author)", tag="Complaints", response=ReplyDraftOut,
+          errors=(403, 404, 409))
+def discard_reply_draft(draft_id: int):
+    draft = load_reply_draft(draft_id)
+    authorize("complaint.reply_draft_edit", draft)
+    return dump(ReplyDraftOut, complaint_reply_drafts.discard(actor(), draft)), 200

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 
-from tracker.blueprints.complaints import routes, stats  # noqa: E402,F401
+from tracker.blueprints.complaints import reply_drafts, routes, stats  # noqa: E402,F401

@@ -29,7 +29,7 @@ from tracker.models.complaints import (
     ComplaintStep,
     ReplyTemplate,
 )
-from tracker.services import complaints, pagination, permissions, pickers, similarity
+from tracker.services import complaint_reply_drafts, complaints, pagination, permissions, pickers, similarity
 from tracker.services.errors import Conflict, InvalidInput
 from tracker.services.pagination import Cursor
 from tracker.unit_of_work import attempt
@@ -68,6 +68,8 @@ def complaint_list():
                                  channel=channel, overdue=overdue, today=today)
     if unit.unknown:  # a name that names no single unit: nothing matches
         stmt = stmt.where(false())
+    if args.get("drafts") == "1":  # the home's link: reply drafts waiting on the user
+        stmt = complaint_reply_drafts.only_with_drafts(current_user, stmt)
     # newest first, paged by (submitted_at, id): the 300,000th row costs what the first does
     page = pagination.keyset(stmt, Complaint.submitted_at, Complaint.id, per_page=50,
                              older_than=Cursor.parse(args.get("older_than")),
@@ -77,7 +79,8 @@ def complaint_list():
         "complaints/list.html", page=page, today=today, manage=manage,
         personal=permissions.can(current_user, "complaint.personal"),
         unit_filter=permissions.reads_every_unit(current_user), unit=unit,
-        filters={"status": status, "category": category, "channel": channel, "overdue": overdue},
+        filters={"status": status, "category": category, "channel": channel, "overdue": overdue,
+                 "drafts": args.get("drafts") == "1"},
         dispatch=BulkDispatchForm(formdata=None) if manage else None)
 
 
@@ -138,6 +141,11 @@ def _detail(complaint: Complaint, status: int = 200, **forms):
         personal=permissions.can(current_user, "complaint.personal"),
         may_reply=complaint.status == "dispatched"
         and permissions.can(current_user, "complaint.reply", complaint),
+        # a unit member's reply is a draft for the head (services/complaint_reply_drafts.py)
+        may_draft=complaint.status == "dispatched"
+        and permissions.can(current_user, "complaint.reply_draft", complaint)
+        and complaint_reply_drafts.open_draft(complaint, current_user) is None,
+        reply_drafts=complaint_reply_drafts.open_drafts(current_user, complaint),
         files=complaints.files_of(complaint),
         similar=similarity.similar(complaint) if manage and complaint.status in ("submitted", "accepted")
         else [],
@@ -166,9 +174,10 @@ def complaint_step(complaint_id, step):
     if step not in STEPS:
         abort(404)
     complaint = _readable(complaint_id)
-    if step == "reply":
+    drafting = step == "reply" and permissions.can(current_user, "complaint.reply_draft", complaint)
+    if step == "reply" and not drafting:
         authorize("complaint.reply", complaint)
-    else:
+    elif step != "reply":
         authorize("complaint.manage")
     act = actor()
     forms = {}
@@ -204,8 +213,15 @@ def complaint_step(complaint_id, step):
                     raise InvalidInput(_("Please correct the marked fields."), dict(_first(form.errors)))
                 files = [complaints.Upload(f.stream, f.filename) for f in (form.files.data or [])
                          if getattr(f, "filename", None)]
-                complaints.reply(act, complaint, form.reply_input(), files=files,
-                                 upload_folder=current_app.config["UPLOAD_FOLDER"])
+                if drafting:  # a unit member's reply waits for the unit head
+                    if form.on.data is not None:
+                        raise InvalidInput(_("Please correct the marked fields."), {
+                            "on": _("Only the office records the date of a reply received on paper.")})
+                    complaint_reply_drafts.create(act, complaint, text=form.text.data, files=files,
+                                                  upload_folder=current_app.config["UPLOAD_FOLDER"])
+                else:
+                    complaints.reply(act, complaint, form.reply_input(), files=files,
+                                     upload_folder=current_app.config["UPLOAD_FOLDER"])
             elif step == "close":
                 form = forms["close"] = CloseForm()
                 if not form.validate_on_submit():
@@ -229,7 +245,10 @@ def complaint_step(complaint_id, step):
     except Conflict as error:
         flash(error.message, "warning")
         return _detail(complaint, 409)
-    flash(_("Saved: %(step)s.", step=ComplaintStep.label_of(step)), "success")
+    if drafting:
+        flash(_("Draft reply saved: it waits for your unit head to submit it."), "success")
+    else:
+        flash(_("Saved: %(step)s.", step=ComplaintStep.label_of(step)), "success")
     return redirect(url_for("complaints.complaint_detail", complaint_id=complaint.id))
 
 

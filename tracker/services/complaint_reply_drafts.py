@@ -1,0 +1,240 @@
+"""A unit member drafts a complaint's reply, the unit head submits it (docs/domain.md "Reply drafts").
+
+A draft is not the reply: it changes nothing of the complaint — neither its
+status, its deadlines nor its events. The head submits it — the complaint's
+reply is then ``complaints.reply`` with the draft's text and files, the event
+the member's, the audit record the head's — or returns it with a comment; the
+member edits it (which sends it to the head again) or discards it. Each step
+moves the draft's status by compare-and-set, so of two heads submitting one
+draft at once exactly one succeeds and the other gets 409. Who may take which
+step is the policy's (``complaint.reply_draft``, ``complaint.reply_submit``,
+``complaint.reply_draft_edit``); lists are scoped here in SQL by the same rules.
+A draft carries nothing of the complainant: what the member reads of the
+complaint is what the unit reads (no name, no contact).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from tracker.extensions import db
+from tracker.models import Complaint, ComplaintReplyDraft, ComplaintReplyDraftFile, User
+from tracker.services import audit, complaints, notifications, uploads, validation, workflow
+from tracker.services.errors import Conflict
+from tracker.services.uploads import Upload
+
+OPEN = ("pending", "returned")
+
+
+def open_draft(complaint: Complaint, author: User) -> ComplaintReplyDraft | None:
+    """The author's open (pending or returned) reply draft of the complaint, if any."""
+    return db.session.scalar(select(ComplaintReplyDraft).where(
+        ComplaintReplyDraft.complaint_id == complaint.id, ComplaintReplyDraft.author_id == author.id,
+        ComplaintReplyDraft.is_open.is_(True)))
+
+
+def _check(complaint: Complaint, text: str | None, file_count: int) -> str:
+    """The reply's rules, as ``complaints.reply`` will apply them when the head submits."""
+    complaints.WORKFLOW.require(complaint, "reply")
+    errors: dict[str, str] = {}
+    body = complaints.check_reply_text(text, errors)
+    if file_count > complaints.MAX_FILES:
+        errors["files"] = _("At most %(n)d files.", n=complaints.MAX_FILES)
+    validation.raise_if(errors)
+    return body
+
+
+def create(actor: audit.Actor, complaint: Complaint, *, text: str | None, files: Sequence[Upload] = (),
+           upload_folder: str | os.PathLike | None) -> ComplaintReplyDraft:
+    """Save a member's reply as a draft for the head; one open draft per complaint and author."""
+    body = _check(complaint, text, len([f for f in files if f.filename]))
+    if open_draft(complaint, actor.user) is not None:
+        raise Conflict(_("You already have a draft reply to this complaint: edit it, or discard it first."))
+    stored = _store(files, upload_folder, complaints.MAX_FILES)
+    draft = ComplaintReplyDraft(complaint_id=complaint.id, author_id=actor.user.id, text=body,
+                                status="pending", is_open=True, created_at=actor.now, updated_at=actor.now)
+    db.session.add(draft)
+    db.session.flush()
+    _add_files(actor, draft, stored)
+    audit.record(actor, "complaint_reply_draft.create", draft, {
+        "complaint_id": [None, complaint.id], "files": [None, [f.original_name for f in stored]]})
+    notifications.reply_draft_ready(draft, actor.now)
+    return draft
+
+
+def edit(actor: audit.Actor, draft: ComplaintReplyDraft, *, text: str | None, files: Sequence[Upload] = (),
+         upload_folder: str | os.PathLike | None) -> ComplaintReplyDraft:
+    """Change an open draft (adding files); a returned draft goes back to the head."""
+    _require_open(draft)
+    new_files = [f for f in files if f.filename]
+    body = _check(draft.complaint, text, len(draft.files) + len(new_files))
+    changes = audit.diff(draft, {"text": body})
+    if draft.status == "returned":
+        _move(draft, ("returned",), "pending")
+        changes["status"] = ["returned", "pending"]
+    stored = _store(new_files, upload_folder, complaints.MAX_FILES - len(draft.files))
+    draft.text, draft.updated_at = body, actor.now
+    _add_files(actor, draft, stored)
+    if stored:
+        changes["files"] = [None, [f.original_name for f in stored]]
+    audit.record(actor, "complaint_reply_draft.edit", draft, changes)
+    notifications.reply_draft_ready(draft, actor.now)
+    return draft
+
+
+def discard(actor: audit.Actor, draft: ComplaintReplyDraft) -> ComplaintReplyDraft:
+    """The author withdraws an open draft; it is kept, closed, and never becomes the reply."""
+    _require_open(draft)
+    before = draft.status
+    _move(draft, OPEN, "discarded")
+    audit.record(actor, "complaint_reply_draft.discard", draft, {"status": [before, "discarded"]})
+    return draft
+
+
+def return_draft(actor: audit.Actor, draft: ComplaintReplyDraft, *,
+                 comment: str | None) -> ComplaintReplyDraft:
+    """The head sends a pending draft back to its author with a comment."""
+    errors: dict[str, str] = {}
+    text = validation.text(errors, "comment", comment, max_length=2000, required=True, multiline=True)
+    validation.raise_if(errors)
+    _require_pending(draft)
+    _move(draft, ("pending",), "returned")
+    draft.return_comment, draft.returned_at = text, actor.now
+    draft.returned_by_id = actor.user.id if actor.user else None
+    audit.record(actor, "complaint_reply_draft.return", draft, {"status": ["pending", "returned"],
+                                                                "comment": [None, text]})
+    notifications.reply_draft_returned(draft, actor.now)
+    return draft
+
+
+def submit(actor: audit.Actor, draft: ComplaintReplyDraft) -> Complaint:
+    """The head submits a pending draft: the complaint is replied to exactly once, by the member."""
+    _require_pending(draft)
+    complaint = draft.complaint
+    _check(complaint, draft.text, len(draft.files))
+    _move(draft, ("pending",), "submitted")
+    submitter = actor.user.id if actor.user else None
+    complaints.reply(actor, complaint, complaints.ReplyInput(text=draft.text), stored=draft.files,
+                     author_id=draft.author_id,
+                     audit_extra={"reply_draft_id": [None, draft.id], "author_id": [None, draft.author_id],
+                                  "submitted_by_id": [None, submitter]})
+    event = complaint.events[-1]
+    draft.event_id, draft.submitted_at, draft.submitted_by_id = event.id, actor.now, submitter
+    audit.record(actor, "complaint_reply_draft.submit", draft, {"status": ["pending", "submitted"],
+                                                                "event_id": [None, event.id]})
+    notifications.reply_draft_submitted(draft, actor.now)
+    return complaint
+
+
+# Reading ------------------------------------------------------------------------
+
+
+def _visible(user: User):
+    """The drafts ``user`` reads (``complaint.reply_draft_read`` in SQL): their own, their unit's as head."""
+    if user.unit_id is None:
+        return None
+    own_unit = ComplaintReplyDraft.complaint_id.in_(
+        select(Complaint.id).where(Complaint.dispatched_unit_id == user.unit_id))
+    if user.role == "unit_member":
+        return (ComplaintReplyDraft.author_id == user.id) & own_unit
+    if user.role == "unit_head":
+        return own_unit
+    return None
+
+
+def _waiting(user: User):
+    """The drafts that wait on ``user``: a head's unit's pending ones, a member's own open ones."""
+    where = _visible(user)
+    if where is None:
+        return None
+    if user.role == "unit_head":
+        return where & (ComplaintReplyDraft.status == "pending")
+    return where & ComplaintReplyDraft.is_open.is_(True)
+
+
+def open_drafts(user: User, complaint: Complaint | None = None) -> list[ComplaintReplyDraft]:
+    """The open reply drafts ``user`` reads (of one complaint or all), oldest first.
+
+    For a head: the unit's drafts waiting for them, and those they returned; for a
+    member: their own, pending or returned.
+    """
+    where = _visible(user)
+    if where is None:
+        return []
+    stmt = (select(ComplaintReplyDraft).where(where, ComplaintReplyDraft.is_open.is_(True))
+            .options(selectinload(ComplaintReplyDraft.files), selectinload(ComplaintReplyDraft.complaint),
+                     selectinload(ComplaintReplyDraft.author))
+            .order_by(ComplaintReplyDraft.updated_at, ComplaintReplyDraft.id))
+    if complaint is not None:
+        stmt = stmt.where(ComplaintReplyDraft.complaint_id == complaint.id)
+    return list(db.session.scalars(stmt))
+
+
+def waiting(user: User, limit: int) -> list:
+    """The first ``limit`` drafts waiting on ``user`` (a head's to submit, a member's own open ones),
+    oldest first, as rows of (draft id, status, complaint id, complaint subject): one statement."""
+    where = _waiting(user)
+    if where is None:
+        return []
+    return db.session.execute(
+        select(ComplaintReplyDraft.id, ComplaintReplyDraft.status, Complaint.id, Complaint.subject)
+        .join(Complaint, Complaint.id == ComplaintReplyDraft.complaint_id).where(where)
+        .order_by(ComplaintReplyDraft.updated_at, ComplaintReplyDraft.id).limit(limit)).all()
+
+
+def only_with_drafts(user: User, stmt: Select) -> Select:
+    """Narrow a complaint list to the complaints with a draft waiting on ``user`` (the home's link)."""
+    where = _waiting(user)
+    if where is None:
+        return stmt.where(Complaint.id.is_(None))
+    return stmt.where(Complaint.id.in_(select(ComplaintReplyDraft.complaint_id).where(where)))
+
+
+# Steps --------------------------------------------------------------------------
+
+
+def _require_open(draft: ComplaintReplyDraft) -> None:
+    if draft.status not in OPEN:
+        raise Conflict(_("This draft has already been submitted or discarded."))
+
+
+def _require_pending(draft: ComplaintReplyDraft) -> None:
+    _require_open(draft)
+    if draft.status != "pending":
+        raise Conflict(_("This draft is back with its author: it can be submitted once they send it again."))
+
+
+def _move(draft: ComplaintReplyDraft, before: tuple[str, ...], after: str) -> None:
+    """Move the draft's status by compare-and-set; another transaction's step first: 409."""
+    db.session.flush()
+    is_open = True if after in OPEN else None
+    result = db.session.execute(
+        update(ComplaintReplyDraft).where(ComplaintReplyDraft.id == draft.id,
+                                          ComplaintReplyDraft.status.in_(before))
+        .values(status=after, is_open=is_open).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise Conflict(str(workflow.RACE_LOST))
+    set_committed_value(draft, "status", after)
+    set_committed_value(draft, "is_open", is_open)
+
+
+def _store(files: Sequence[Upload], upload_folder: str | os.PathLike | None, max_files: int):
+    errors: dict[str, str] = {}
+    stored = uploads.store_photos_or_pdfs(upload_folder, files, errors, max_files=max(max_files, 0))
+    validation.raise_if(errors)
+    return stored
+
+
+def _add_files(actor: audit.Actor, draft: ComplaintReplyDraft, stored) -> None:
+    for item in stored:
+        draft.files.append(ComplaintReplyDraftFile(
+            draft_id=draft.id, original_name=item.original_name, stored_name=item.stored_name,
+            content_type=item.content_type, size=item.size, sha256=item.sha256,
+            uploaded_by_id=actor.user.id if actor.user else None, uploaded_at=actor.now))
+    db.session.flush()
