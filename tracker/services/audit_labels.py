@@ -35,6 +35,7 @@ from tracker.models import (
     PlanStatus,
     RatingRoundStatus,
     Recurrence,
+    ReplyDraftStatus,
     Role,
     SatisfactionRating,
     SupervisionRoundStatus,
@@ -52,6 +53,8 @@ WORKFLOW_STEPS: dict[str, tuple[type[Choice], AuditObject]] = {
 FIELDS: dict[str, Any] = {
     "action": _l("Decision"), "ballots": _l("Ballots"), "batch": _l("Batch"),
     "category": _l("Category"), "channel": _l("Channel"), "co_units": _l("Co-units"),
+    "author_id": _l("Author"), "complaint_id": _l("Complaint"), "event_id": _l("Complaint event"),
+    "reply_draft_id": _l("Draft reply"), "submitted_by_id": _l("Submitted by"), "text": _l("Text"),
     "comment": _l("Comment"), "count": _l("Count"), "dimensions": _l("Dimensions"),
     "dispatched_unit_id": _l("Dispatched to unit"), "display_name": _l("Name"),
     "doc_number": _l("Document number"), "due_on": _l("Due on"),
@@ -93,6 +96,7 @@ VALUES_OF: dict[tuple[str, str], type[Choice]] = {
     ("flags", "status"): FlagStatus, ("plans", "status"): PlanStatus,
     ("bulletins", "status"): BulletinStatus, ("bulletins", "kind"): BulletinKind,
     ("rating_rounds", "status"): RatingRoundStatus,
+    ("complaint_reply_drafts", "status"): ReplyDraftStatus,
     ("supervision_rounds", "status"): SupervisionRoundStatus,
 }
 
