@@ -18,6 +18,8 @@ from tracker.models import (
     AuditObject,
     BulletinKind,
     BulletinStatus,
+    ChatDeliveryStatus,
+    ChatKind,
     Choice,
     ComplaintCategory,
     ComplaintChannel,
@@ -98,6 +100,7 @@ VALUES_OF: dict[tuple[str, str], type[Choice]] = {
     ("rating_rounds", "status"): RatingRoundStatus,
     ("complaint_reply_drafts", "status"): ReplyDraftStatus,
     ("supervision_rounds", "status"): SupervisionRoundStatus,
+    ("chat_robots", "kind"): ChatKind, ("chat_deliveries", "status"): ChatDeliveryStatus,
 }
 
 
