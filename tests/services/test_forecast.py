@@ -126,3 +126,32 @@ def test_the_ledger_filter_agrees_with_the_rule_on_random_histories(make):
             assert listed == expected, (window, as_of)
             checked += len(expected)
     assert checked > 20  # the histories do reach late tasks
+
+
+def test_the_bulletin_warns_of_the_tasks_projected_late_in_its_page_and_document(make):
+    """风险预警: as of the period's last day, the tasks at risk, in the page's and the .docx's order."""
+    import io
+    from datetime import UTC, datetime
+
+    from docx import Document
+
+    from tracker.extensions import db
+    from tracker.services import bulletins
+    from tracker.services.audit import Actor
+
+    school = make.unit(name="城关小学")
+    measure = make.measure(make.plan())
+    slow = make.task(measure, school, title="偏慢的任务", starts_on="2026-10-01", due_on="2026-11-30")
+    make.entry(slow, 20, "2026-10-19")  # 20 % in 18 days: 72 more days → 2026-12-30
+    brisk = make.task(measure, school, title="正常的任务", starts_on="2026-10-01", due_on="2026-11-30")
+    make.entry(brisk, 60, "2026-10-30")
+    bulletin, _created = bulletins.generate(Actor(None, "127.0.0.1", datetime(2026, 11, 2, tzinfo=UTC)),
+                                            "monthly", "2026-10")
+    db.session.commit()
+    assert bulletin.content["risk"] == [{"task_id": slow.id, "task": "偏慢的任务", "unit_id": school.id,
+                                         "unit": "城关小学", "due_on": "2026-11-30",
+                                         "projected_on": "2026-12-30"}]
+    headings = [heading for _key, heading in bulletins.outline(bulletin.content)]
+    assert "五、风险预警：预计逾期的任务" in headings
+    text = "\n".join(p.text for p in Document(io.BytesIO(bulletins.to_docx(bulletin))).paragraphs)
+    assert "五、风险预警：预计逾期的任务" in text

@@ -229,10 +229,10 @@ def test_the_bulletin_docx_has_the_sections_of_its_page_in_order(app, client, lo
     document = assert_official_layout(client.get(f"/bulletins/{bulletin_id}.docx").data)
     in_docx = [p.text for p in document.paragraphs if p.style.name == official_docx.HEADING]
     assert on_page == in_docx
-    assert [heading[:2] for heading in in_docx] == ["一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、"]
-    assert in_docx[-1] == "八、一月一查缺报情况" and in_docx[0] == "一、各单位任务按期完成情况"
+    assert [heading[:2] for heading in in_docx] == ["一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、", "九、"]
+    assert in_docx[-1] == "九、一月一查缺报情况" and in_docx[0] == "一、各单位任务按期完成情况"
     assert len(document.inline_shapes) >= 1  # the on-time chart as a picture
-    assert "八、一月一查缺报情况" not in client.get(f"/public/bulletins/{bulletin_id}").get_data(as_text=True)
+    assert "九、一月一查缺报情况" not in client.get(f"/public/bulletins/{bulletin_id}").get_data(as_text=True)
 
 
 def test_the_number_shows_its_prefix_and_the_organ_comes_from_the_settings(app, client, login, make, records):

@@ -36,6 +36,7 @@ from tracker.services import (
     charts,
     complaint_stats,
     documents,
+    forecast,
     liaison,
     notices,
     official_docx,
@@ -206,6 +207,7 @@ SECTIONS: dict[str, Callable[[Period], Any]] = {
     "complaints": complaint_stats.bulletin_section,
     "notices": notices.bulletin_section,
     "flags": accountability.bulletin_section,
+    "risk": forecast.bulletin_section,
 }
 
 
@@ -434,6 +436,7 @@ OUTLINE = (
     ("criticised", "criticised", _l("Named criticism")),
     ("commended", "commended", _l("Named commendation")),
     ("trend", "lagging_trend", _l("Lagging findings in the weekly rounds")),
+    ("risk", "risk", _l("Early warning: tasks projected to finish late")),
     ("complaints", "complaints", _l("Handling of complaints (response, resolution and satisfaction rates)")),
     ("notices", "notices", _l("Handling of rectification notices")),
     ("flags", "flags", _l("Accountability flags raised")),
@@ -482,6 +485,12 @@ def _docx_section(key: str, heading: str, content: dict) -> list[official_docx.B
         return [Heading(heading), *([Figure(png, "逐周进度滞后发现数")] if png else []),
                 Table(("督查周（起）", "进度滞后发现数"),
                       [(point["week_start"], str(point["lagging"])) for point in points])]
+    if key == "risk":
+        if not content["risk"]:
+            return [Heading(heading), Paragraph("无。")]
+        return [Heading(heading), Table(("单位", "任务", "完成时限", "按近期进度预计完成"), [
+            (row["unit"], row["task"], row["due_on"], row["projected_on"] or "近期无进展")
+            for row in content["risk"]])]
     if key == "complaints":
         return complaint_stats.docx_section(content["complaints"], heading)
     if key == "notices":

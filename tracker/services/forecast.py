@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.sql.expression import ColumnElement
 
 from tracker.extensions import db
 from tracker.models import ForecastBasis as Basis
-from tracker.models import LedgerEntry, Task
-from tracker.services import progress, settings
+from tracker.models import LedgerEntry, Task, Unit
+from tracker.services import progress, settings, task_states
 
 DONE = 100
 
@@ -107,3 +107,23 @@ def late_condition(view, as_of: date, window_days: int, margin_days: int = 0) ->
     return and_(view.c.last_reported_on.is_not(None), view.c.actual_percent < DONE,
                 starts_on <= as_of, view.c.due_on >= as_of,
                 or_(gained <= 0, (DONE - view.c.actual_percent) * days > room * gained))
+
+
+def bulletin_section(period) -> list[dict]:
+    """风险预警 of a bulletin: the tasks in force that, as of the period's last day, are projected
+    to finish after their due date (not yet overdue), by unit and due date."""
+    as_of = period.ends_on
+    view = task_states.view(as_of, progress.Thresholds.from_settings(), [Task.in_force()])
+    tasks = db.session.scalars(
+        select(Task).join(view, view.c.task_id == Task.id).join(Unit, Unit.id == Task.owner_unit_id)
+        .where(view.c.status.in_(("on_track", "lagging", "stale")),
+               late_condition(view, as_of, **parameters()))
+        .order_by(Unit.name, Task.due_on, Task.id).options(joinedload(Task.owner_unit))).all()
+    outlooks = for_tasks(tasks, as_of)
+    rows = []
+    for task in tasks:
+        projected = outlooks[task.id].projected_on
+        rows.append({"task_id": task.id, "task": task.title, "unit_id": task.owner_unit_id,
+                     "unit": task.owner_unit.name, "due_on": task.due_on.isoformat(),
+                     "projected_on": projected.isoformat() if projected else None})
+    return rows
