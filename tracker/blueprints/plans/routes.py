@@ -392,13 +392,13 @@ def my_tasks():
 @bp.route("/verification")
 @require("task.verify")
 def verification_queue():
-    as_of = clock.today()
     return _verification_page({})
 
 
 def _verification_page(forms: dict[int, VerifyForm]):
     """The queue: each claim with its text, evidence and recent history; ``forms`` re-shows a
     card's refused decision with its errors on that card."""
+    as_of = clock.today()
     rows = db.session.execute(ledger_view.query(
         current_user, LedgerFilter(status="awaiting_verification", sort="due"), as_of).limit(200)).all()
     return render_template("plans/verification.html", rows=rows, forms=forms,
