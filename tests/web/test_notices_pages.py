@@ -276,7 +276,7 @@ def test_the_preview_shows_the_notice_and_its_number_then_issues_it(client, logi
     response = client.post("/notices/new", data=_form(org, problems="上班时间玩手机\n午休超时"))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "〔{}〕1号".format(clock.today().year) in page and "午休超时" in page and "实验小学" in page
+    assert f"〔{clock.today().year}〕1号" in page and "午休超时" in page and "实验小学" in page
     assert 'data-testid="official-document"' in page and 'action="/notices/new/issue"' in page
     assert _counts() == before
     # back to the form, to change it: still nothing issued
