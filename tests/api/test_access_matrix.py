@@ -136,7 +136,7 @@ def request_options(world, key) -> dict:
             "owner_unit_id": world.unit.id, "starts_on": today.isoformat(),
             "due_on": (today + timedelta(days=30)).isoformat()},
         ("PATCH", "/api/v1/tasks/<int:task_id>"): {"title": "改名的任务"},
-        ("POST", "/api/v1/tasks/<int:task_id>/entries"): {"percent": 60, "narrative": "推进中"},
+        ("POST", "/api/v1/tasks/<int:task_id>/entries"): {"percent": 60, "narrative": "推进中", "reason": "按整改要求重新核定进度"},
         ("POST", "/api/v1/tasks/<int:task_id>/verify"): {"accept": True},
         ("POST", "/api/v1/supervision/rounds"): {"week_start": world.extra["week_start"]},
         ("PATCH", "/api/v1/supervision/findings/<int:finding_id>"): {"note": "已督促"},
