@@ -52,6 +52,8 @@ rule("plan.manage", "task.verify", "task.backdate")(roles("office"))
 rule("plan.view", "ledger.view")(lambda user, obj: True)  # lists are scoped by unit_scope
 # the type-ahead pickers of the list filters: scoped by visible_unit_ids (services/pickers.py)
 rule("unit.pick", "user.pick")(lambda user, obj: True)
+# the search box of the top bar: every staff account, each kind of result scoped as its list
+rule("search.use")(roles("admin", "office", "leader", "unit_head", "unit_member"))
 rule("task.mine", "finding.mine")(roles("unit_head", "unit_member"))
 rule("round.manage", "job.run")(roles("office"))
 rule("round.view", "finding.internal")(roles("admin", "office", "leader"))

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from tracker.blueprints.main import pickers, routes  # noqa: E402,F401
+from tracker.blueprints.main import pickers, routes, search  # noqa: E402,F401
