@@ -228,6 +228,11 @@ class LedgerEntry(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime]
     is_return: Mapped[bool] = mapped_column(default=False)
+    # the entry this one corrects (services/ledger.py ``correct``): that one no longer counts
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_entries.id", ondelete="RESTRICT"), unique=True)
+    # why the percent is below the latest report's (required then)
+    reason: Mapped[str | None] = mapped_column(Text)
     # sha256 of the previous entry's hash and this entry (services/chain.py)
     chain_hash: Mapped[str | None] = mapped_column(String(64))
 
@@ -238,11 +243,6 @@ class LedgerEntry(Base):
         primaryjoin="LedgerDraft.entry_id == LedgerEntry.id", viewonly=True, uselist=False)
 
 
-    # the entry this one corrects (services/ledger.py ``correct``): that one no longer counts
-    supersedes_id: Mapped[int | None] = mapped_column(
-        ForeignKey("ledger_entries.id", ondelete="RESTRICT"), unique=True)
-    # why the percent is below the latest report's (required then)
-    reason: Mapped[str | None] = mapped_column(Text)
 class EvidenceFile(StoredFileMixin, Base):
     """An uploaded file, stored under the instance folder with a random name."""
 
