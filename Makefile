@@ -14,7 +14,7 @@ SCALE ?= district
 DB ?= sqlite
 BENCH_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgresql lint bench translations clean
+.PHONY: install run test test-sqlite test-postgresql lint bench translations screenshots clean
 
 install: $(STAMP) $(MO)
 
@@ -46,6 +46,10 @@ test-sqlite: install
 
 test-postgresql: install
 	TRACKER_TEST_BACKEND=postgresql $(BIN)/pytest $(PYTEST_ARGS)
+
+# the README's pictures, from a throw-away demo instance in Chromium
+screenshots: install
+	$(BIN)/python docs/screenshots.py
 
 lint: install
 	$(BIN)/ruff check .
