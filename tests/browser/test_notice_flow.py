@@ -53,7 +53,7 @@ def test_notice_from_a_complaint_to_verified(new_page, make, tmp_path, problems)
         desk.get_by_test_id("notice-confirm").click()
     expect(desk.locator(".alert-success")).to_be_visible()
     number = desk.get_by_test_id("notice-number").inner_text()
-    assert number.startswith(f"〔{today.year}〕")
+    assert f"〔{today.year}〕" in number  # after the organ's prefix (documents.prefix.notice)
     notice_path = desk.url.split("://", 1)[1].split("/", 1)[1]
 
     phone = new_page(viewport=PHONE)

@@ -140,3 +140,20 @@ def test_email_goes_out_once_through_smtp(make, smtp):
     assert notifications.send_email(config, NOW) == 1
     assert notifications.send_email(config, NOW) == 0
     assert len(smtp.messages) == 1 and "head@school.example.cn" in smtp.messages[0]
+
+
+def test_a_unit_is_told_when_a_notice_is_issued_to_it(make):
+    from datetime import timedelta
+
+    from tests.factories import notice_input
+    from tracker.services import notices
+
+    school = make.unit(name="城关小学")
+    head, member = make.user("unit_head", unit=school), make.user("unit_member", unit=school)
+    make.user("unit_head")  # another unit's head hears nothing
+    notice = notices.issue(make.actor(make.user("office")), notice_input(
+        unit_id=school.id, source_type="inspection", problems="午休超时，纪律松散", requirements="立即整改并报送情况",
+        due_on=date.today() + timedelta(days=10)))
+    told = db.session.scalars(select(Notification).where(Notification.kind == "notice_issued")).all()
+    assert sorted(n.user_id for n in told) == sorted([head.id, member.id])
+    assert all(n.link == f"/notices/{notice.id}" and str(notice.due_on) in n.body for n in told)

@@ -294,6 +294,7 @@ def issue(actor: audit.Actor, values: NoticeInput) -> Notice:
         "number": [None, notice.doc_number], "unit_id": [None, unit.id],
         "source": [None, f"{source_type}:{source_id}" if source_id else source_type],
         "due_on": [None, due.isoformat()]})
+    notifications.notice_issued(notice, actor.now)
     return notice
 
 

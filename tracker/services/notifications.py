@@ -147,6 +147,15 @@ def reply_draft_submitted(draft, now: datetime) -> int:
                   link=f"/complaints/{complaint.id}", now=now)
 
 
+def notice_issued(notice, now: datetime) -> int:
+    """Tell the unit's people that a rectification notice was issued to them, and by when to report."""
+    people = _unit_people({notice.unit_id}).get(notice.unit_id, [])
+    return notify(people, kind="notice_issued", event_key=f"notice-issued:{notice.id}",
+                  title=f"收到整改通知书：{notice.doc_number}", body=f"请于 {notice.due_on} 前报送整改情况",
+                  link=f"/notices/{notice.id}", now=now, chat_unit=notice.unit_id,
+                  chat_text=f"整改时限 {notice.due_on}")
+
+
 def notice_withdrawn(notice, reason: str, now: datetime) -> int:
     """Tell the unit's people that the office withdrew a notice it had issued to them, and why."""
     people = _unit_people({notice.unit_id}).get(notice.unit_id, [])
