@@ -52,6 +52,7 @@ def test_head_reports_on_a_phone_office_verifies_and_exports(new_page, make, tmp
     desk.goto("/verification")
     claim = desk.locator(f"[data-task-id='{task_id}']")
     expect(claim).to_contain_text("开展“四个意识”专题学习")
+    claim.locator("input[name=decision][value=accept]").check()  # nothing is chosen beforehand
     with desk.expect_navigation():
         claim.locator("button[type=submit]").click()
     expect(desk.locator(".alert-success")).to_be_visible()
