@@ -687,13 +687,11 @@ class Bureau:
             unit_rows += [(round_id, unit_id) for unit_id in units]
             dimension_ids = []
             for position, item in enumerate(dimensions):
-                dimension_rows.append((len(dimension_rows) + 1, round_id, item["key"], item["name"],
-                                       position))
+                dimension_rows.append((len(dimension_rows) + 1, round_id, item.key, item.name, position))
                 dimension_ids.append(len(dimension_rows))
             group_ids = []
             for position, item in enumerate(groups):
-                group_rows.append((len(group_rows) + 1, round_id, item["key"], item["name"], item["weight"],
-                                   position))
+                group_rows.append((len(group_rows) + 1, round_id, item.key, item.name, item.weight, position))
                 group_ids.append(len(group_rows))
             plans.append((round_id, opened, ballots, dimension_ids, group_ids))
         load.load("rating_rounds", ("id", "title", "period", "status", "results_public", "created_at",

@@ -393,7 +393,7 @@ def test_bulletin_docx_and_page_show_the_flags(client, login, make, flag):
     bulletin, _created = bulletins.generate(august, "monthly", "2026-07")
     db.session.commit()
     assert [r["flag_id"] for r in bulletin.content["flags"]] == [flag.id]
-    text = "\n".join(cell.text for table in Document(io.BytesIO(bulletins.to_docx(bulletin, "办公室"))).tables
+    text = "\n".join(cell.text for table in Document(io.BytesIO(bulletins.to_docx(bulletin))).tables
                      for row in table.rows for cell in row.cells)
     assert "意见较大" in text and flag.unit.name in text
     login(make.user("office"))
