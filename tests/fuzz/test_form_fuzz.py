@@ -180,6 +180,7 @@ def known_values(fuzz_world, today) -> dict[str, dict[str, object]]:
     return {
         "/public/complaints/new": {"description": "老师在校外有偿补课", "unit_id": str(fuzz_world.ids["unit_id"][0])},
         "/plans/{plan_id}/tasks/new": {"title": "开展师德专题培训", "standard": "完成培训并提交总结",
+                                       "owner_unit_id": str(fuzz_world.ids["unit_id"][0]),  # no default unit
                                        "starts_on": today.isoformat(),
                                        "due_on": (today + timedelta(days=30)).isoformat(),
                                        "milestones": f"{(today + timedelta(days=10)).isoformat()} 30% 摸底"},
