@@ -16,7 +16,7 @@ import os
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -155,9 +155,11 @@ def open_drafts(user: User, task: Task | None = None) -> list[LedgerDraft]:
 
 def waiting_count(user: User) -> int:
     """How many drafts wait for ``user`` (a head): the badge of "My tasks"."""
-    if user.role != "unit_head":
+    where = _visible(user) if user.role == "unit_head" else None
+    if where is None:
         return 0
-    return len([d for d in open_drafts(user) if d.status == "pending"])
+    return db.session.scalar(select(func.count()).select_from(LedgerDraft).where(
+        where, LedgerDraft.status == "pending"))
 
 
 # Steps --------------------------------------------------------------------------
