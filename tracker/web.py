@@ -26,6 +26,7 @@ from tracker.services import (
     documents,
     organisation,
     permissions,
+    progress,
     task_states,
     validation,
 )
@@ -213,6 +214,8 @@ def init_app(app: Flask) -> None:
 
     # a bulletin's sections in order with their numbered headings, as its .docx has them
     app.jinja_env.globals["bulletin_outline"] = bulletins.outline
+    # 逾期N天, counted one way on every page (services/progress.py)
+    app.jinja_env.globals["days_overdue"] = progress.days_overdue
     app.jinja_env.globals["official_organ"] = documents.organ  # the issuing organ (settings page)
     # a stored number 〔2026〕3号 in full with its kind's prefix: n.doc_number|official_number('notice')
     app.jinja_env.filters["official_number"] = official_number

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.services.progress import Thresholds, light, planned_percent, rollup, task_progress
+from tracker.services.progress import Thresholds, days_overdue, light, planned_percent, rollup, task_progress
 
 S, DUE = date(2026, 10, 1), date(2026, 10, 31)
 
@@ -145,3 +145,20 @@ def test_rollup_lies_between_the_parts(pairs):
 @pytest.mark.parametrize("day", [0, 1, 5, 15, 29, 30, 31, 40])
 def test_light_none_only_when_verified(day):
     assert status(S + timedelta(days=day)).light in ("green", "yellow", "red")
+
+
+@pytest.mark.parametrize(("due_on", "as_of", "days"), [
+    (DUE, DUE - timedelta(days=5), 0),  # not yet due
+    (DUE, DUE, 0),  # due today: not overdue
+    (DUE, DUE + timedelta(days=1), 1),  # the day after the deadline
+    (DUE, date(2026, 11, 20), 20),  # calendar days, weekends included
+    (date(2026, 2, 28), date(2026, 3, 1), 1),  # across a month end
+])
+def test_days_overdue(due_on, as_of, days):
+    assert days_overdue(due_on, as_of) == days
+
+
+def test_days_overdue_agrees_with_the_status():
+    for offset in range(-3, 4):
+        as_of = DUE + timedelta(days=offset)
+        assert (days_overdue(DUE, as_of) > 0) == (status(as_of, [(d(2), 10)]).status == "overdue")

@@ -385,12 +385,12 @@ def poor_delivery(rows: Rows, parameters: Parameters, as_of: date) -> list[Candi
                     lagging_rounds=needed)
     days = parameters.task_overdue_days
     for task in sorted(rows.overdue, key=lambda t: t.task_id):
-        if (as_of - task.due_on).days <= days:
+        if progress.days_overdue(task.due_on, as_of) <= days:
             continue
         met_on = task.due_on + timedelta(days=days + 1)
         found.add(task.unit_id, _month(met_on), [_task_source(
             task.task_id, task.title, reason="overdue", due_on=task.due_on.isoformat(),
-            met_on=met_on.isoformat(), overdue_days=(as_of - task.due_on).days,
+            met_on=met_on.isoformat(), overdue_days=progress.days_overdue(task.due_on, as_of),
             actual_percent=task.actual_percent)], task_overdue_days=days)
     return found.candidates()
 
@@ -400,14 +400,14 @@ def long_overdue(rows: Rows, parameters: Parameters, as_of: date) -> list[Candid
     found = _Found("long_overdue")
     days = parameters.notice_overdue_days
     for notice in sorted(rows.notices, key=lambda n: n.id):
-        if notice.status not in OPEN_NOTICE or (as_of - notice.due_on).days <= days:
+        if notice.status not in OPEN_NOTICE or progress.days_overdue(notice.due_on, as_of) <= days:
             continue
         met_on = notice.due_on + timedelta(days=days + 1)
         found.add(notice.unit_id, _month(met_on), [{
             "type": "notice", "notice_id": notice.id, "title": notice.doc_number,
             "link": f"/notices/{notice.id}", "issued_on": notice.issued_on.isoformat(),
             "due_on": notice.due_on.isoformat(), "status": notice.status,
-            "met_on": met_on.isoformat(), "overdue_days": (as_of - notice.due_on).days}],
+            "met_on": met_on.isoformat(), "overdue_days": progress.days_overdue(notice.due_on, as_of)}],
             notice_overdue_days=days)
     return found.candidates()
 

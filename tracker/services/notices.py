@@ -54,6 +54,7 @@ from tracker.services import (
     notifications,
     official_docx,
     permissions,
+    progress,
     settings,
     uploads,
     validation,
@@ -487,7 +488,7 @@ def bulletin_section(period) -> dict:
             red.append({"id": notice.id, "number": notice.doc_number, "unit_id": notice.unit_id,
                         "unit": unit_name, "issued_on": notice.issued_on.isoformat(),
                         "due_on": notice.due_on.isoformat(), "status": "overdue",
-                        "days_overdue": (end - notice.due_on).days})
+                        "days_overdue": progress.days_overdue(notice.due_on, end)})
     return {"as_of": end.isoformat(), "issued": issued, "verified": len(verified_in),
             "open": sum(counts.values()), "by_colour": counts, "red": red}
 

@@ -175,6 +175,13 @@ def light(status: str, due_on: date, as_of: date, thresholds: Thresholds = Thres
     return "green"
 
 
+def days_overdue(due_on: date, as_of: date) -> int:
+    """Return the days overdue 逾期天数 as of D: calendar days after the deadline, 0 on or before it.
+
+    The one count every page, document and flag shows (with the date it is counted to)."""
+    return max(0, (as_of - due_on).days)
+
+
 def rollup(weighted: Iterable[tuple[float, int]]) -> float | None:
     """Return the weight-averaged percent of (weight, actual) pairs, 2 decimals; None if empty."""
     pairs = list(weighted)

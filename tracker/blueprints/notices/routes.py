@@ -151,18 +151,24 @@ def issue_confirm():
 # One notice -------------------------------------------------------------------------------
 
 
+def _notice_page(notice: Notice, *, may_respond: bool, may_manage: bool, **forms):
+    """The notice's page, with any form re-shown with its errors in ``forms``."""
+    today = clock.today()
+    forms = {"report_form": ReportForm(), "verify_form": VerifyForm(),
+             "withdraw_form": WithdrawForm(), **forms}
+    return render_template(
+        "notices/notice.html", notice=notice, events=notices.events_of(notice),
+        files=notices.files_of(notice), status=notices.display_status(notice, today),
+        colour=notices.colour(notice, today), as_of=today, source=notices.source_summary(notice),
+        may_respond=may_respond, may_manage=may_manage, **forms)
+
+
 @bp.route("/<int:notice_id>")
 @login_required
 def notice_page(notice_id):
     notice = _visible(notice_id)
-    today = clock.today()
-    return render_template(
-        "notices/notice.html", notice=notice, events=notices.events_of(notice),
-        files=notices.files_of(notice), status=notices.display_status(notice, today),
-        colour=notices.colour(notice, today), source=notices.source_summary(notice),
-        report_form=ReportForm(), verify_form=VerifyForm(), withdraw_form=WithdrawForm(),
-        may_respond=permissions.can(current_user, "notice.respond", notice),
-        may_manage=permissions.can(current_user, "notice.manage"))
+    return _notice_page(notice, may_respond=permissions.can(current_user, "notice.respond", notice),
+                        may_manage=permissions.can(current_user, "notice.manage"))
 
 
 @bp.route("/<int:notice_id>/withdraw", methods=["POST"])
@@ -181,13 +187,7 @@ def withdraw(notice_id):
             flash(_("Notice %(number)s withdrawn; its number is not used again.",
                     number=notice.doc_number), "success")
             return redirect(url_for("notices.notice_page", notice_id=notice.id))
-    today = clock.today()
-    return render_template(
-        "notices/notice.html", notice=notice, events=notices.events_of(notice),
-        files=notices.files_of(notice), status=notices.display_status(notice, today),
-        colour=notices.colour(notice, today), source=notices.source_summary(notice),
-        report_form=ReportForm(), verify_form=VerifyForm(), withdraw_form=form, may_respond=False,
-        may_manage=True), 400
+    return _notice_page(notice, withdraw_form=form, may_respond=False, may_manage=True), 400
 
 
 @bp.route("/<int:notice_id>/acknowledge", methods=["POST"])
@@ -217,13 +217,8 @@ def report(notice_id):
         else:
             flash(_("Rectification report submitted."), "success")
             return redirect(url_for("notices.notice_page", notice_id=notice.id))
-    today = clock.today()
-    return render_template(
-        "notices/notice.html", notice=notice, events=notices.events_of(notice),
-        files=notices.files_of(notice), status=notices.display_status(notice, today),
-        colour=notices.colour(notice, today), source=notices.source_summary(notice),
-        report_form=form, verify_form=VerifyForm(), withdraw_form=WithdrawForm(), may_respond=True,
-        may_manage=permissions.can(current_user, "notice.manage")), 400
+    return _notice_page(notice, report_form=form, may_respond=True,
+                        may_manage=permissions.can(current_user, "notice.manage")), 400
 
 
 @bp.route("/<int:notice_id>/verify", methods=["POST"])
@@ -242,13 +237,7 @@ def verify(notice_id):
             flash(_("Notice verified.") if form.decision.data == "accept" else _("Report returned."),
                   "success")
             return redirect(url_for("notices.notice_page", notice_id=notice.id))
-    today = clock.today()
-    return render_template(
-        "notices/notice.html", notice=notice, events=notices.events_of(notice),
-        files=notices.files_of(notice), status=notices.display_status(notice, today),
-        colour=notices.colour(notice, today), source=notices.source_summary(notice),
-        report_form=ReportForm(), verify_form=form, withdraw_form=WithdrawForm(), may_respond=False,
-        may_manage=True), 400
+    return _notice_page(notice, verify_form=form, may_respond=False, may_manage=True), 400
 
 
 @bp.route("/<int:notice_id>.docx")
