@@ -68,10 +68,10 @@ def test_issue_and_the_lifecycle(client, org, token):
     office, head = token(org["office"]), token(org["head"])
     year = clock.today().year
     response = client.post("/api/v1/notices", json=_body(org), headers=office)
-    assert response.status_code == 201 and response.json["number"] == f"〔{year}〕1号"
+    assert response.status_code == 201 and response.json["number"] == f"教作整改〔{year}〕1号"
     assert (response.json["status"], response.json["colour"]) == ("issued", "blue")
     nid = response.json["id"]
-    assert client.post("/api/v1/notices", json=_body(org), headers=office).json["number"] == f"〔{year}〕2号"
+    assert client.post("/api/v1/notices", json=_body(org), headers=office).json["number"] == f"教作整改〔{year}〕2号"
     before = _counts()
     for path, body in (("report", {"text": "x"}), ("verify", {"accept": True})):
         answer = client.post(f"/api/v1/notices/{nid}/{path}", json=body,

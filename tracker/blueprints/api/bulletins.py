@@ -17,13 +17,14 @@ from tracker.blueprints.api.schemas import (
 from tracker.extensions import db
 from tracker.media_types import DOCX
 from tracker.models import Bulletin
-from tracker.services import bulletins, permissions
+from tracker.services import bulletins, documents, permissions
 
 
 def bulletin_json(bulletin: Bulletin) -> dict:
     content = bulletin.content
     return {"id": bulletin.id, "kind": bulletin.kind, "period": bulletin.period,
-            "status": bulletin.status, "number": bulletin.doc_number, "title": bulletin.title,
+            "status": bulletin.status, "number": documents.number("bulletin", bulletin.doc_number),
+            "title": bulletin.title,
             "narrative": bulletin.narrative, "unit_table": content["unit_table"],
             "criticised": content["criticised"], "commended": content["commended"],
             "complaints": content.get("complaints", []), "notices": content.get("notices", {}),

@@ -13,7 +13,7 @@ from tracker.blueprints.api.framework import Body, Out, PageQuery, endpoint
 from tracker.extensions import db
 from tracker.media_types import DOCX
 from tracker.models import Inspection, Notice, NoticeColour, NoticeSource, NoticeStatus
-from tracker.services import notices, permissions
+from tracker.services import documents, notices, permissions
 
 
 class NoticeCreate(Body):
@@ -123,7 +123,7 @@ class InspectionPage(Out):
 
 def notice_json(notice: Notice, as_of: date, orange_days: int | None = None, *, detail=False) -> dict:
     data = {
-        "id": notice.id, "number": notice.doc_number, "unit_id": notice.unit_id,
+        "id": notice.id, "number": documents.number("notice", notice.doc_number), "unit_id": notice.unit_id,
         "source_type": notice.source_type,
         "source_id": notice.complaint_id or notice.finding_id or notice.inspection_id,
         "problems": notice.problems, "requirements": notice.requirements,
