@@ -41,22 +41,34 @@ def _prefix_first(column, text: str) -> list[ColumnElement]:
     return [case((column.startswith(text, autoescape=True), 0), else_=1), column]
 
 
-def _unit_stmt(user: User, text: str):
+def _unit_stmt(user: User, text: str, kinds: tuple[str, ...] = ()):
     stmt = select(Unit.id, Unit.name, Unit.kind).where(
-        Unit.is_archived.is_(False), permissions.unit_scope(user, Unit.id))
+        Unit.is_archived.is_(False), permissions.unit_scope(user, Unit.id)
+    )
+    if kinds:
+        stmt = stmt.where(Unit.kind.in_(kinds))
     if text:
         stmt = stmt.where(Unit.name.contains(text, autoescape=True))
     return stmt
 
 
-def _user_stmt(user: User, text: str, unit_id: int | None = None):
-    stmt = (select(User.id, User.display_name, Unit.name).outerjoin(Unit, Unit.id == User.unit_id)
-            .where(_user_scope(user)))
+def _user_stmt(user: User, text: str, unit_id: int | None = None, roles: tuple[str, ...] = ()):
+    stmt = (
+        select(User.id, User.display_name, Unit.name)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(_user_scope(user))
+    )
+    if roles:  # a form's person picker: the active people of these roles its select offers
+        stmt = stmt.where(User.role.in_(roles), User.is_active.is_(True))
     if unit_id is not None:
         stmt = stmt.where(User.unit_id == unit_id)
     if text:
-        stmt = stmt.where(or_(User.display_name.contains(text, autoescape=True),
-                              User.username.contains(text, autoescape=True)))
+        stmt = stmt.where(
+            or_(
+                User.display_name.contains(text, autoescape=True),
+                User.username.contains(text, autoescape=True),
+            )
+        )
     return stmt
 
 
@@ -68,31 +80,52 @@ def _user_scope(user: User) -> ColumnElement[bool]:
     return User.unit_id.in_(scope) if scope else false()
 
 
-def units(user: User, text: str | None, limit: int = LIMIT) -> tuple[list[dict], bool]:
-    """Return up to ``limit`` active units whose name holds ``text`` (prefix matches first), and
-    whether there are more."""
+def units(
+    user: User, text: str | None, limit: int = LIMIT, kinds: tuple[str, ...] = ()
+) -> tuple[list[dict], bool]:
+    """Return up to ``limit`` active units whose name holds ``text`` (prefix matches first), of
+    the given ``kinds`` if any, and whether there are more."""
     text = clean(text)
-    rows = db.session.execute(_unit_stmt(user, text).order_by(
-        *_prefix_first(Unit.name, text), Unit.id).limit(limit + 1)).all()
+    rows = db.session.execute(
+        _unit_stmt(user, text, kinds).order_by(*_prefix_first(Unit.name, text), Unit.id).limit(limit + 1)
+    ).all()
     # the matches shown: those starting with the text first, then by kind
     # (departments, schools, working groups) and pinyin; ``group`` is the kind's label
-    shown = sorted(rows[:limit], key=lambda row: (
-        bool(text) and not row.name.startswith(text), organisation.kind_order(row.kind),
-        name_key(row.name)))
-    items = [{"id": ident, "label": name, "detail": str(UnitKind.label_of(kind)),
-              "group": str(UnitKind.label_of(kind))} for ident, name, kind in shown]
+    shown = sorted(
+        rows[:limit],
+        key=lambda row: (
+            bool(text) and not row.name.startswith(text),
+            organisation.kind_order(row.kind),
+            name_key(row.name),
+        ),
+    )
+    items = [
+        {
+            "id": ident,
+            "label": name,
+            "detail": str(UnitKind.label_of(kind)),
+            "group": str(UnitKind.label_of(kind)),
+        }
+        for ident, name, kind in shown
+    ]
     return items, len(rows) > limit
 
 
-def users(user: User, text: str | None, unit_id: int | None = None,
-          limit: int = LIMIT) -> tuple[list[dict], bool]:
+def users(
+    user: User, text: str | None, unit_id: int | None = None, limit: int = LIMIT, roles: tuple[str, ...] = ()
+) -> tuple[list[dict], bool]:
     """Return up to ``limit`` people whose name or username holds ``text``, with their unit, and
-    whether there are more."""
+    whether there are more; with ``roles``, only the active people of those roles."""
     text = clean(text)
-    rows = db.session.execute(_user_stmt(user, text, unit_id).order_by(
-        *_prefix_first(User.display_name, text), User.id).limit(limit + 1)).all()
-    shown = sorted(rows[:limit], key=lambda row: (bool(text) and not row.display_name.startswith(text),
-                                                  name_key(row.display_name)))
+    rows = db.session.execute(
+        _user_stmt(user, text, unit_id, roles)
+        .order_by(*_prefix_first(User.display_name, text), User.id)
+        .limit(limit + 1)
+    ).all()
+    shown = sorted(
+        rows[:limit],
+        key=lambda row: (bool(text) and not row.display_name.startswith(text), name_key(row.display_name)),
+    )
     items = [{"id": ident, "label": name, "detail": unit or ""} for ident, name, unit in shown]
     return items, len(rows) > limit
 
@@ -126,8 +159,9 @@ def _bad(text: str | None, ident: int | None) -> bool:
     return (text is not None and refused(text)) or (ident is not None and not 0 <= ident < 2**31)
 
 
-def _pick(text: str | None, chosen_id: int | None, chosen_label: str | None, ids: Select,
-          exact, partial) -> Picked:
+def _pick(
+    text: str | None, chosen_id: int | None, chosen_label: str | None, ids: Select, exact, partial
+) -> Picked:
     """The common steps of a picker: no text box sent (a link): the id alone; an empty box: no
     filter; a box that still shows the chosen row's label: that row; else the text typed."""
     if text is None:
@@ -146,9 +180,14 @@ def pick_unit(user: User, text: str | None, unit_id: int | None) -> Picked:
         return Picked(None, "", unknown=True)
     chosen = db.session.get(Unit, unit_id) if unit_id else None
     ids = select(Unit.id).where(Unit.is_archived.is_(False), permissions.unit_scope(user, Unit.id))
-    return _pick(text, unit_id, chosen.name if chosen else None, ids,
-                 lambda text: func.lower(Unit.name) == text.lower(),
-                 lambda text: Unit.name.contains(text, autoescape=True))
+    return _pick(
+        text,
+        unit_id,
+        chosen.name if chosen else None,
+        ids,
+        lambda text: func.lower(Unit.name) == text.lower(),
+        lambda text: Unit.name.contains(text, autoescape=True),
+    )
 
 
 def pick_user(user: User, text: str | None, user_id: int | None) -> Picked:
@@ -157,10 +196,17 @@ def pick_user(user: User, text: str | None, user_id: int | None) -> Picked:
         return Picked(None, "", unknown=True)
     chosen = None
     if user_id:
-        chosen = db.session.execute(select(User.id, User.display_name).where(
-            User.id == user_id, _user_scope(user))).first()
+        chosen = db.session.execute(
+            select(User.id, User.display_name).where(User.id == user_id, _user_scope(user))
+        ).first()
     ids = select(User.id).where(_user_scope(user))
-    return _pick(text, user_id, chosen.display_name if chosen else None, ids,
-                 lambda text: or_(User.display_name == text, User.username == text),
-                 lambda text: or_(User.display_name.contains(text, autoescape=True),
-                                  User.username.contains(text, autoescape=True)))
+    return _pick(
+        text,
+        user_id,
+        chosen.display_name if chosen else None,
+        ids,
+        lambda text: or_(User.display_name == text, User.username == text),
+        lambda text: or_(
+            User.display_name.contains(text, autoescape=True), User.username.contains(text, autoescape=True)
+        ),
+    )

@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional, ValidationError
 
 from tracker.blueprints.forms import DateField, parse_int, required
+from tracker.blueprints.picking import unit_picker
 from tracker.models.complaints import ComplaintCategory, ComplaintChannel, SatisfactionRating
 from tracker.services import organisation
 from tracker.services.complaints import ComplaintInput, ReplyInput
@@ -53,8 +54,9 @@ class UnitChoice:
 
 class ComplaintForm(FlaskForm):
     category = SelectField(_l("What kind of problem"), validators=[required()])
-    unit_id = SelectField(_l("Which unit"), coerce=_int_or_none, validate_choice=False,
-                          validators=[UnitChoice()])
+    unit_id = SelectField(
+        _l("Which unit"), coerce=_int_or_none, validate_choice=False, validators=[UnitChoice()]
+    )
     subject = StringField(_l("Subject"), validators=[Optional(), Length(max=200)])
     description = TextAreaField(_l("What happened"), validators=[required(), Length(max=5000)])
     happened_on = DateField(_l("When it happened"), validators=[Optional()])
@@ -72,10 +74,14 @@ class ComplaintForm(FlaskForm):
     def complaint_input(self) -> ComplaintInput:
         """The complaint the validated form describes, as the public files it on the website."""
         return ComplaintInput(
-            category=ComplaintCategory(self.category.data), description=self.description.data,
-            unit_id=self.unit_id.data, subject=self.subject.data or None,
-            happened_on=self.happened_on.data, name=self.name.data or None,
-            contact=self.contact.data or None)
+            category=ComplaintCategory(self.category.data),
+            description=self.description.data,
+            unit_id=self.unit_id.data,
+            subject=self.subject.data or None,
+            happened_on=self.happened_on.data,
+            name=self.name.data or None,
+            contact=self.contact.data or None,
+        )
 
 
 class OfficeComplaintForm(ComplaintForm):
@@ -88,11 +94,16 @@ class OfficeComplaintForm(ComplaintForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.channel.choices = ComplaintChannel.choices()
+        unit_picker(self.unit_id, empty=_l("Not sure"))
 
     def complaint_input(self) -> ComplaintInput:
         """The complaint the validated form describes, received through ``channel`` on ``on``."""
-        return replace(super().complaint_input(), channel=ComplaintChannel(self.channel.data),
-                       external_id=self.external_id.data or None, on=self.on.data)
+        return replace(
+            super().complaint_input(),
+            channel=ComplaintChannel(self.channel.data),
+            external_id=self.external_id.data or None,
+            on=self.on.data,
+        )
 
 
 class TrackForm(FlaskForm):
@@ -141,12 +152,13 @@ class _DispatchDetails(FlaskForm):
 
 
 class DispatchForm(_DispatchDetails):
-    unit_id = SelectField(_l("Dispatch to"), coerce=_int_or_none, validate_choice=False,
-                          validators=[UnitChoice(required=True)])
+    unit_id = SelectField(
+        _l("Dispatch to"), coerce=_int_or_none, validate_choice=False, validators=[UnitChoice(required=True)]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.unit_id.choices = [(0, _l("Choose…"))] + list(organisation.unit_choices())
+        unit_picker(self.unit_id, empty=_l("Choose…"))
 
 
 class BulkDispatchForm(_DispatchDetails):

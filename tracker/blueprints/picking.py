@@ -1,0 +1,62 @@
+"""The type-ahead pickers of the forms: a unit or a person typed ahead instead of a long drop-down.
+
+A picking field stays a select of every choice, grouped (units by kind, people by unit) and in
+pinyin order, so that the form works without script and the server validates the posted id
+against the choices exactly as before. ``js/unit-picker.js`` (loaded by the form's template)
+hides the select behind a text box that asks ``/pickers/units`` or ``/pickers/users`` for a few
+matches as one types, narrowed to the kinds or roles the select offers, and sets the select.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectFieldBase
+
+from tracker.services import organisation
+
+CHOOSE_UNIT = _l("Choose a unit…")
+CHOOSE_PERSON = _l("Choose a person…")
+
+
+def _attributes(endpoint: str, placeholder, many: bool, **narrowing) -> dict:
+    return {
+        "data-unit-picker": "many" if many else "one",
+        "data-picker": url_for(endpoint, **{k: list(v) for k, v in narrowing.items() if v}),
+        "data-picker-placeholder": placeholder,
+        "data-picker-none": _l("No match"),
+        "data-picker-more": _l("More match than shown: keep typing."),
+        "data-picker-remove": _l("Remove"),
+    }
+
+
+def unit_picker(
+    field: SelectFieldBase,
+    *,
+    empty=CHOOSE_UNIT,
+    kinds: tuple[str, ...] | None = None,
+    empty_value: object = "",
+) -> None:
+    """Make ``field`` (a select of one unit's id) a unit picker of the active units of ``kinds``
+    (every kind if None), its empty choice first: ``(empty_value, empty)``."""
+    field.render_kw = {
+        **(field.render_kw or {}),
+        **_attributes("main.pick_units", _l("Type to search units"), False, kind=kinds or ()),
+    }
+    field.choices = {None: [(empty_value, empty)], **organisation.grouped_unit_choices(kinds=kinds)}
+
+
+def person_picker(
+    field: SelectFieldBase,
+    *,
+    empty=CHOOSE_PERSON,
+    roles: tuple[str, ...] | None = None,
+    empty_value: object = "",
+) -> None:
+    """Make ``field`` (a select of one person's id) a picker of the active people of ``roles``
+    (every role if None), grouped by unit, its empty choice first."""
+    field.render_kw = {
+        **(field.render_kw or {}),
+        **_attributes("main.pick_users", _l("Type to search people"), False, role=roles or ()),
+    }
+    field.choices = {None: [(empty_value, empty)], **organisation.grouped_user_choices(roles=roles)}
