@@ -10,8 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
 from tracker.models.choices import Choice
-from tracker.models.mixins import StoredFileMixin, WorkflowEventMixin
-from tracker.models.organisation import Unit, User, _in
+from tracker.models.mixins import DraftMixin, StoredFileMixin, WorkflowEventMixin
+from tracker.models.organisation import Unit, _in
 
 
 class ComplaintCategory(Choice):
@@ -185,15 +185,13 @@ class ComplaintFile(StoredFileMixin, Base):
     event_id: Mapped[int | None] = mapped_column(ForeignKey("complaint_events.id", ondelete="RESTRICT"))
 
 
-class ComplaintReplyDraft(Base):
+class ComplaintReplyDraft(DraftMixin, Base):
     """A unit member's reply to a complaint, awaiting the unit head: not the reply until submitted.
 
     It changes nothing of the complaint (status, deadlines, events). The head
     submits it — the complaint's reply is then the member's, ``submitted_by`` the
     head, and ``event_id`` the reply event it became — or returns it with a
-    comment; the member edits and sends it again, or discards it. ``is_open`` is
-    true while it is pending or returned and null afterwards, so that the unique
-    key allows one open draft per complaint and author.
+    comment; the member edits and sends it again, or discards it.
     """
 
     __tablename__ = "complaint_reply_drafts"
@@ -205,24 +203,11 @@ class ComplaintReplyDraft(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"))
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     text: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
-    is_open: Mapped[bool | None] = mapped_column(default=True)
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
-    return_comment: Mapped[str | None] = mapped_column(Text)
-    returned_at: Mapped[datetime | None]
-    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    submitted_at: Mapped[datetime | None]
-    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     event_id: Mapped[int | None] = mapped_column(
         ForeignKey("complaint_events.id", ondelete="RESTRICT"), index=True)
 
     complaint: Mapped[Complaint] = relationship()
-    author: Mapped[User] = relationship(foreign_keys=[author_id])
-    returned_by: Mapped[User | None] = relationship(foreign_keys=[returned_by_id])
-    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     files: Mapped[list[ComplaintReplyDraftFile]] = relationship(order_by="ComplaintReplyDraftFile.id")
 
 

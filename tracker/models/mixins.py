@@ -53,3 +53,42 @@ class WorkflowEventMixin:
     @declared_attr
     def user(cls) -> Mapped[User | None]:
         return relationship("User")
+
+
+class DraftMixin:
+    """A unit member's draft awaiting the unit head: not the record it proposes until submitted
+    (services/drafts.py). ``is_open`` is true while pending or returned and null afterwards, so
+    that a unique key over (subject, author, is_open) allows one open draft per subject and author.
+    """
+
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    is_open: Mapped[bool | None] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    return_comment: Mapped[str | None] = mapped_column(Text)
+    returned_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]
+
+    @declared_attr
+    def author_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+
+    @declared_attr
+    def returned_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+    @declared_attr
+    def submitted_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+    @declared_attr
+    def author(cls) -> Mapped[User]:
+        return relationship("User", foreign_keys=f"[{cls.__name__}.author_id]")
+
+    @declared_attr
+    def returned_by(cls) -> Mapped[User | None]:
+        return relationship("User", foreign_keys=f"[{cls.__name__}.returned_by_id]")
+
+    @declared_attr
+    def submitted_by(cls) -> Mapped[User | None]:
+        return relationship("User", foreign_keys=f"[{cls.__name__}.submitted_by_id]")

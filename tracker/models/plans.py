@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
 from tracker.models.choices import Choice
-from tracker.models.mixins import StoredFileMixin
+from tracker.models.mixins import DraftMixin, StoredFileMixin
 from tracker.models.organisation import Unit, User, _in
 
 
@@ -254,13 +254,12 @@ class EvidenceFile(StoredFileMixin, Base):
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="RESTRICT"), index=True)
 
 
-class LedgerDraft(Base):
+class LedgerDraft(DraftMixin, Base):
     """A unit member's report, awaiting the unit head: not a ledger entry until submitted.
 
     The head submits it (the ledger entry is then the member's, ``submitted_by``
     the head) or returns it with a comment; the member edits and sends it again, or
-    discards it. ``is_open`` is true while it is pending or returned and null
-    afterwards, so that the unique key allows one open draft per task and author.
+    discards it.
     """
 
     __tablename__ = "ledger_drafts"
@@ -273,25 +272,12 @@ class LedgerDraft(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="RESTRICT"))
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     percent: Mapped[int]
     narrative: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
-    is_open: Mapped[bool | None] = mapped_column(default=True)
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
-    return_comment: Mapped[str | None] = mapped_column(Text)
-    returned_at: Mapped[datetime | None]
-    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    submitted_at: Mapped[datetime | None]
-    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("ledger_entries.id", ondelete="RESTRICT"), index=True)
 
     task: Mapped[Task] = relationship()
-    author: Mapped[User] = relationship(foreign_keys=[author_id])
-    returned_by: Mapped[User | None] = relationship(foreign_keys=[returned_by_id])
-    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     files: Mapped[list[LedgerDraftFile]] = relationship(order_by="LedgerDraftFile.id")
 
 

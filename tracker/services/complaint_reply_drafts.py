@@ -4,9 +4,9 @@ A draft is not the reply: it changes nothing of the complaint — neither its
 status, its deadlines nor its events. The head submits it — the complaint's
 reply is then ``complaints.reply`` with the draft's text and files, the event
 the member's, the audit record the head's — or returns it with a comment; the
-member edits it (which sends it to the head again) or discards it. Each step
-moves the draft's status by compare-and-set, so of two heads submitting one
-draft at once exactly one succeeds and the other gets 409. Who may take which
+member edits it (which sends it to the head again) or discards it. The steps
+every draft shares (compare-and-set moves, return, discard, files) are
+``services/drafts.py``'s. Who may take which
 step is the policy's (``complaint.reply_draft``, ``complaint.reply_submit``,
 ``complaint.reply_draft_edit``); lists are scoped here in SQL by the same rules.
 A draft carries nothing of the complainant: what the member reads of the
@@ -19,17 +19,19 @@ import os
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.extensions import db
 from tracker.models import Complaint, ComplaintReplyDraft, ComplaintReplyDraftFile, User
-from tracker.services import audit, complaints, notifications, uploads, validation, workflow
+from tracker.services import audit, complaints, notifications, uploads, validation
+from tracker.services.drafts import DraftKind
 from tracker.services.errors import Conflict
 from tracker.services.uploads import Upload
 
-OPEN = ("pending", "returned")
+KIND = DraftKind(ComplaintReplyDraft, ComplaintReplyDraftFile, "complaint_reply_draft",
+                 notifications.reply_draft_returned, notifications.reply_draft_submitted)
+discard, return_draft = KIND.discard, KIND.return_draft
 
 
 def open_draft(complaint: Complaint, author: User) -> ComplaintReplyDraft | None:
@@ -61,7 +63,7 @@ def create(actor: audit.Actor, complaint: Complaint, *, text: str | None, files:
                                 status="pending", is_open=True, created_at=actor.now, updated_at=actor.now)
     db.session.add(draft)
     db.session.flush()
-    _add_files(actor, draft, stored)
+    KIND.add_files(actor, draft, stored)
     audit.record(actor, "complaint_reply_draft.create", draft, {
         "complaint_id": [None, complaint.id], "files": [None, [f.original_name for f in stored]]})
     notifications.reply_draft_ready(draft, actor.now)
@@ -71,16 +73,14 @@ def create(actor: audit.Actor, complaint: Complaint, *, text: str | None, files:
 def edit(actor: audit.Actor, draft: ComplaintReplyDraft, *, text: str | None, files: Sequence[Upload] = (),
          upload_folder: str | os.PathLike | None) -> ComplaintReplyDraft:
     """Change an open draft (adding files); a returned draft goes back to the head."""
-    _require_open(draft)
+    KIND.require_open(draft)
     new_files = [f for f in files if f.filename]
     body = _check(draft.complaint, text, len(draft.files) + len(new_files))
     changes = audit.diff(draft, {"text": body})
-    if draft.status == "returned":
-        _move(draft, ("returned",), "pending")
-        changes["status"] = ["returned", "pending"]
+    KIND.reopen(draft, changes)
     stored = _store(new_files, upload_folder, complaints.MAX_FILES - len(draft.files))
     draft.text, draft.updated_at = body, actor.now
-    _add_files(actor, draft, stored)
+    KIND.add_files(actor, draft, stored)
     if stored:
         changes["files"] = [None, [f.original_name for f in stored]]
     audit.record(actor, "complaint_reply_draft.edit", draft, changes)
@@ -88,47 +88,20 @@ def edit(actor: audit.Actor, draft: ComplaintReplyDraft, *, text: str | None, fi
     return draft
 
 
-def discard(actor: audit.Actor, draft: ComplaintReplyDraft) -> ComplaintReplyDraft:
-    """The author withdraws an open draft; it is kept, closed, and never becomes the reply."""
-    _require_open(draft)
-    before = draft.status
-    _move(draft, OPEN, "discarded")
-    audit.record(actor, "complaint_reply_draft.discard", draft, {"status": [before, "discarded"]})
-    return draft
-
-
-def return_draft(actor: audit.Actor, draft: ComplaintReplyDraft, *,
-                 comment: str | None) -> ComplaintReplyDraft:
-    """The head sends a pending draft back to its author with a comment."""
-    errors: dict[str, str] = {}
-    text = validation.text(errors, "comment", comment, max_length=2000, required=True, multiline=True)
-    validation.raise_if(errors)
-    _require_pending(draft)
-    _move(draft, ("pending",), "returned")
-    draft.return_comment, draft.returned_at = text, actor.now
-    draft.returned_by_id = actor.user.id if actor.user else None
-    audit.record(actor, "complaint_reply_draft.return", draft, {"status": ["pending", "returned"],
-                                                                "comment": [None, text]})
-    notifications.reply_draft_returned(draft, actor.now)
-    return draft
-
-
 def submit(actor: audit.Actor, draft: ComplaintReplyDraft) -> Complaint:
     """The head submits a pending draft: the complaint is replied to exactly once, by the member."""
-    _require_pending(draft)
+    KIND.require_pending(draft)
     complaint = draft.complaint
     _check(complaint, draft.text, len(draft.files))
-    _move(draft, ("pending",), "submitted")
+    KIND.move(draft, ("pending",), "submitted")
     submitter = actor.user.id if actor.user else None
     complaints.reply(actor, complaint, complaints.ReplyInput(text=draft.text), stored=draft.files,
                      author_id=draft.author_id,
                      audit_extra={"reply_draft_id": [None, draft.id], "author_id": [None, draft.author_id],
                                   "submitted_by_id": [None, submitter]})
     event = complaint.events[-1]
-    draft.event_id, draft.submitted_at, draft.submitted_by_id = event.id, actor.now, submitter
-    audit.record(actor, "complaint_reply_draft.submit", draft, {"status": ["pending", "submitted"],
-                                                                "event_id": [None, event.id]})
-    notifications.reply_draft_submitted(draft, actor.now)
+    draft.event_id = event.id
+    KIND.submitted_as(actor, draft, "event_id", event.id)
     return complaint
 
 
@@ -199,42 +172,8 @@ def only_with_drafts(user: User, stmt: Select) -> Select:
 # Steps --------------------------------------------------------------------------
 
 
-def _require_open(draft: ComplaintReplyDraft) -> None:
-    if draft.status not in OPEN:
-        raise Conflict(_("This draft has already been submitted or discarded."))
-
-
-def _require_pending(draft: ComplaintReplyDraft) -> None:
-    _require_open(draft)
-    if draft.status != "pending":
-        raise Conflict(_("This draft is back with its author: it can be submitted once they send it again."))
-
-
-def _move(draft: ComplaintReplyDraft, before: tuple[str, ...], after: str) -> None:
-    """Move the draft's status by compare-and-set; another transaction's step first: 409."""
-    db.session.flush()
-    is_open = True if after in OPEN else None
-    result = db.session.execute(
-        update(ComplaintReplyDraft).where(ComplaintReplyDraft.id == draft.id,
-                                          ComplaintReplyDraft.status.in_(before))
-        .values(status=after, is_open=is_open).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        raise Conflict(str(workflow.RACE_LOST))
-    set_committed_value(draft, "status", after)
-    set_committed_value(draft, "is_open", is_open)
-
-
 def _store(files: Sequence[Upload], upload_folder: str | os.PathLike | None, max_files: int):
     errors: dict[str, str] = {}
     stored = uploads.store_photos_or_pdfs(upload_folder, files, errors, max_files=max(max_files, 0))
     validation.raise_if(errors)
     return stored
-
-
-def _add_files(actor: audit.Actor, draft: ComplaintReplyDraft, stored) -> None:
-    for item in stored:
-        draft.files.append(ComplaintReplyDraftFile(
-            draft_id=draft.id, original_name=item.original_name, stored_name=item.stored_name,
-            content_type=item.content_type, size=item.size, sha256=item.sha256,
-            uploaded_by_id=actor.user.id if actor.user else None, uploaded_at=actor.now))
-    db.session.flush()

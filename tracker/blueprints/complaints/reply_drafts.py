@@ -1,6 +1,6 @@
 """A unit member's complaint reply drafts: the member edits or discards, the unit head submits or returns."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -9,7 +9,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from tracker.blueprints import actor, authorize, load
+from tracker.blueprints import actor, authorize, drafting, load
 from tracker.blueprints.complaints import bp
 from tracker.blueprints.forms import ConfirmForm, apply_errors
 from tracker.models import ComplaintReplyDraft, ComplaintReplyDraftFile
@@ -90,18 +90,7 @@ def reply_draft_submit(draft_id):
 def reply_draft_return(draft_id):
     draft = _load_draft(draft_id)
     authorize("complaint.reply_submit", draft)
-    form = ReturnReplyDraftForm()
-    if form.validate_on_submit():
-        try:
-            with attempt():
-                complaint_reply_drafts.return_draft(actor(), draft, comment=form.comment.data)
-        except InvalidInput as error:
-            for message in error.fields.values():
-                flash(message, "danger")
-        else:
-            flash(_("Draft returned to its author."), "success")
-    else:
-        flash(_("Write what the author should change."), "danger")
+    drafting.return_draft(complaint_reply_drafts.KIND, draft, ReturnReplyDraftForm())
     return _back(draft)
 
 
@@ -110,9 +99,7 @@ def reply_draft_return(draft_id):
 def reply_draft_discard(draft_id):
     draft = _load_draft(draft_id)
     authorize("complaint.reply_draft_edit", draft)
-    if ConfirmForm().validate_on_submit():
-        complaint_reply_drafts.discard(actor(), draft)
-        flash(_("Draft discarded."), "success")
+    drafting.discard(complaint_reply_drafts.KIND, draft)
     return _back(draft)
 
 
@@ -121,7 +108,4 @@ def reply_draft_discard(draft_id):
 def reply_draft_file(file_id):
     item = load(ComplaintReplyDraftFile, file_id)
     _load_draft(item.draft_id)
-    path = f"{current_app.config['UPLOAD_FOLDER']}/{item.stored_name}"
-    inline = item.content_type in ("application/pdf", "image/png", "image/jpeg")
-    return send_file(path, mimetype=item.content_type, as_attachment=not inline,
-                     download_name=item.original_name, max_age=0)
+    return drafting.send(item)

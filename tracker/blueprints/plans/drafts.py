@@ -1,10 +1,10 @@
 """A unit member's ledger drafts: the member edits or discards, the unit head submits or returns."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from tracker.blueprints import actor, authorize, load
+from tracker.blueprints import actor, authorize, drafting, load
 from tracker.blueprints.forms import ConfirmForm, apply_errors
 from tracker.blueprints.plans import bp
 from tracker.blueprints.plans.forms import ReportForm, ReturnDraftForm
@@ -78,18 +78,7 @@ def draft_submit(draft_id):
 def draft_return(draft_id):
     draft = _load_draft(draft_id)
     authorize("ledger.submit", draft)
-    form = ReturnDraftForm()
-    if form.validate_on_submit():
-        try:
-            with attempt():
-                ledger_drafts.return_draft(actor(), draft, comment=form.comment.data)
-        except InvalidInput as error:
-            for message in error.fields.values():
-                flash(message, "danger")
-        else:
-            flash(_("Draft returned to its author."), "success")
-    else:
-        flash(_("Write what the author should change."), "danger")
+    drafting.return_draft(ledger_drafts.KIND, draft, ReturnDraftForm())
     return _back(draft)
 
 
@@ -98,9 +87,7 @@ def draft_return(draft_id):
 def draft_discard(draft_id):
     draft = _load_draft(draft_id)
     authorize("ledger.draft_edit", draft)
-    if ConfirmForm().validate_on_submit():
-        ledger_drafts.discard(actor(), draft)
-        flash(_("Draft discarded."), "success")
+    drafting.discard(ledger_drafts.KIND, draft)
     return _back(draft)
 
 
@@ -109,7 +96,4 @@ def draft_discard(draft_id):
 def draft_file(file_id):
     item = load(LedgerDraftFile, file_id)
     _load_draft(item.draft_id)
-    path = f"{current_app.config['UPLOAD_FOLDER']}/{item.stored_name}"
-    inline = item.content_type in ("application/pdf", "image/png", "image/jpeg")
-    return send_file(path, mimetype=item.content_type, as_attachment=not inline,
-                     download_name=item.original_name, max_age=0)
+    return drafting.send(item)
