@@ -22,7 +22,8 @@ def test_round_lifecycle(client, make, token):
     assert body["week_start"] == "2026-10-12" and body["as_of"] == "2026-10-18"
     snapshots = {s["task_id"]: s for s in body["snapshots"]}
     assert snapshots[mine_id] == {"task_id": mine_id, "unit_id": school_id, "planned_percent": 100,
-                                  "actual_percent": 0, "status": "overdue", "light": "red"}
+                                  "actual_percent": 0, "status": "overdue", "light": "red",
+                                  "projected_late": False, "projected_on": None}
     assert snapshots[theirs_id]["status"] == "on_track"
     assert [(f["task_id"], f["kind"]) for f in body["findings"]] == [(mine_id, "overdue")]
     round_id = body["id"]

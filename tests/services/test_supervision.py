@@ -58,7 +58,8 @@ def test_scope_statuses_and_findings(make):
     assert again.id == rnd.id and not created
     assert db.session.scalar(select(func.count()).select_from(RoundSnapshot)) == len(snapshots)
     counts = supervision.round_counts([rnd.id])[rnd.id]
-    assert counts == {"tasks": 4, "findings": 3, "lagging": 1, "overdue": 1, "stale": 1}
+    # the lagging task (+10 in 16 days) and the stale one (+5 in 9 days) would also finish late
+    assert counts == {"tasks": 4, "findings": 3, "lagging": 1, "overdue": 1, "stale": 1, "risk": 2}
 
 
 def test_week_start_must_be_a_monday(app):
@@ -117,3 +118,33 @@ def test_a_round_judges_only_a_week_that_has_ended(app, now, week_start, allowed
             supervision.start_round(actor, week_start)
         assert "week_start" in refused.value.fields
         assert db.session.scalar(select(func.count()).select_from(SupervisionRound)) == 0
+
+
+def test_the_round_keeps_its_early_warning(make):
+    """风险预警, worked by hand (forecast.window_days 28, margin 0): as of 2026-10-18 the window
+    starts 2026-09-20."""
+    measure, unit = make.measure(make.plan()), make.unit()
+    slow = make.task(measure, unit, title="进度偏慢", starts_on="2026-09-01", due_on="2026-10-31")
+    make.entry(slow, 10, "2026-09-10")  # the base: the last report before the window
+    make.entry(slow, 20, "2026-10-15")  # +10 in 35 days, 80 to go: 280 days → 2027-07-22
+    brisk = make.task(measure, unit, title="进度正常", starts_on="2026-10-01", due_on="2026-10-31")
+    make.entry(brisk, 50, "2026-10-15")  # +50 in 14 days, 50 to go: 14 days → 2026-10-29
+    stalled = make.task(measure, unit, title="停滞", starts_on="2026-09-01", due_on="2026-12-31")
+    make.entry(stalled, 30, "2026-09-10")
+    make.entry(stalled, 30, "2026-10-17")  # nothing gained in the window
+    overdue = make.task(measure, unit, title="已逾期", starts_on="2026-09-01", due_on="2026-10-15")
+    make.entry(overdue, 20, "2026-10-01")
+    db.session.commit()
+
+    rnd, _created = supervision.start_round(act(), W)
+    db.session.commit()
+    rows = {s.task_id: (s.projected_late, s.projected_on) for s in db.session.scalars(select(RoundSnapshot))}
+    assert rows == {slow.id: (True, date(2027, 7, 22)), brisk.id: (False, None),
+                    stalled.id: (True, None), overdue.id: (False, None)}
+    assert supervision.round_counts([rnd.id])[rnd.id]["risk"] == 2
+    listed = [task.id for _s, task, _u in db.session.execute(supervision.risk_query(make.user("office"), rnd))]
+    assert listed == [slow.id, stalled.id]  # by unit, then due date
+
+    make.entry(slow, 100, "2026-10-20")  # the ledger moves on; the round does not
+    db.session.commit()
+    assert db.session.scalar(select(RoundSnapshot).where(RoundSnapshot.task_id == slow.id)).projected_late

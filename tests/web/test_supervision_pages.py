@@ -51,3 +51,21 @@ def test_jobs_page_runs_a_job_and_lists_it(client, make, login):
     assert response.status_code == 302
     assert db.session.scalar(select(JobRun.outcome)) == "succeeded"
     assert "weekly_round" in client.get("/supervision/jobs").get_data(as_text=True)
+
+
+def test_the_round_page_shows_its_early_warning(client, make, login):
+    mine, other = make.unit(name="东风小学"), make.unit(name="西湖小学")
+    measure = make.measure(make.plan())
+    for unit, title in ((mine, "本校慢任务"), (other, "他校慢任务")):
+        task = make.task(measure, unit, title=title, starts_on="2026-09-01", due_on="2026-10-31")
+        make.entry(task, 10, "2026-09-10")
+        make.entry(task, 20, "2026-10-15")  # at this pace: 2027-07-22
+    login(make.user("office"))
+    client.post("/supervision/start", data={"week_start": "2026-10-12"})
+    rnd = db.session.scalar(select(SupervisionRound))
+    page = client.get(f"/supervision/{rnd.id}").get_data(as_text=True)
+    assert 'data-testid="round-risk"' in page and "预计逾期2项" in page
+    assert "本校慢任务" in page and "他校慢任务" in page and "2027-07-22" in page
+    page = client.get(f"/supervision/{rnd.id}?unit_id={mine.id}").get_data(as_text=True)
+    risk = page[page.index('data-testid="round-risk"'):]
+    assert "本校慢任务" in risk and "他校慢任务" not in risk  # the unit filter narrows it too

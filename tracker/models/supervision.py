@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base
@@ -64,6 +64,9 @@ class RoundSnapshot(Base):
     actual_percent: Mapped[int]
     status: Mapped[str] = mapped_column(String(30))
     light: Mapped[str | None] = mapped_column(String(10))
+    # 风险预警: at its recent pace the task would finish after its due date (services/forecast.py)
+    projected_late: Mapped[bool] = mapped_column(default=False, server_default=false())
+    projected_on: Mapped[date | None]
 
 
 class Finding(Base):

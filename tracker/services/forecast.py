@@ -114,16 +114,19 @@ def bulletin_section(period) -> list[dict]:
     to finish after their due date (not yet overdue), by unit and due date."""
     as_of = period.ends_on
     view = task_states.view(as_of, progress.Thresholds.from_settings(), [Task.in_force()])
+    return [{"task_id": task.id, "task": task.title, "unit_id": task.owner_unit_id,
+             "unit": task.owner_unit.name, "due_on": task.due_on.isoformat(),
+             "projected_on": outlook.projected_on.isoformat() if outlook.projected_on else None}
+            for task, outlook in late_tasks(view, as_of)]
+
+
+def late_tasks(view, as_of: date) -> list[tuple[Task, Forecast]]:
+    """The tasks of a task-state ``view`` as of ``as_of`` projected to finish late (not yet overdue),
+    by unit and due date, each with its forecast: a bulletin's and a weekly round's 风险预警."""
     tasks = db.session.scalars(
         select(Task).join(view, view.c.task_id == Task.id).join(Unit, Unit.id == Task.owner_unit_id)
         .where(view.c.status.in_(("on_track", "lagging", "stale")),
                late_condition(view, as_of, **parameters()))
         .order_by(Unit.name, Task.due_on, Task.id).options(joinedload(Task.owner_unit))).all()
     outlooks = for_tasks(tasks, as_of)
-    rows = []
-    for task in tasks:
-        projected = outlooks[task.id].projected_on
-        rows.append({"task_id": task.id, "task": task.title, "unit_id": task.owner_unit_id,
-                     "unit": task.owner_unit.name, "due_on": task.due_on.isoformat(),
-                     "projected_on": projected.isoformat() if projected else None})
-    return rows
+    return [(task, outlooks[task.id]) for task in tasks]

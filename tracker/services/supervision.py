@@ -6,14 +6,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, insert, literal, or_, select
+from sqlalchemy import Select, bindparam, case, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import Finding, RoundSnapshot, SupervisionRound, Task, Unit
-from tracker.services import audit, permissions, progress, task_states, validation
+from tracker.services import audit, forecast, permissions, progress, task_states, validation
 from tracker.services.errors import Conflict, InvalidInput
 
 
@@ -74,6 +74,7 @@ def start_round(actor: audit.Actor, week_start: Any) -> tuple[SupervisionRound, 
     db.session.execute(insert(RoundSnapshot).from_select(
         ["round_id", "task_id", "unit_id", "planned_percent", "actual_percent", "status", "light"],
         snapshot_rows))
+    _mark_risk(rnd, view)
     finding_rows = select(RoundSnapshot.round_id, RoundSnapshot.task_id, RoundSnapshot.unit_id,
                           RoundSnapshot.status, RoundSnapshot.planned_percent,
                           RoundSnapshot.actual_percent).where(
@@ -87,14 +88,38 @@ def start_round(actor: audit.Actor, week_start: Any) -> tuple[SupervisionRound, 
     return rnd, True
 
 
+def _mark_risk(rnd: SupervisionRound, view) -> None:
+    """风险预警: mark the snapshot rows of the tasks projected, as of the round's day, to finish
+    late, with the projected day (frozen with the round)."""
+    late = forecast.late_tasks(view, rnd.as_of)
+    if late:
+        snapshots = RoundSnapshot.__table__
+        db.session.execute(
+            update(snapshots).where(snapshots.c.round_id == rnd.id,
+                                    snapshots.c.task_id == bindparam("late_task_id"))
+            .values(projected_late=True, projected_on=bindparam("late_on")),
+            [{"late_task_id": task.id, "late_on": outlook.projected_on} for task, outlook in late])
+
+
+def risk_query(user, rnd: SupervisionRound, unit_id: int | None = None) -> Select:
+    """The round's 风险预警 rows the user may see — (snapshot, task, unit) — by unit, then due date."""
+    stmt = (select(RoundSnapshot, Task, Unit).join(Task, Task.id == RoundSnapshot.task_id)
+            .join(Unit, Unit.id == RoundSnapshot.unit_id)
+            .where(RoundSnapshot.round_id == rnd.id, RoundSnapshot.projected_late.is_(True),
+                   permissions.unit_scope(user, RoundSnapshot.unit_id))
+            .order_by(Unit.name, Task.due_on, Task.id))
+    return stmt.where(RoundSnapshot.unit_id == unit_id) if unit_id else stmt
+
+
 def round_counts(round_ids: list[int]) -> dict[int, dict[str, int]]:
     """Return tasks and findings per kind for each round (two grouped queries)."""
-    result: dict[int, dict[str, int]] = {rid: {"tasks": 0, "findings": 0, "lagging": 0,
-                                                "overdue": 0, "stale": 0} for rid in round_ids}
-    for rid, n in db.session.execute(select(RoundSnapshot.round_id, func.count())
-                                     .where(RoundSnapshot.round_id.in_(round_ids))
-                                     .group_by(RoundSnapshot.round_id)):
-        result[rid]["tasks"] = n
+    result: dict[int, dict[str, int]] = {rid: {"tasks": 0, "findings": 0, "lagging": 0, "overdue": 0,
+                                                "stale": 0, "risk": 0} for rid in round_ids}
+    late = func.sum(case((RoundSnapshot.projected_late, 1), else_=0))
+    for rid, n, risk in db.session.execute(select(RoundSnapshot.round_id, func.count(), late)
+                                           .where(RoundSnapshot.round_id.in_(round_ids))
+                                           .group_by(RoundSnapshot.round_id)):
+        result[rid]["tasks"], result[rid]["risk"] = n, risk or 0
     for rid, kind, n in db.session.execute(select(Finding.round_id, Finding.kind, func.count())
                                            .where(Finding.round_id.in_(round_ids))
                                            .group_by(Finding.round_id, Finding.kind)):

@@ -413,6 +413,8 @@ class SnapshotOut(Out):
     actual_percent: int
     status: TaskStatus
     light: Light | None
+    projected_late: bool  # 预计逾期 as of the round's day (风险预警)
+    projected_on: date | None  # at its recent pace; null when stalled or not projected late
 
 
 class FindingOut(Out):

@@ -113,6 +113,7 @@ def round_page(round_id):
         kind=kind,
         unit_id=unit_id,
         counts=supervision.round_counts([rnd.id])[rnd.id],
+        risk=db.session.execute(supervision.risk_query(current_user, rnd, unit_id)).all(),
         units=organisation.unit_choices(),
         confirm=ConfirmForm(),
     )
