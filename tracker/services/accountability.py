@@ -626,6 +626,7 @@ def evaluate(actor: audit.Actor, as_of: date) -> list[Flag]:
         audit.record(actor, "flag.raise", flag, {
             "rule": [None, flag.rule], "unit_id": [None, flag.unit_id], "period": [None, flag.period],
             "status": [None, "raised"]})
+        notifications.flag_raised(flag, actor.now)
         raised.append(flag)
     return raised
 
@@ -669,6 +670,7 @@ def review(actor: audit.Actor, flag: Flag, opinion: str | None) -> Flag:
     flag.reviewed_at, flag.reviewed_by_id = actor.now, _uid(actor)
     flag.review_opinion = text
     WORKFLOW.move(actor, flag, "review", text=text, changes={"review_opinion": [None, text]})
+    notifications.flag_awaits_decision(flag, actor.now)
     return flag
 
 
@@ -703,6 +705,7 @@ def propose_exemption(actor: audit.Actor, flag: Flag, justification: str | None)
     flag.exemption_proposed_at, flag.exemption_proposed_by_id = actor.now, _uid(actor)
     WORKFLOW.move(actor, flag, "propose_exemption", text=text,
                   changes={"exemption_justification": [None, text]})
+    notifications.exemption_proposed(flag, actor.now)
     return flag
 
 

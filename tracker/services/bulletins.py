@@ -39,6 +39,7 @@ from tracker.services import (
     forecast,
     liaison,
     notices,
+    notifications,
     official_docx,
     permissions,
     progress,
@@ -263,6 +264,7 @@ def generate(actor: audit.Actor, kind: Any, key: Any) -> tuple[Bulletin, bool]:
             select(Bulletin).where(Bulletin.kind == kind, Bulletin.period == key)
         ), False
     audit.record(actor, "bulletin.create", bulletin, {"period": [None, key]})
+    notifications.bulletin_awaits_approval(bulletin, actor.now)
     return bulletin, True
 
 
@@ -346,6 +348,7 @@ def return_to_office(actor: audit.Actor, bulletin: Bulletin, comment: Any) -> Bu
     bulletin.returned_by_id = actor.user.id if actor.user else None
     audit.record(actor, "bulletin.return", bulletin,
                  {"status": ["draft", "returned"], "return_comment": [None, text]})
+    notifications.bulletin_returned(bulletin, actor.now)
     return bulletin
 
 
@@ -354,6 +357,7 @@ def resubmit(actor: audit.Actor, bulletin: Bulletin) -> Bulletin:
     WORKFLOW.require(bulletin, "resubmit")
     workflow.claim(bulletin, "returned", "draft")
     audit.record(actor, "bulletin.resubmit", bulletin, {"status": ["returned", "draft"]})
+    notifications.bulletin_awaits_approval(bulletin, actor.now)
     return bulletin
 
 

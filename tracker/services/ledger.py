@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import EvidenceFile, LedgerDraft, LedgerEntry, Milestone, Task, Verification
-from tracker.services import audit, progress, settings, uploads, validation
+from tracker.services import audit, notifications, progress, settings, uploads, validation
 from tracker.services.errors import Conflict
 from tracker.services.uploads import Upload
 
@@ -167,6 +167,8 @@ def append_entry(actor: audit.Actor, task: Task, *, percent: int, text: str, rep
         "task_id": [None, task.id], "percent": [None, percent],
         "reported_on": [None, reported_on.isoformat()],
         "files": [None, [f.original_name for f in stored]], **extra})
+    if percent == 100:  # a completion claim: it awaits the office's verification
+        notifications.claim_awaits_verification(task, entry.id, actor.now)
     return entry
 
 

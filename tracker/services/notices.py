@@ -340,6 +340,7 @@ def report(actor: audit.Actor, notice: Notice, *, text: str, files: Sequence[Upl
     event = WORKFLOW.move(actor, notice, "report", text=clean,
                           changes={"files": [None, [f.original_name for f in stored]]})
     notice.report_text, notice.reported_at = clean, actor.now
+    notifications.notice_reported(notice, event.id, actor.now)
     for item in stored:
         db.session.add(NoticeFile(
             notice_id=notice.id, event_id=event.id, original_name=item.original_name,
