@@ -1,6 +1,7 @@
 """The rectification office's day at a desk, each errand opened from a number of the home page:
 triage and dispatch a new complaint, verify a claimed task, run last week's round and note a
-finding, draft the month's bulletin. Each home number goes down once its work is done."""
+finding, draft the month's bulletin. Each home number follows the work: the queues empty, the
+round's line leads to the round run, the new draft counts as waiting for a leader."""
 
 from __future__ import annotations
 
