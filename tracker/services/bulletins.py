@@ -32,6 +32,7 @@ from tracker.models import (
 from tracker.services import (
     accountability,
     audit,
+    basis,
     chart_images,
     charts,
     complaint_stats,
@@ -226,6 +227,8 @@ def compute(period: Period) -> dict:
         tasks_due=sum(r["due"] for r in ranked),
         tasks_on_time=sum(r["on_time"] for r in ranked),
     )
+    # the records behind each unit's figures, as they are now (services/basis.py); not a section
+    content["basis"] = basis.bulletin_snapshot(period)
     return content
 
 

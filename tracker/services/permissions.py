@@ -263,6 +263,23 @@ def _read_flags(user: User, unit_id: int | None) -> bool:
     return user.role in READ_ALL or (user.unit_id is not None and unit_id == user.unit_id)
 
 
+@rule("basis.read")
+def _read_basis(user: User, unit_id: int | None) -> bool:
+    """Read the records behind a unit's figure 数据依据 (a bulletin's, a ranking's, the complaint
+    rates', a flag's): everyone central, or the unit itself (not its liaison)."""
+    return user.role in READ_ALL or (user.unit_id is not None and unit_id == user.unit_id)
+
+
+@rule("rating.basis")
+def _read_rating_basis(user: User, target) -> bool:
+    """Read the ballots behind a unit's rating figures, given ``(round, unit_id)``: who reads the
+    results, or the unit itself once the round is closed and its ranking frozen."""
+    rnd, unit_id = target
+    if user.role in READ_ALL:
+        return True
+    return rnd is not None and rnd.status == "closed" and _read_basis(user, unit_id)
+
+
 def reads_every_unit(user: User) -> bool:
     """Whether ``user`` reads every unit's records (the central roles), so lists offer a unit filter."""
     return user.role in READ_ALL

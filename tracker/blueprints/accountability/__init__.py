@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("accountability", __name__, url_prefix="/accountability")
 
-from tracker.blueprints.accountability import routes  # noqa: E402,F401
+from tracker.blueprints.accountability import basis, routes  # noqa: E402,F401

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("bulletins", __name__)
 
-from tracker.blueprints.bulletins import routes  # noqa: E402,F401
+from tracker.blueprints.bulletins import basis, routes  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """The three complaint rates page and its .xlsx (registered on the complaints blueprint)."""
 
-from flask import Response, render_template, request, url_for
+from flask import Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,7 +9,7 @@ from tracker.blueprints import require
 from tracker.blueprints.complaints import bp
 from tracker.blueprints.forms import parse_int
 from tracker.media_types import XLSX
-from tracker.services import charts, complaint_stats
+from tracker.services import basis, charts, complaint_stats, permissions
 from tracker.services.errors import InvalidInput
 from tracker.services.pagination import ListPagination
 
@@ -79,3 +79,24 @@ def stats_xlsx():
     data = complaint_stats.to_xlsx(rows, period.key, as_of=as_of, filters=scope)
     return Response(data, mimetype=XLSX, headers={
         "Content-Disposition": f"attachment; filename=complaint-rates-{period.key}.xlsx"})
+
+
+@bp.route("/stats/basis/<figure>/<int:unit_id>")
+@require("complaint.stats")
+def stats_basis(figure: str, unit_id: int):
+    """The complaints behind one unit's figure in the table, for the same period."""
+    raw, period, error = _period()
+    if error:
+        raise InvalidInput(_("Please correct the marked fields."), {"period": error})
+    if not permissions.can(current_user, "complaint.list"):
+        abort(403)
+    if not permissions.can(current_user, "basis.read", unit_id):
+        abort(404)
+    found = basis.stats_basis(period, figure, unit_id, current_user)
+    if found is None:
+        abort(404)
+    row = next(iter(complaint_stats.stats(period, unit_id=unit_id)), None)
+    return render_template("basis/basis.html", basis=found, figure=figure,
+                           shown=row[figure] if row else 0, period=period.key,
+                           document=_("Complaint rates, %(period)s", period=period.key),
+                           back=url_for("complaints.stats_page", period=period.key))

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("ratings", __name__, url_prefix="/ratings")
 
-from tracker.blueprints.ratings import routes  # noqa: E402,F401
+from tracker.blueprints.ratings import basis, routes  # noqa: E402,F401
