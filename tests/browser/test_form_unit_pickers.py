@@ -150,3 +150,18 @@ def test_the_dispatch_of_a_complaint(page, make, org, problems):
     db.session.expire_all()
     assert db.session.get(Complaint, complaint_id).dispatched_unit_id == org["first"]
     assert problems.items == []
+
+
+def test_the_innovations_unit(page, org, problems):
+    from tracker.models import Innovation
+
+    _sign_in(page, org["office"])
+    page.goto("/innovations/new")
+    _pick(page, "unit_id", "城关", ["城关股", "城关第二小学", "城关第一小学"], "城关第二小学")
+    page.fill("#title", "课后服务一招鲜")
+    page.fill("#description", "错峰放学，家长满意")
+    with page.expect_navigation():
+        page.get_by_role("button", name="登记").click()
+    db.session.expire_all()
+    assert db.session.query(Innovation).one().unit_id == org["second"]
+    assert problems.items == []

@@ -244,3 +244,23 @@ def test_a_dispatch_to_a_unit_not_offered_is_refused_under_the_field(client, log
     assert response.status_code == 302
     db.session.refresh(complaint)
     assert complaint.dispatched_unit_id == org["school_s"].id
+
+
+def test_the_innovation_form_picks_an_assessed_unit(client, login, org):
+    from tracker.models import Innovation
+
+    login(org["office"])
+    page = client.get("/innovations/new").get_data(as_text=True)
+    field = _select(page, "unit_id")
+    assert _groups(field) == ["股室", "学校"]  # the assessed kinds: no working group
+    assert _options(field) == ["安全股", "办公室股", "实验小学", "一中"]
+    assert 'data-picker="/pickers/units?kind=department&amp;kind=school&amp;kind=kindergarten"' in field
+    assert "js/unit-picker.js" in page
+    before = _count(Innovation)
+    for unit_id in (org["group"].id, org["old"].id, 987654):
+        response = client.post(
+            "/innovations/new", data={"unit_id": unit_id, "title": "一招鲜", "year": "2026"}
+        )
+        assert response.status_code == 400, unit_id
+        assert 'class="invalid-feedback' in _errors_under(response.get_data(as_text=True), "unit_id")
+        assert _count(Innovation) == before

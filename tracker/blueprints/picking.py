@@ -9,11 +9,15 @@ matches as one types, narrowed to the kinds or roles the select offers, and sets
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectFieldBase
 
+from tracker.models import Unit, UnitKind
 from tracker.services import organisation
+from tracker.services.collation import name_key
 
 CHOOSE_UNIT = _l("Choose a unit…")
 CHOOSE_PERSON = _l("Choose a person…")
@@ -30,6 +34,20 @@ def _attributes(endpoint: str, placeholder, many: bool, **narrowing) -> dict:
     }
 
 
+def unit_picker_attributes(kinds: tuple[str, ...] | None = None) -> dict:
+    """The attributes that make a select drawn by hand a unit picker (``|xmlattr`` in a template)."""
+    return _attributes("main.pick_units", _l("Type to search units"), False, kind=kinds or ())
+
+
+def grouped_units(units: Iterable[Unit]) -> dict[str, list[tuple[int, str]]]:
+    """``units`` as a select's groups, like ``organisation.grouped_unit_choices``: by kind, then
+    by pinyin."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for unit in sorted(units, key=lambda unit: (organisation.kind_order(unit.kind), name_key(unit.name))):
+        groups.setdefault(str(UnitKind.label_of(unit.kind)), []).append((unit.id, unit.name))
+    return groups
+
+
 def unit_picker(
     field: SelectFieldBase,
     *,
@@ -41,7 +59,7 @@ def unit_picker(
     (every kind if None), its empty choice first: ``(empty_value, empty)``."""
     field.render_kw = {
         **(field.render_kw or {}),
-        **_attributes("main.pick_units", _l("Type to search units"), False, kind=kinds or ()),
+        **unit_picker_attributes(kinds),
     }
     field.choices = {None: [(empty_value, empty)], **organisation.grouped_unit_choices(kinds=kinds)}
 

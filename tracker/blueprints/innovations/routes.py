@@ -6,12 +6,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker import clock
-from tracker.blueprints import actor, load, require
+from tracker.blueprints import actor, load, picking, require
 from tracker.blueprints.forms import parse_int
 from tracker.blueprints.innovations import bp
 from tracker.blueprints.innovations.forms import InnovationForm, PublishForm, ScoreForm
 from tracker.extensions import db
-from tracker.models import Innovation, Unit
+from tracker.models import ASSESSED_KINDS, Innovation, Unit
 from tracker.services import innovations, permissions
 from tracker.services.errors import InvalidInput
 from tracker.unit_of_work import attempt
@@ -45,7 +45,8 @@ def innovation_list():
 @bp.route("/new", methods=["GET", "POST"])
 @require("innovation.register")
 def innovation_new():
-    choices = [(unit.id, unit.name) for unit in innovations.registrable_units(current_user)]
+    units = innovations.registrable_units(current_user)
+    choices = [(unit.id, unit.name) for unit in units]
     form = InnovationForm()
     errors: dict = {}
     if form.validate_on_submit():
@@ -63,7 +64,8 @@ def innovation_new():
             else:
                 flash(_("Innovation registered."), "success")
                 return redirect(url_for("innovations.innovation_page", innovation_id=innovation.id))
-    return render_template("innovations/form.html", choices=choices,
+    return render_template("innovations/form.html", choices=choices, groups=picking.grouped_units(units),
+                           picker=picking.unit_picker_attributes(ASSESSED_KINDS),
                            values=form.values(clock.today().year),
                            errors=errors, innovation=None), 400 if errors else 200
 
