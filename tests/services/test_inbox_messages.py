@@ -15,7 +15,15 @@ from tests import accountability_data as data
 from tests.factories import notice_input
 from tracker.extensions import db
 from tracker.models import ChatDelivery, Flag, Notification
-from tracker.services import accountability, bulletins, ledger, notices, notifications, work_chat
+from tracker.services import (
+    accountability,
+    bulletins,
+    ledger,
+    ledger_drafts,
+    notices,
+    notifications,
+    work_chat,
+)
 from tracker.services.audit import Actor
 
 PDF = b"%PDF-1.4\n" + b"0" * 200
@@ -249,3 +257,22 @@ def test_a_group_reads_the_title_and_the_link_never_the_comment(app, people):
     )
     assert returned.unit_id == office_unit.id
     assert "通报被退回修改" in str(returned.payload) and "投诉办理分析" not in str(returned.payload)
+
+
+def test_a_members_draft_goes_to_the_head_and_back_to_the_member(people, tmp_path):
+    make = people["make"]
+    task = make.task(make.measure(make.plan()), people["school"], title="校园安全排查")
+    draft = ledger_drafts.create(
+        make.actor(people["member"]), task, percent=40, narrative="过半", upload_folder=tmp_path
+    )
+    ready = received("draft_ready")
+    assert set(ready) == ids(people, "head")  # not the neighbour's head, not the office
+    assert [(n.title, n.link) for n in ready.values()] == [
+        ("台账草稿待提交：校园安全排查", f"/drafts/{draft.id}")
+    ]
+    ledger_drafts.return_draft(make.actor(people["head"]), draft, comment="数据有误")
+    returned = received("draft_returned")
+    assert set(returned) == ids(people, "member")
+    assert [(n.title, n.body, n.link) for n in returned.values()] == [
+        ("台账草稿被退回：校园安全排查", "数据有误", f"/drafts/{draft.id}")
+    ]
