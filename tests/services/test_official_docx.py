@@ -63,11 +63,13 @@ def assert_official_layout(data: bytes) -> Document:
     assert abs(top - 37) <= 1 and abs(left - 28) <= 1
     assert (round(210 - left - right), round(297 - top - bottom)) == (156, 225)  # 版心
     grid = section._sectPr.find(qn("w:docGrid"))
-    assert grid.get(qn("w:type")) in ("lines", "linesAndChars")
+    assert grid.get(qn("w:type")) == "lines" and grid.get(qn("w:charSpace")) is None  # see below
     pitch_pt = int(grid.get(qn("w:linePitch"))) / 20
     assert 28.9 <= pitch_pt <= 29.0 and int(225 * 72 / 25.4 // pitch_pt) == 22  # 22 lines a page
-    char_pt = 16 + int(grid.get(qn("w:charSpace"))) / 4096
-    assert round(156 * 72 / 25.4 / char_pt, 1) == 28.0  # 28 characters a line in 3号
+    # 28 characters a line in 3号: each condensed by the defaults' w:spacing (twentieths of a point)
+    defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    char_pt = 16 + int(defaults.find(qn("w:spacing")).get(qn("w:val"))) / 20
+    assert int(156 * 72 / 25.4 // char_pt) == 28
     for name, (font, size, bold, alignment) in official_docx.STYLES.items():
         style = document.styles[name]
         assert (style.font.name, east_asian(style.element)) == (font, font), name
@@ -82,7 +84,7 @@ def assert_official_layout(data: bytes) -> Document:
     assert (styles["Normal"].font.name, styles[official_docx.HEADING].font.name,
             styles[official_docx.SUBHEADING].font.name, styles[official_docx.TITLE].font.size) == (
         "仿宋", "黑体", "楷体", Pt(22))
-    assert styles["Normal"].paragraph_format.first_line_indent == Pt(32)  # 首行缩进二字
+    assert styles["Normal"].paragraph_format.first_line_indent == Pt(2 * char_pt)  # 首行缩进二字
     paragraphs = document.paragraphs
     masthead, number, title, addressee = paragraphs[:4]
     assert masthead.style.name == official_docx.MASTHEAD and masthead.text
@@ -111,7 +113,11 @@ def assert_official_layout(data: bytes) -> Document:
                                     for p in c.paragraphs)]:
         for run in paragraph.runs:  # every run names its style's font, East Asian included
             assert east_asian(run._r) == run.font.name == fonts[paragraph.style.name], paragraph.text
-            assert run.font.size is None  # the size comes from the style
+            if paragraph.style.name == official_docx.MASTHEAD and run.font.size is not None:
+                # a long organ's name is made smaller to stay on one line
+                assert run.font.size == Pt(official_docx.masthead_pt(paragraph.text)) < Pt(26)
+            else:
+                assert run.font.size is None  # the size comes from the style
     for table in document.tables:
         assert table.style.name == official_docx.TABLE_STYLE
         assert {p.style.name for row in table.rows for cell in row.cells for p in cell.paragraphs} == {

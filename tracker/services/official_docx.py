@@ -9,9 +9,10 @@ the 版记 — and :func:`render` draws it, once, in the layout of GB/T 9704-201
 - A4 portrait; 天头 (top margin) 37 mm, 订口 (left margin) 28 mm, a 版心 of
   156 mm × 225 mm (so 26 mm right, 35 mm bottom);
 - 22 lines of 28 characters per page in 3号 (16 pt) text: every paragraph has
-  an exact line spacing of :data:`LINE_PITCH_TWIPS` (≈ 28.95 pt) and the
-  section a character grid (``w:docGrid`` ``linesAndChars``, ``linePitch``,
-  ``charSpace``) of 156 mm ÷ 28;
+  an exact line spacing of :data:`LINE_PITCH_TWIPS` (≈ 28.95 pt) on the
+  section's line grid, and every character is condensed by 0.25 pt
+  (:data:`CHAR_SPACING_TWENTIETHS`) so that 28 fill the 156 mm line — measured
+  in LibreOffice's print of the file (tests/services/test_documents_rendered.py);
 - the red 发文机关标志 (the organ's name in 小标宋, centred), then the
   发文字号 (机关代字〔年份〕序号号) centred, above a red separator line as wide as
   the 版心 (the number paragraph's bottom border, 4 mm below it);
@@ -36,6 +37,7 @@ produced file (:data:`STYLES`).
 from __future__ import annotations
 
 import io
+import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -51,10 +53,16 @@ _TWIPS_PER_MM = 1440 / 25.4
 # 225 mm ÷ 22 lines = 28.99 pt; Word's 公文 templates round down to 579 twips (28.95 pt) so that the
 # 22nd line never spills onto the next page
 LINE_PITCH_TWIPS = int(TEXT_MM[1] * _TWIPS_PER_MM / LINES_PER_PAGE)
-# the character grid: each character of the default size (16 pt) widened or narrowed by charSpace
-# (in 1/4096 pt) so that 28 fill the 156 mm line
-CHAR_PITCH_PT = TEXT_MM[0] * 72 / 25.4 / CHARS_PER_LINE
-CHAR_SPACE = int((CHAR_PITCH_PT - BODY_PT) * 4096)
+# 28 characters of 16 pt (448 pt) are a little wider than the 156 mm line (442.2 pt): every character
+# is condensed by a whole number of twentieths of a point (w:spacing, -5: -0.25 pt) so that 28 fit.
+# Word, WPS and LibreOffice all honour that; a character grid (linesAndChars with a negative
+# charSpace) is honoured by Word only — LibreOffice gives each character two cells of it, 14 a line.
+CHAR_SPACING_TWENTIETHS = math.floor((TEXT_MM[0] * 72 / 25.4 / CHARS_PER_LINE - BODY_PT) * 20)
+CHAR_PITCH_PT = BODY_PT + CHAR_SPACING_TWENTIETHS / 20
+MASTHEAD_PT = 26  # the organ's name, made smaller when it would not fit on one line
+# the masthead's upper edge 35 mm below the top of the 版心: its line's leading above the characters
+# (≈ 2.5 mm, measured in a rendering) comes off the space before it
+MASTHEAD_SPACE_MM = 32.5
 RED = "FF0000"
 
 BODY_FONT, TITLE_FONT, HEADING_FONT, SUBHEADING_FONT, FOOTER_FONT = (
@@ -67,7 +75,7 @@ BODY_FONT, TITLE_FONT, HEADING_FONT, SUBHEADING_FONT, FOOTER_FONT = (
                     "Official Signature", "Official Date", "Official Record", "Official Footer")
 STYLES: dict[str, tuple[str, float, bool, str | None]] = {
     "Normal": (BODY_FONT, BODY_PT, False, "justify"),
-    MASTHEAD: (TITLE_FONT, 26, False, "center"),
+    MASTHEAD: (TITLE_FONT, MASTHEAD_PT, False, "center"),
     TITLE: (TITLE_FONT, 22, False, "center"),
     NUMBER: (BODY_FONT, BODY_PT, False, "center"),
     ADDRESSEE: (BODY_FONT, BODY_PT, False, "justify"),
@@ -86,10 +94,10 @@ ON_GRID = {"Normal", TITLE, NUMBER, ADDRESSEE, HEADING, SUBHEADING, SIGNATURE, D
 INDENTED = {"Normal", HEADING, SUBHEADING}  # 首行缩进二字
 TABLE_STYLE = "Table Grid"
 DATE_RIGHT_INDENT_CHARS = 4  # 成文日期右空四字
-SEPARATOR_SPACE_PT = 11  # the red line 4 mm below the number (w:space is whole points, at most 31)
+SEPARATOR_SPACE_PT = 5  # the red line 4 mm below the number's lower edge (measured in a rendering)
 SEPARATOR_SIZE = 12  # eighths of a point: 1.5 pt
 RULE_THICK, RULE_THIN = 8, 6  # 版记 rules: 0.35 mm (1 pt) and 0.25 mm (0.75 pt), in eighths of a point
-FOOTER_DISTANCE_MM = 28  # the page number's lower edge 7 mm below the 版心
+FOOTER_DISTANCE_MM = 25  # the page number's 一字线 7 mm below the 版心 (measured in a rendering)
 
 # The issuer of the bureau's documents when no setting names it: the campaign office's usual name.
 ISSUER = "作风整顿工作领导小组办公室"
@@ -144,6 +152,11 @@ def tagged(blocks: Iterable[Block]) -> list[tuple[str, Block]]:
     """Each block with its kind ("heading", "paragraph", "table", "figure"): for an HTML view."""
     kinds = {Heading: "heading", Paragraph: "paragraph", Table: "table", Figure: "figure"}
     return [(kinds[type(block)], block) for block in blocks]
+
+
+def masthead_pt(organ: str) -> int:
+    """The masthead's size: :data:`MASTHEAD_PT`, or smaller so that the organ's name fits one line."""
+    return min(MASTHEAD_PT, math.floor(TEXT_MM[0] * 72 / 25.4 / max(len(organ), 1) - 0.5))
 
 
 def chinese_date(day: date) -> str:
@@ -214,6 +227,7 @@ def _defaults(document) -> None:
     _set_fonts(r_pr, BODY_FONT)
     for tag in ("w:sz", "w:szCs"):
         r_pr.find(qn(tag)).set(qn("w:val"), str(BODY_PT * 2))
+    r_pr.find(qn("w:sz")).addprevious(_element("w:spacing", val=CHAR_SPACING_TWENTIETHS))  # 28 a line
     r_pr.find(qn("w:lang")).set(qn("w:eastAsia"), "zh-CN")
     spacing = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
     spacing.set(qn("w:after"), "0")
@@ -241,7 +255,7 @@ def _styles(document) -> None:
         style.paragraph_format.alignment = alignments[alignment] if alignment else None
         layout = style.paragraph_format
         layout.space_before, layout.space_after = Pt(0), Pt(0)
-        layout.first_line_indent = Pt(2 * BODY_PT) if name in INDENTED else Pt(0)
+        layout.first_line_indent = Pt(2 * CHAR_PITCH_PT) if name in INDENTED else Pt(0)
         layout.widow_control = False  # a widow rule would move a line and break the 22-line grid
         if name in ON_GRID:
             layout.line_spacing_rule, layout.line_spacing = WD_LINE_SPACING.EXACTLY, Twips(LINE_PITCH_TWIPS)
@@ -251,7 +265,7 @@ def _styles(document) -> None:
                 "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val", "0")
     document.styles[MASTHEAD].font.color.rgb = RGBColor.from_string(RED)
     grid = Twips(LINE_PITCH_TWIPS)
-    document.styles[MASTHEAD].paragraph_format.space_before = Pt(35 * 72 / 25.4)  # 35 mm below the top
+    document.styles[MASTHEAD].paragraph_format.space_before = Pt(MASTHEAD_SPACE_MM * 72 / 25.4)
     document.styles[NUMBER].paragraph_format.space_before = grid * 2  # 标志下空二行
     document.styles[TITLE].paragraph_format.space_before = grid * 2  # 分隔线下空二行
     document.styles[ADDRESSEE].paragraph_format.space_before = grid  # 标题下空一行
@@ -283,9 +297,8 @@ def _page(document, section) -> None:
     if grid is None:
         grid = _element("w:docGrid")
         sect_pr.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
-    grid.set(qn("w:charSpace"), str(CHAR_SPACE))
     document.settings.odd_and_even_pages_header_footer = True  # w:evenAndOddHeaders
 
 
@@ -405,6 +418,7 @@ def _run_fonts(document) -> None:
 def render(official: OfficialDocument) -> bytes:
     """Return ``official`` as .docx bytes in the official-document layout (GB/T 9704-2012)."""
     from docx import Document
+    from docx.shared import Pt
 
     document = Document()
     _defaults(document)
@@ -415,7 +429,10 @@ def render(official: OfficialDocument) -> bytes:
     _page_number(section.even_page_footer.paragraphs[0], odd=False)
     properties = document.core_properties
     properties.title, properties.author, properties.comments = official.title, official.issuer, ""
-    document.add_paragraph(official.organ or official.issuer, style=MASTHEAD)
+    organ = official.organ or official.issuer
+    masthead = document.add_paragraph(organ, style=MASTHEAD)
+    if masthead_pt(organ) < MASTHEAD_PT:
+        masthead.runs[0].font.size = Pt(masthead_pt(organ))
     document.add_paragraph(official.number, style=NUMBER)
     document.add_paragraph(official.title, style=TITLE)
     document.add_paragraph(f"{official.addressee}：", style=ADDRESSEE)
