@@ -218,6 +218,15 @@ def test_a_claim_on_a_task_of_a_draft_plan_waits_on_nobody(people, tmp_path):
     assert received("claim") == {}
 
 
+def test_a_paper_ledger_the_office_brings_in_at_100_percent_tells_nobody(people, tmp_path):
+    make = people["make"]
+    task = make.task(make.measure(make.plan()), people["school"])
+    ledger.add_entry(
+        make.actor(people["office"]), task, percent=100, narrative="纸质台账：已完成", upload_folder=tmp_path
+    )
+    assert received("claim") == {}
+
+
 def test_the_messages_read_in_english_for_whoever_works_in_english(people):
     make = people["make"]
     with force_locale("en"):

@@ -167,7 +167,8 @@ def append_entry(actor: audit.Actor, task: Task, *, percent: int, text: str, rep
         "task_id": [None, task.id], "percent": [None, percent],
         "reported_on": [None, reported_on.isoformat()],
         "files": [None, [f.original_name for f in stored]], **extra})
-    if percent == 100:  # a completion claim: it awaits the office's verification
+    if percent == 100 and not (actor.user and actor.user.role == "office"):
+        # a unit's completion claim awaits the office's verification (not a paper ledger it brings in)
         notifications.claim_awaits_verification(task, entry.id, actor.now)
     return entry
 
