@@ -11,7 +11,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.models import Flag
 
-OK, FORBIDDEN = 200, 403
+OK, FORBIDDEN, NOT_FOUND = 200, 403, 404
 TO_LOGIN = (302, "/login")
 
 
@@ -24,6 +24,10 @@ WEB_ROWS = {
     ("GET", "/complaints/stats/basis/<figure>/<int:unit_id>"): row(TO_LOGIN, FORBIDDEN, OK, OK, OK, OK),
     ("GET", "/ratings/<int:rating_round_id>/basis/<int:unit_id>"): row(TO_LOGIN, OK, OK, OK, OK, OK),
     ("GET", "/accountability/<int:flag_id>/basis/<int:index>"): row(TO_LOGIN, FORBIDDEN, OK, OK, OK, OK),
+    # this year's innovation ranking is a draft: only its scorers and leaders read it, and its basis
+    ("GET", "/innovations/ranking/basis/<int:unit_id>"): row(
+        TO_LOGIN, NOT_FOUND, OK, OK, NOT_FOUND, NOT_FOUND
+    ),
 }
 
 
@@ -71,4 +75,4 @@ def web_ids(world, key):
         return {**ids, "rating_round_id": world.extra["rating_closed_id"]}
     if rule.startswith("/accountability/"):
         return {**ids, "flag_id": world.extra["basis_flag_id"]}
-    return None
+    return ids  # the innovation ranking's unit: the department

@@ -13,7 +13,7 @@ from tests.querycount import count_queries
 from tests.services.test_bulletins import act, october  # noqa: F401  (october is a fixture)
 from tests.services.test_ratings import setup_round, vote
 from tracker.extensions import db
-from tracker.models import Complaint, Task
+from tracker.models import Complaint, Innovation, Task
 from tracker.models.accountability import Flag
 from tracker.services import accountability, basis, bulletins, complaint_stats, permissions, ratings
 from tracker.services.audit import Actor
@@ -286,3 +286,32 @@ def test_a_later_ledger_report_does_not_change_a_bulletins_basis(bulletin, make,
     db.session.commit()
     after = basis.bulletin_basis(made, "due", c.id, office)
     assert after.records == before.records and after.marked == 1
+
+
+def test_an_innovation_rankings_figures_are_the_units_innovations(make):
+    from tracker.services import innovations
+    from tracker.services.errors import Conflict
+
+    office = Actor(make.user("office"), "127.0.0.1", act().now)
+    a, b = (make.unit(kind="school", peer_group="primary_schools") for _ in range(2))
+    for unit, scores in ((a, (30, 25.5, None)), (b, (40,))):
+        for index, value in enumerate(scores):
+            innovation = innovations.register(
+                office, unit_id=unit.id, title=f"一招鲜{index}", description="做法与成效", year=2026
+            )
+            if value is not None:
+                innovations.score(office, innovation, value)
+    innovations.register(office, unit_id=a.id, title="往年", description="做法", year=2025)
+    db.session.commit()
+    innovations.publish(office, 2026)
+    db.session.commit()
+    view = innovations.ranking(2026)
+    for row in view.rows:
+        found = basis.innovation_basis(2026, row["unit_id"], published=True)
+        assert found.count == row["innovations"]
+        assert found.extra["total_score"] == row["total_score"]
+    found = basis.innovation_basis(2026, a.id, published=True)
+    assert (found.count, found.extra["total_score"], found.frozen) == (3, 55.5, True)
+    first = db.session.get(Innovation, found.records[0]["innovation_id"])
+    with pytest.raises(Conflict):  # a published year's innovations no longer change: the basis holds
+        innovations.score(office, first, 99)

@@ -229,3 +229,30 @@ def test_no_basis_page_shows_a_code(client, make, login, published):
                 for hit in raw_codes(visible_text(response.get_data(as_text=True)), language)
             ]
     assert found == []
+
+
+def test_an_innovation_rankings_count_and_total_link_to_the_innovations(client, make, login):
+    from tracker.services import innovations
+
+    office = make.user("office")
+    a, b = (make.unit(kind="school", peer_group="primary_schools") for _ in range(2))
+    actor = act()
+    for unit, scores in ((a, (30, 25.5)), (b, (40,))):
+        for value in scores:
+            made = innovations.register(actor, unit_id=unit.id, title="一招鲜", description="做法", year=2026)
+            innovations.score(actor, made, value)
+    innovations.publish(actor, 2026)
+    db.session.commit()
+    login(office)
+    found = links(client.get("/innovations/ranking?year=2026").get_data(as_text=True))
+    assert len(found) == 4
+    for href, text in found:
+        page = client.get(href).get_data(as_text=True)
+        shown, count, _marked = figure_and_count(page)
+        total = re.search(r'data-testid="basis-total">([^<]*)<', page).group(1)
+        assert text in (shown, total) and page.count('data-testid="basis-record"') == count
+    client.post("/logout")
+    login(make.user("unit_head", unit=a))
+    found = links(client.get("/innovations/ranking?year=2026").get_data(as_text=True))
+    assert {href for href, _text in found} == {f"/innovations/ranking/basis/{a.id}?year=2026"}
+    assert client.get(f"/innovations/ranking/basis/{b.id}?year=2026").status_code == 404

@@ -17,6 +17,8 @@ Where the basis comes from:
 - **a rating ranking**: recomputed from the ballots, which are immutable and of
   which a closed round takes no more; listed anonymously — no voter, code or
   time, and in an order that says nothing about when each was cast;
+- **an innovation ranking**: the unit's innovations of the year, which can no
+  longer change once the year's ranking is published;
 - **the complaint-rates table**: computed live, as the table is, with the same
   conditions;
 - **a flag**: its evidence, frozen when the flag was raised.
@@ -39,6 +41,7 @@ from tracker.models import (
     BallotAnswer,
     Bulletin,
     Complaint,
+    Innovation,
     LedgerEntry,
     RatingRound,
     Task,
@@ -457,3 +460,34 @@ def flag_basis(flag: Flag, index: int, user) -> Basis | None:
             extra={"source": source},
         )
     return None
+
+
+def innovation_basis(year: int, unit_id: int, *, published: bool) -> Basis | None:
+    """The innovations behind a unit's count and total score in the year's ranking.
+
+    Once the year's ranking is published its innovations can no longer change
+    (``innovations._refuse_if_published``), so those read now are those it counted.
+    """
+    unit = _unit_name(unit_id)
+    if unit is None:
+        return None
+    records = [
+        {"innovation_id": row.id, "title": row.title, "score": row.score}
+        for row in db.session.execute(
+            select(Innovation.id, Innovation.title, Innovation.score)
+            .where(Innovation.year == year, Innovation.unit_id == unit_id)
+            .order_by(Innovation.id)
+        )
+    ]
+    total = round(sum(float(r["score"] or 0) for r in records), 2)
+    return Basis(
+        "innovations",
+        _l("Innovations"),
+        unit_id,
+        unit,
+        records,
+        None,
+        as_of=None,
+        frozen=published,
+        extra={"total_score": total},
+    )

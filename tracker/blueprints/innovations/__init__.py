@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("innovations", __name__, url_prefix="/innovations")
 
-from tracker.blueprints.innovations import routes  # noqa: E402,F401
+from tracker.blueprints.innovations import basis, routes  # noqa: E402,F401
