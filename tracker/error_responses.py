@@ -66,8 +66,11 @@ def error_response(status: int, message: str | None = None, fields=None, code=No
             body["fields"] = fields
         body.update(extra)
         return jsonify(error=body), status
+    problems = list(dict.fromkeys((fields or {}).values()))  # what to correct, in the user's words
     try:
-        return render_template("errors/error.html", status=status, message=message), status
+        return render_template("errors/error.html", status=status, message=message,
+                               problems=problems), status
     except SQLAlchemyError:  # the user cannot be loaded: draw the page as for a visitor
         login_manager._update_request_context_with_user()  # what logout_user() does, no more
-        return render_template("errors/error.html", status=status, message=message), status
+        return render_template("errors/error.html", status=status, message=message,
+                               problems=problems), status

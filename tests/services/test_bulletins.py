@@ -47,6 +47,17 @@ def test_previous_period():
     assert periods.previous_period("half_year", date(2026, 3, 1)).key == "2025-H2"
 
 
+@pytest.mark.parametrize(("kind", "today", "key"), [
+    ("monthly", date(2026, 11, 1), "2026-11"), ("monthly", date(2026, 12, 31), "2026-12"),
+    ("quarterly", date(2026, 9, 30), "2026-Q3"), ("quarterly", date(2026, 10, 1), "2026-Q4"),
+    ("half_year", date(2026, 6, 30), "2026-H1"), ("half_year", date(2026, 7, 1), "2026-H2"),
+])
+def test_current_period_holds_today(kind, today, key):
+    period = periods.current_period(kind, today)
+    assert period.key == key and period.starts_on <= today <= period.ends_on
+    assert periods.previous_period(kind, today).ends_on < period.starts_on
+
+
 @pytest.fixture
 def october(make):
     """Three schools with tasks due in October 2026, worked out by hand."""

@@ -125,6 +125,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("GET", "/bulletins"): logged_in(OK),
     ("POST", "/bulletins/generate"): office_only(TO_BULLETIN),
     ("GET", "/bulletins/<int:bulletin_id>"): row(TO_LOGIN, OK, OK, OK, NOT_FOUND, NOT_FOUND),
+    ("GET", "/bulletins/preview"): row(TO_LOGIN, OK, OK, OK, FORBIDDEN, FORBIDDEN),
     # approving, returning and publishing: a page of their own first, which POSTs the step
     # (tests/web/test_bulletin_confirmations.py)
     ("GET", "/bulletins/<int:bulletin_id>/approve"): row(TO_LOGIN, FORBIDDEN, FORBIDDEN, OK,

@@ -1,6 +1,6 @@
 """Bulletin pages: the office generates, a leader approves, the office publishes, the public reads."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.models import Bulletin
@@ -38,3 +38,62 @@ def test_generate_approve_publish_and_read_publicly(client, make, login):
     assert "2026年10月通报" in public and "总体有序。" in public and published.doc_number in public
     assert "刘晓东" not in public
     assert "2026年10月通报" in client.get("/public/bulletins").get_data(as_text=True)
+
+
+def test_a_preview_of_the_current_period_is_marked_unnumbered_and_never_stored(client, make, login):
+    from tracker import clock
+    from tracker.models import AuditEvent
+
+    unit = make.unit(name="城关小学")
+    today = clock.today()
+    make.task(make.measure(make.plan()), unit, starts_on=today.replace(day=1).isoformat(),
+              due_on=today.isoformat())
+    office, leader, head = make.user("office"), make.user("leader"), make.user("unit_head", unit=unit)
+    for user in (office, leader):
+        login(user)
+        listing = client.get("/bulletins").get_data(as_text=True)
+        assert 'data-testid="bulletin-previews"' in listing and "/bulletins/preview?kind=monthly" in listing
+        response = client.get("/bulletins/preview?kind=monthly")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and 'data-testid="bulletin-preview"' in page
+        assert f"数据截至{today.isoformat()}" in page and "（预览，不编号）" in page
+        assert f"{today.year}-{today.month:02d}" in page and "城关小学" in page
+        for step in ("approve", "publish", "return", "regenerate", "resubmit"):
+            assert f'data-testid="bulletin-{step}"' not in page  # nothing to approve or publish
+        assert ".docx" not in page
+        client.post("/logout")
+    assert db.session.scalar(select(func.count()).select_from(Bulletin)) == 0  # nothing stored …
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(  # … or audited
+        AuditEvent.object_type == "bulletins")) == 0
+    login(office)
+    bad = client.get("/bulletins/preview?kind=weekly")
+    assert bad.status_code == 400 and "月通报、季度小结、半年考核" in bad.get_data(as_text=True)
+    client.post("/logout")
+    login(head)
+    assert client.get("/bulletins/preview?kind=monthly").status_code == 403
+    assert 'data-testid="bulletin-previews"' not in client.get("/bulletins").get_data(as_text=True)
+
+
+def test_the_step_buttons_follow_the_workflow(client, make, login):
+    from tracker.services import bulletins
+
+    make.unit(name="城关小学")
+    office, leader = make.user("office"), make.user("leader")
+    bulletin, _created = bulletins.generate(make.actor(office), "monthly", "2026-10")
+    db.session.commit()
+    expected = {  # state → the buttons each role sees
+        "draft": ({"regenerate"}, {"approve", "return"}),
+        "returned": ({"regenerate", "resubmit"}, set()),
+        "approved": ({"publish"}, set()),
+    }
+    for state, (office_steps, leader_steps) in expected.items():
+        db.session.get(Bulletin, bulletin.id).status = state
+        db.session.commit()
+        for user, steps in ((office, office_steps), (leader, leader_steps)):
+            login(user)
+            page = client.get(f"/bulletins/{bulletin.id}").get_data(as_text=True)
+            shown = {step for step in ("approve", "return", "publish", "regenerate", "resubmit")
+                     if f'data-testid="bulletin-{step}"' in page}
+            assert shown == steps, (state, user.role)
+            assert ("<textarea" in page) == (user is office and state in ("draft", "returned"))
+            client.post("/logout")

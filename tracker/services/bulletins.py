@@ -8,7 +8,8 @@ the period; later areas (complaints, notices, flags) add a section to
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import force_locale, get_locale
@@ -21,6 +22,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.models import (
     Bulletin,
+    BulletinKind,
     BulletinStatus,
     CriticismReason,
     Finding,
@@ -50,7 +52,7 @@ from tracker.services import (
     workflow,
 )
 from tracker.services.errors import InvalidInput
-from tracker.services.periods import Period, parse_period
+from tracker.services.periods import Period, current_period, parse_period
 
 KIND_TITLES = {
     "monthly": "作风整顿工作月通报",
@@ -269,6 +271,23 @@ def generate(actor: audit.Actor, kind: Any, key: Any) -> tuple[Bulletin, bool]:
     audit.record(actor, "bulletin.create", bulletin, {"period": [None, key]})
     notifications.bulletin_awaits_approval(bulletin, actor.now)
     return bulletin, True
+
+
+def preview(kind: Any, today: date, now: datetime) -> Bulletin:
+    """The bulletin of the period holding ``today`` as it would read if judged today.
+
+    Never stored, numbered, approved or published: a period is reported once it is over
+    (:func:`generate`), and a preview says that it is one, as of which day."""
+    if kind not in BulletinKind.codes():
+        kinds = "、".join(str(label) for label in BulletinKind.labels().values())
+        raise InvalidInput(_("Please correct the marked fields."),
+                           {"kind": _("Choose one of: %(values)s.", values=kinds)})
+    period = current_period(kind, today)
+    content = compute(replace(period, ends_on=today))
+    content.pop("basis", None)  # the records behind figures are traced for bulletins of record
+    return Bulletin(kind=kind, period=period.key, starts_on=period.starts_on, ends_on=today,
+                    status="draft", title=f"{period.key} {KIND_TITLES[kind]}", narrative="",
+                    content=content, created_at=now)
 
 
 # The bulletin workflow: which step may start from which state, and where it leads. A draft

@@ -64,6 +64,14 @@ def parse_period(kind: Any, key: Any) -> Period:
     )
 
 
+def current_period(kind: str, today: date) -> Period:
+    """Return the period of ``kind`` that holds ``today`` (not yet ended)."""
+    if kind == "monthly":
+        return parse_period(kind, f"{today.year}-{today.month:02d}")
+    letter, size = ("Q", 3) if kind == "quarterly" else ("H", 6)
+    return parse_period(kind, f"{today.year}-{letter}{(today.month - 1) // size + 1}")
+
+
 def previous_period(kind: str, today: date) -> Period:
     """Return the period of ``kind`` that ended most recently before ``today``."""
     year, month = today.year, today.month

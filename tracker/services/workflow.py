@@ -45,6 +45,10 @@ class Workflow:
     def allows(self, record, action: str) -> bool:
         return record.status in self.steps[action].sources
 
+    def open_steps(self, record) -> frozenset[str]:
+        """The steps that may start from the record's state (pages show their buttons from it)."""
+        return frozenset(action for action in self.steps if self.allows(record, action))
+
     def require(self, record, action: str) -> None:
         """Raise :class:`Conflict` unless ``action`` may start from the record's state."""
         if not self.allows(record, action):

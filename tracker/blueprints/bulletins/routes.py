@@ -75,6 +75,17 @@ def generate():
     return redirect(url_for("bulletins.bulletin_list"))
 
 
+@bp.route("/bulletins/preview")
+@login_required
+def preview():
+    """The current period's bulletin as of today, for those who read drafts: marked, unnumbered."""
+    if not permissions.can(current_user, "bulletin.view", Bulletin(status="draft")):
+        abort(403)
+    bulletin = bulletins.preview(request.args.get("kind", "monthly"), clock.today(), clock.now())
+    return render_template("bulletins/bulletin.html", bulletin=bulletin, content=bulletin.content,
+                           charts=bulletins.charts_of(bulletin.content), preview=True, public=False)
+
+
 @bp.route("/bulletins/<int:bulletin_id>", methods=["GET", "POST"])
 @login_required
 def bulletin_page(bulletin_id):
@@ -95,8 +106,8 @@ def bulletin_page(bulletin_id):
     returned_by = db.session.get(User, bulletin.returned_by_id) if bulletin.returned_by_id else None
     return render_template("bulletins/bulletin.html", bulletin=bulletin, content=bulletin.content,
                            charts=bulletins.charts_of(bulletin.content), form=form,
-                           confirm=ConfirmForm(), public=False,
-                           returned_by=returned_by), 400 if form.errors else 200
+                           confirm=ConfirmForm(), public=False, returned_by=returned_by,
+                           steps=bulletins.WORKFLOW.open_steps(bulletin)), 400 if form.errors else 200
 
 
 def _step(bulletin_id: int, action: str, change, message: str):
