@@ -8,10 +8,11 @@ a rate: the records of its denominator, those of its numerator marked).
 Where the basis comes from:
 
 - **a bulletin**: ``compute`` stores, next to the sections, ``content["basis"]``
-  (:func:`bulletin_snapshot`): per unit the tasks due in the period with the due
-  date, the first 100 % report, the verification and whether it counted on time,
-  and the complaints first dispatched in the period with whether each was replied
-  on time, closed, resolved and how it was rated — the values used, frozen, because
+  (:func:`bulletin_snapshot`, a short list of numbers per record): per unit the tasks
+  due in the period with the due date, the first 100 % report, the verification and
+  whether it counted on time, and the complaints first dispatched in the period with
+  their dates, whether each was replied on time, closed, resolved and how it was
+  rated — the values used, frozen, because
   tasks are edited and complaints re-rated after the bulletin; the criticised
   tasks are the section's own frozen rows;
 - **a rating ranking**: recomputed from the ballots, which are immutable and of
@@ -29,11 +30,11 @@ A bulletin drafted before the basis was kept has none: its figures show without 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, select
 
 from tracker.extensions import db
 from tracker.models import (
@@ -42,16 +43,17 @@ from tracker.models import (
     Bulletin,
     Complaint,
     Innovation,
-    LedgerEntry,
     RatingRound,
     Task,
     Unit,
 )
 from tracker.models.accountability import Flag
+from tracker.models.complaints import SatisfactionRating
 from tracker.models.ratings import BALLOT_VALUES
 from tracker.services import permissions, progress
 
 SATISFIED = ("satisfied", "basically_satisfied")
+RATINGS = SatisfactionRating.codes()  # a kept rating is its place here
 ANSWER_CODES = {value: code for code, value in BALLOT_VALUES.items()}  # 100 → satisfied …
 
 # A figure: which records it counts (``listed``) and, for a rate, which of them its numerator
@@ -122,14 +124,10 @@ class Basis:
 
 
 def _tasks_due(period) -> dict[str, list]:
-    """Per unit, the tasks due in the period as ``bulletins.on_time_table`` counts them."""
-    first_full = (
-        select(LedgerEntry.task_id, func.min(LedgerEntry.reported_on).label("done_on"))
-        .where(LedgerEntry.percent == 100, progress.not_superseded())
-        .group_by(LedgerEntry.task_id)
-        .subquery()
-    )
-    on_time = and_(Task.verified_on.is_not(None), first_full.c.done_on <= Task.due_on)
+    """Per unit, the tasks due in the period as ``bulletins.on_time_table`` counts them:
+    ``[id, due, first 100 % report, verified, on time]``, days counted from the period's start."""
+    first_full = progress.first_full_reports()
+    on_time = progress.done_on_time(first_full)
     found: dict[str, list] = {}
     for unit_id, task_id, due_on, done_on, verified_on, counted in db.session.execute(
         select(
@@ -144,14 +142,9 @@ def _tasks_due(period) -> dict[str, list]:
         .where(Task.in_force(), Task.due_on >= period.starts_on, Task.due_on <= period.ends_on)
         .order_by(Task.owner_unit_id, Task.due_on, Task.id)
     ):
+        start = period.starts_on
         found.setdefault(str(unit_id), []).append(
-            [
-                task_id,
-                due_on.isoformat(),
-                done_on.isoformat() if done_on else None,
-                verified_on.isoformat() if verified_on else None,
-                int(counted),
-            ]
+            [task_id, _day(due_on, start), _day(done_on, start), _day(verified_on, start), int(counted)]
         )
     return found
 
@@ -187,43 +180,73 @@ def _complaint_rows(period, unit_id: int | None = None):
     return db.session.execute(stmt).all()
 
 
+def _complaint_kept(values, start: date) -> list:
+    """``[id, on time + 2 × closed + 4 × resolved, rating, first dispatched, first reply due,
+    first replied]``: the rating as its place in ``RATINGS``, days counted from ``start``."""
+    cid, on_time, closed, resolved, rating, dispatched_on, due_on, replied_on = values
+    return [
+        cid,
+        on_time + 2 * closed + 4 * resolved,
+        RATINGS.index(rating) if rating in RATINGS else None,
+        _day(dispatched_on, start),
+        _day(due_on, start),
+        _day(replied_on, start),
+    ]
+
+
 def _complaints_dispatched(period) -> dict[str, list]:
     found: dict[str, list] = {}
     for unit_id, *values in _complaint_rows(period):
-        found.setdefault(str(unit_id), []).append([_iso(value) for value in values])
+        found.setdefault(str(unit_id), []).append(_complaint_kept(values, period.starts_on))
     return found
 
 
-def _iso(value):
-    return value.isoformat() if isinstance(value, date) else value
+def _day(value: date | None, start: date) -> int | None:
+    """A date as days after ``start`` (compact in the bulletin's JSON), None as None."""
+    return (value - start).days if value is not None else None
+
+
+def _date(days: int | None, start: date) -> str | None:
+    return (start + timedelta(days=days)).isoformat() if days is not None else None
 
 
 def bulletin_snapshot(period) -> dict:
-    """What a bulletin keeps of its records: per unit, the tasks due and the complaints dispatched."""
-    return {"tasks": _tasks_due(period), "complaints": _complaints_dispatched(period)}
+    """What a bulletin keeps of its records: per unit, the tasks due and the complaints dispatched,
+    each a short list of numbers (a few dozen bytes), dates as days after ``from``."""
+    return {
+        "from": period.starts_on.isoformat(),
+        "tasks": _tasks_due(period),
+        "complaints": _complaints_dispatched(period),
+    }
 
 
 # Reading a basis ----------------------------------------------------------------------
 
 
-def _task_records(rows: list) -> list[dict]:
+def _task_records(rows: list, start: date) -> list[dict]:
     return [
-        {"task_id": r[0], "due_on": r[1], "done_on": r[2], "verified_on": r[3], "on_time": bool(r[4])}
+        {
+            "task_id": r[0],
+            "due_on": _date(r[1], start),
+            "done_on": _date(r[2], start),
+            "verified_on": _date(r[3], start),
+            "on_time": bool(r[4]),
+        }
         for r in rows
     ]
 
 
-def _complaint_records(rows: list) -> list[dict]:
+def _complaint_records(rows: list, start: date) -> list[dict]:
     return [
         {
             "complaint_id": r[0],
-            "on_time": bool(r[1]),
-            "closed": bool(r[2]),
-            "resolved": bool(r[3]),
-            "rating": r[4],
-            "first_dispatched_on": _iso(r[5]),
-            "first_reply_due_on": _iso(r[6]),
-            "first_replied_on": _iso(r[7]),
+            "on_time": bool(r[1] & 1),
+            "closed": bool(r[1] & 2),
+            "resolved": bool(r[1] & 4),
+            "rating": RATINGS[r[2]] if r[2] is not None else None,
+            "first_dispatched_on": _date(r[3], start),
+            "first_reply_due_on": _date(r[4], start),
+            "first_replied_on": _date(r[5], start),
         }
         for r in rows
     ]
@@ -276,7 +299,7 @@ def _unit_name(unit_id: int) -> str | None:
 
 def has_basis(bulletin: Bulletin) -> bool:
     """Whether the bulletin kept the records behind its figures (those drafted before did not)."""
-    return "basis" in (bulletin.content or {})
+    return "from" in ((bulletin.content or {}).get("basis") or {})
 
 
 def bulletin_basis(bulletin: Bulletin, figure_name: str, unit_id: int, user) -> Basis | None:
@@ -305,7 +328,7 @@ def bulletin_basis(bulletin: Bulletin, figure_name: str, unit_id: int, user) -> 
         if kept is None and unit is None:
             return None
         convert = _task_records if figure.source == "tasks" else _complaint_records
-        records, marked = _choose(figure, convert(kept or []))
+        records, marked = _choose(figure, convert(kept or [], date.fromisoformat(content["basis"]["from"])))
         if figure.source == "tasks":
             _add_titles(records)
         else:
@@ -344,7 +367,14 @@ def stats_basis(period, figure_name: str, unit_id: int, user) -> Basis | None:
     if unit is None:
         return None
     records, marked = _choose(
-        figure, _complaint_records([values for _unit, *values in _complaint_rows(period, unit_id)])
+        figure,
+        _complaint_records(
+            [
+                _complaint_kept(values, period.starts_on)
+                for _unit, *values in _complaint_rows(period, unit_id)
+            ],
+            period.starts_on,
+        ),
     )
     _add_complaints(records, user)
     return Basis(

@@ -26,7 +26,6 @@ from tracker.models import (
     BulletinStatus,
     CriticismReason,
     Finding,
-    LedgerEntry,
     SupervisionRound,
     Task,
     Unit,
@@ -80,13 +79,8 @@ def _rank(rows: list[dict], key: str) -> None:
 def on_time_table(period: Period) -> list[dict]:
     """Units ranked by on-time rate: tasks due in the period done (100 % by the due date) and
     verified ÷ tasks due in the period. A unit with no task due is listed, not ranked."""
-    first_full = (
-        select(LedgerEntry.task_id, func.min(LedgerEntry.reported_on).label("done_on"))
-        .where(LedgerEntry.percent == 100, progress.not_superseded())
-        .group_by(LedgerEntry.task_id)
-        .subquery()
-    )
-    on_time = and_(Task.verified_on.is_not(None), first_full.c.done_on <= Task.due_on)
+    first_full = progress.first_full_reports()
+    on_time = progress.done_on_time(first_full)
     due_in_period = and_(Task.due_on >= period.starts_on, Task.due_on <= period.ends_on)
     rows = db.session.execute(
         select(

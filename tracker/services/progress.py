@@ -182,6 +182,19 @@ def days_overdue(due_on: date, as_of: date) -> int:
     return max(0, (as_of - due_on).days)
 
 
+def first_full_reports():
+    """Per task, the day of its first 100 % report that counts: a subquery (task_id, done_on)."""
+    return (select(LedgerEntry.task_id, func.min(LedgerEntry.reported_on).label("done_on"))
+            .where(LedgerEntry.percent == 100, not_superseded()).group_by(LedgerEntry.task_id)
+            .subquery())
+
+
+def done_on_time(first_full) -> ColumnElement:
+    """按期完成 (a bulletin's on-time rate): verified, with its first 100 % report (``first_full``,
+    from :func:`first_full_reports`, outer-joined on the task) on or before the due date."""
+    return and_(Task.verified_on.is_not(None), first_full.c.done_on <= Task.due_on)
+
+
 def rollup(weighted: Iterable[tuple[float, int]]) -> float | None:
     """Return the weight-averaged percent of (weight, actual) pairs, 2 decimals; None if empty."""
     pairs = list(weighted)
