@@ -285,3 +285,49 @@ def test_a_members_draft_goes_to_the_head_and_back_to_the_member(people, tmp_pat
     assert [(n.title, n.body, n.link) for n in returned.values()] == [
         ("台账草稿被退回：校园安全排查", "数据有误", f"/drafts/{draft.id}")
     ]
+
+
+def test_every_recipient_opens_the_page_the_message_links_to(client, login, people, tmp_path):
+    make = people["make"]
+    office = make.actor(people["office"])
+    flag = _flag(people)
+    accountability.review(office, flag, "证据属实")
+    accountability.propose_exemption(office, flag, "改革探索中的失误")
+    bulletin, _created = bulletins.generate(office, "monthly", "2026-06")
+    bulletins.return_to_office(make.actor(people["leader"]), bulletin, "请补充投诉办理分析。")
+    notice = notices.issue(
+        office,
+        notice_input(
+            unit_id=people["school"].id,
+            source_type="inspection",
+            problems="值班脱岗",
+            requirements="立即整改",
+            due_on=(make.actor().today + timedelta(days=10)).isoformat(),
+        ),
+    )
+    notices.acknowledge(make.actor(people["head"]), notice)
+    notices.report(make.actor(people["head"]), notice, text="已整改", upload_folder=str(tmp_path))
+    task = make.task(make.measure(make.plan()), people["school"])
+    ledger.add_entry(
+        make.actor(people["head"]), task, percent=100, narrative="已完成", upload_folder=tmp_path
+    )
+    db.session.commit()
+    messages = db.session.scalars(select(Notification).order_by(Notification.user_id, Notification.id)).all()
+    kinds = {n.kind for n in messages}
+    assert {
+        "flag_raised",
+        "flag",
+        "bulletin_approval",
+        "bulletin_returned",
+        "notice_reported",
+        "claim",
+    } <= kinds
+    users = {
+        user.id: user
+        for user in (people[name] for name in people if name not in ("school", "neighbour", "make"))
+    }
+    for user_id in sorted({n.user_id for n in messages}):
+        login(users[user_id])
+        for message in (n for n in messages if n.user_id == user_id):
+            assert client.get(message.link).status_code == 200, (message.kind, message.link)
+        client.post("/logout")
