@@ -315,3 +315,25 @@ def test_an_innovation_rankings_figures_are_the_units_innovations(make):
     first = db.session.get(Innovation, found.records[0]["innovation_id"])
     with pytest.raises(Conflict):  # a published year's innovations no longer change: the basis holds
         innovations.score(office, first, 99)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [],
+        [[1, 0, None, 0, None, None]],
+        [[123456, 7, 2, -3, 9, 40], [7, 1, 0, 0, 0, 0]],
+        [[5, 30, None, None, 0]],
+    ],
+)
+def test_kept_records_pack_into_one_string_and_back(rows):
+    packed = basis._pack(rows)
+    assert isinstance(packed, str) and basis._unpack(packed) == rows
+
+
+def test_a_bulletin_keeps_each_units_records_as_one_string(bulletin):
+    made, units = bulletin
+    kept = made.content["basis"]
+    assert kept["from"] == "2026-10-01"
+    assert all(isinstance(text, str) for source in ("tasks", "complaints") for text in kept[source].values())
+    assert len(basis._unpack(kept["complaints"][str(units["a"].id)])) == 6
