@@ -313,6 +313,85 @@ def flags(ctx: Context) -> Floor:
     ])
 
 
+@dataclass(frozen=True)
+class Searcher:
+    """Who searches: every unit (``units`` None: the office) or these units, and what they may see."""
+
+    units: tuple[int, ...] | None = None
+    own_unit: int | None = None  # flags: the user's own unit only
+    personal: bool = True  # the complainant's name is searched
+    drafts: bool = True  # bulletins not yet published
+
+
+def _like(value: str) -> str:
+    return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search(ctx: Context, q: str, who: Searcher, limit: int = 10) -> Floor:
+    """The search page's matches of each kind: the ids it lists, ``limit`` of each and one more to
+    know whether there are more; the complaints first (the listing compared). On PostgreSQL each
+    large table's condition is first the spaced text in its trigram index, as the app asks it
+    (``tracker.services.search``, migration 0019); SQLite scans."""
+    from tracker.services.search import doc_number, spaced
+
+    pg = ctx.dialect == "postgresql"
+    like = "ILIKE" if pg else "LIKE"  # SQLite's LIKE ignores the case of ASCII letters, as lower() does
+    code = re.sub(r"[\s\-]", "", q).upper()
+    params: dict = {"like": _like(q), "code": _like(code), "spaced": _like(spaced(q)),
+                    "spaced_code": _like(spaced(code)), "limit": limit, "more": limit + 1}
+
+    def indexed(expression: str, key: str = "spaced") -> str:
+        if not pg:
+            return "1 = 1"
+        return f"('x' || regexp_replace({expression}, '(.)', '\\1x', 'g')) ILIKE :{key}"
+
+    def scope(column: str) -> str:
+        if who.units is None:
+            return "1 = 1"
+        return f"{column} IN ({', '.join(str(unit) for unit in who.units) or 'NULL'})"
+
+    complaint_text = "tracking_code || ' ' || subject || ' ' || description || ' ' || coalesce(name, '')"
+    words = [f"c.subject {like} :like ESCAPE '\\'", f"c.description {like} :like ESCAPE '\\'"]
+    if who.personal:
+        words.append(f"c.name {like} :like ESCAPE '\\'")
+    number = q.removeprefix("#").strip()
+    by_id = f" OR c.id = {int(number)}" if number.isascii() and number.isdigit() and len(number) < 10 else ""
+    complaints_sql = (
+        f"SELECT c.id FROM complaints c WHERE {scope('c.dispatched_unit_id')} AND ("
+        f"({indexed(complaint_text, 'spaced_code')} AND c.tracking_code LIKE :code ESCAPE '\\') OR "
+        f"({indexed(complaint_text)} AND ({' OR '.join(words)})){by_id}) "
+        "ORDER BY c.submitted_at DESC, c.id DESC")
+    year, doc = doc_number(q)
+    numbered = "1 = 0" if doc is None else (f"n.number = {doc}" if year is None
+                                             else f"n.number_year = {year} AND n.number = {doc}")
+    bulletin_numbered = numbered.replace("n.", "b.")
+    published = "1 = 1" if who.drafts else "b.status = 'published'"
+    own = "1 = 1" if who.own_unit is None else f"f.unit_id = {who.own_unit}"
+    return Floor([
+        (f"{complaints_sql} LIMIT :limit", params),
+        (f"{complaints_sql} LIMIT 1 OFFSET :limit", params),
+        ("SELECT t.id, t.title, t.due_on, u.name FROM tasks t JOIN units u ON u.id = t.owner_unit_id "
+         f"WHERE {scope('t.owner_unit_id')} AND EXISTS (SELECT 1 FROM plans p WHERE p.id = t.plan_id "
+         f"AND p.status <> 'draft') AND ({indexed('title')} OR {indexed('standard')}) AND "
+         "(t.title LIKE :like ESCAPE '\\' OR t.standard LIKE :like ESCAPE '\\') "
+         "ORDER BY t.due_on, t.id LIMIT :more", params),
+        (f"SELECT n.id FROM notices n WHERE {scope('n.unit_id')} AND (({numbered}) OR "
+         f"({indexed('problems')} AND n.problems {like} :like ESCAPE '\\')) "
+         "ORDER BY n.issued_on DESC, n.id DESC LIMIT :more", params),
+        (f"SELECT b.id FROM bulletins b WHERE {published} AND (b.title {like} :like ESCAPE '\\' OR "
+         f"({bulletin_numbered})) ORDER BY b.ends_on DESC, b.id DESC LIMIT :more", params),
+        (f"WITH matching AS {'MATERIALIZED' if pg else ''} (SELECT t.id FROM tasks t WHERE "
+         f"{indexed('title')} AND t.title {like} :like ESCAPE '\\') "
+         "SELECT f.id FROM findings f JOIN units u ON u.id = f.unit_id "
+         f"WHERE {scope('f.unit_id')} AND f.task_id IN (SELECT id FROM matching) "
+         "ORDER BY f.round_id DESC, u.name, f.task_id LIMIT :more", params),
+        (f"SELECT f.id FROM flags f WHERE {own} AND f.unit_id IN (SELECT id FROM units "
+         f"WHERE name {like} :like ESCAPE '\\') ORDER BY f.raised_at DESC, f.id DESC LIMIT :more", params),
+        (f"SELECT u.id FROM units u WHERE NOT u.is_archived AND {scope('u.id')} AND u.name {like} :like "
+         "ESCAPE '\\' ORDER BY u.name, u.id LIMIT :more", params),
+    ])
+
+
 def ledger_export(ctx: Context) -> Floor:
     """Every task with its state and names: the rows of the whole-ledger .xlsx."""
     params = {"as_of": ctx.day(ctx.today)}

@@ -91,6 +91,13 @@ COMPLAINT_TEXTS = (
     ("school_choice", "招生中有择校收费嫌疑", "听说交“赞助费”就能进实验班，希望核实招生是否公平。"),
     ("other", "收取不明费用", "学校收取“资料费”未开具票据，也没有公示收费依据。"),
 )
+# what makes one complaint's words differ from another's: the school and class, and now and then a
+# detail few complaints share (the search benchmark looks for common, rare and unique words)
+GRADES = ("一年级", "二年级", "三年级", "四年级", "五年级", "六年级", "初一", "初二", "初三", "高一", "高二")
+DETAILS = ("家长多次反映未果。", "希望尽快调查处理。", "已向学校反映，没有回音。", "请求上级部门督办。",
+           "有聊天记录为证。", "周边家长都知道此事。", "多名学生家长联名反映。", "学校称是自愿参加。")
+RARE_DETAILS = ("食堂使用过期食用油。", "校车超载接送学生。", "校服价格明显高于市场价。",
+                "毕业班强制购买纪念册。", "宿舍热水器长期损坏。")
 REPLY = "您好！您反映的问题已收悉。经核实，我单位已责令相关人员立即整改，并在全体教职工会议上通报。"
 AREAS = ("城关", "东风", "西郊", "南响", "河西", "沙岭", "和平", "新华", "阳光", "北苑")
 DEPARTMENTS = ("人事股", "督导室", "基础教育股", "计划财务股", "安全股", "教研中心", "党建办",
@@ -553,6 +560,12 @@ class Bureau:
                 status = "rejected"
             category, subject, description = COMPLAINT_TEXTS[cid % len(COMPLAINT_TEXTS)]
             unit = choose_unit() if rng.random() < 0.9 else None
+            # the school and class, a common detail, one complaint in a thousand a rare one
+            # (from the id, not the seeded stream, which the rest of the data follows)
+            where = f"{unit.name}{GRADES[cid % len(GRADES)]}{cid % 12 + 1}班" if unit else "某校"
+            extra = (RARE_DETAILS[(cid // 1000) % len(RARE_DETAILS)] if cid % 1000 == 7
+                     else DETAILS[(cid * 7) % len(DETAILS)])
+            description = f"{where}：{description}{extra}"
             channel = rng.choices(("web", "hotline", "letter", "visit", "mailbox"), (60, 25, 5, 5, 5))[0]
             while True:
                 code = "".join(rng.choices(codes.ALPHABET, k=16))

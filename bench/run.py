@@ -34,8 +34,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
-from sqlalchemy import select, text
+from sqlalchemy import or_, select, text
 
 from bench import floors
 from bench.client import Client, wait_until_up
@@ -135,6 +136,8 @@ class Bench:
     round_unit_ids: list[int] = field(default_factory=list)
     dimensions: list[tuple[int, str]] = field(default_factory=list)  # (id, key)
     spare_codes: list[tuple[int, str, int]] = field(default_factory=list)  # (id, code, group id)
+    searches: list[tuple[str, str]] = field(default_factory=list)  # (what it stands for, q)
+    head_searcher: floors.Searcher = field(default_factory=floors.Searcher)
     results: list[Result] = field(default_factory=list)
 
     def time_floor(self, make: Callable[[], floors.Floor],
@@ -156,7 +159,7 @@ class Bench:
         return samples, rows
 
     def read(self, name: str, client: Client, path: str, floor: Callable[[], floors.Floor],
-             listing: str | None, target: Target = READ) -> None:
+             listing: str | None, target: Target = READ, section: str = "Pages and API reads") -> None:
         for _n in range(self.warmup):
             client.get(path)
         samples, last = [], None
@@ -169,7 +172,7 @@ class Bench:
             shown = ([item["id"] for item in last.json()["items"]] if listing == "json"
                      else floors.listed_ids(listing, last.text))
             same = shown == [row[0] for row in rows]
-        self.results.append(Result("Pages and API reads", name, samples, floor_samples, target, same))
+        self.results.append(Result(section, name, samples, floor_samples, target, same))
         print(f"  {name:<52} p50 {statistics.median(samples) * 1000:8.1f} ms   floor "
               f"{statistics.median(floor_samples) * 1000:8.1f} ms", flush=True)
 
@@ -189,7 +192,7 @@ class Bench:
 def prepare(bench: Bench) -> str:
     """Read from the database what the cases use; return the username of the busiest unit's head."""
     from tracker.extensions import db
-    from tracker.models import Invitation, Plan, RatingDimension, Task, User
+    from tracker.models import Invitation, Plan, RatingDimension, Task, Unit, User
     from tracker.models.ratings import rating_round_units
 
     with bench.app.app_context():
@@ -211,9 +214,51 @@ def prepare(bench: Bench) -> str:
             select(Invitation.id, Invitation.code, Invitation.group_id)
             .where(Invitation.round_id == ctx.rating_round_id, Invitation.used_at.is_(None))
             .order_by(Invitation.id))]
+        bench.searches = search_mix(ctx)
+        visible = tuple(db.session.scalars(select(Unit.id).where(
+            or_(Unit.id == ctx.unit_id, Unit.liaison_unit_id == ctx.unit_id)).order_by(Unit.id)))
+        bench.head_searcher = floors.Searcher(units=visible, own_unit=ctx.unit_id, personal=False,
+                                              drafts=False)
         username = head.username
         db.session.remove()
         return username
+
+
+# what the search box is asked: words of every length, numbers and codes
+RARE_WORD = "过期食用油"  # one complaint in a thousand (bench/generate.py RARE_DETAILS)
+COMMON_WORD = "学校"  # in half the complaints and many tasks
+
+
+def search_mix(ctx: floors.Context) -> list[tuple[str, str]]:
+    """The queries of the search cases, read from the data: the busiest unit's name and a complaint
+    dispatched to it (so that its head finds it too), and its latest notice's 文号."""
+    from tracker.extensions import db
+    from tracker.models import Complaint, Notice, Unit
+
+    unit_name = db.session.scalar(select(Unit.name).where(Unit.id == ctx.unit_id))
+    code = db.session.scalar(select(Complaint.tracking_code)
+                             .where(Complaint.dispatched_unit_id == ctx.unit_id)
+                             .order_by(Complaint.id.desc()).limit(1))
+    notice = db.session.execute(select(Notice.number_year, Notice.number)
+                                .where(Notice.unit_id == ctx.unit_id)
+                                .order_by(Notice.id.desc()).limit(1)).first() or (ctx.today.year, 1)
+    return [("2-character word", "补课"), ("2-character word, in unit names", "一中"),
+            ("4-character word", "教辅资料"), ("文号", f"〔{notice[0]}〕{notice[1]}号"),
+            ("tracking code", code or "ABCDEFGH"), ("rare word", RARE_WORD), ("common word", COMMON_WORD),
+            ("the unit's name", unit_name)]
+
+
+def measure_search(bench: Bench) -> None:
+    """/search for the mix of queries, as the office and as the busiest unit's head."""
+    print("Search:", flush=True)
+    ctx = bench.ctx
+    for who, client, searcher in (("office", bench.office, floors.Searcher()),
+                                  ("unit head", bench.head, bench.head_searcher)):
+        for label, q in bench.searches:
+            path = "/search?" + urlencode({"q": q})
+            bench.read(f"/search?q={q} ({label}; {who})", client, path,
+                       lambda q=q, searcher=searcher: floors.search(ctx, q, searcher), "complaints",
+                       READ, section="Search")
 
 
 def measure_http(bench: Bench) -> None:
@@ -394,7 +439,7 @@ def report(bench: Bench, header: list[str]) -> str:
         sections.setdefault(result.section, []).append(result)
     for section, results in sections.items():
         lines += ["", f"## {section}", ""]
-        if section in ("Pages and API reads", "Writes"):
+        if section in ("Pages and API reads", "Search", "Writes"):
             lines += ["| case | p50 ms | p95 ms | floor p50 ms | floor p95 ms | p50 ÷ floor | target | result"
                       " | rows = floor |",
                       "|---|--:|--:|--:|--:|--:|---|---|---|"]
@@ -510,6 +555,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--export-runs", type=int, default=2)
     parser.add_argument("--job-runs", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the database (and PostgreSQL cluster)")
+    parser.add_argument("--only", choices=("all", "search"), default="all",
+                        help="measure every case (default), or only the search box's (its own results file)")
     options = parser.parse_args(argv)
 
     from tracker import clock, create_app
@@ -547,21 +594,25 @@ def main(argv: list[str] | None = None) -> int:
             bench.office.log_in(office_name, PASSWORD)
             bench.head.log_in(head_name, PASSWORD)
             bench.api.api_token(office_name, PASSWORD)
-            measure_http(bench)
-            measure_export(bench, server.pid, options.export_runs)
+            if options.only == "all":
+                measure_http(bench)
+            measure_search(bench)
+            if options.only == "all":
+                measure_export(bench, server.pid, options.export_runs)
         finally:
             for client in (bench.office, bench.head, bench.api, bench.public):
                 if client is not None:
                     client.close()
             stop_server(server)
-        measure_jobs(bench, options.job_runs)
+        if options.only == "all":
+            measure_jobs(bench, options.job_runs)
         load_after = os.getloadavg()
 
         code = code_version()
         database_label = f"SQLite {version}" if kind == "sqlite" else f"PostgreSQL {version} (fsync off)"
         header = [
-            f"# Benchmark: {options.scale} scale on {'SQLite' if kind == 'sqlite' else 'PostgreSQL'}, "
-            f"{today.isoformat()}",
+            f"# Benchmark{'' if options.only == 'all' else ' (' + options.only + ' only)'}: "
+            f"{options.scale} scale on {'SQLite' if kind == 'sqlite' else 'PostgreSQL'}, {today.isoformat()}",
             "",
             f"- Data: `python -m bench.generate --scale {options.scale} --today {today.isoformat()}` "
             f"({generated}): " + ", ".join(f"{n:,} {table.replace('_', ' ')}" for table, n in counts.items())
@@ -583,7 +634,8 @@ def main(argv: list[str] | None = None) -> int:
         ]
         text_report = report(bench, header)
         RESULTS.mkdir(parents=True, exist_ok=True)
-        out = RESULTS / f"{options.scale}-{kind}-{today.isoformat()}.md"
+        only = "" if options.only == "all" else f"{options.only}-"
+        out = RESULTS / f"{options.scale}-{kind}-{only}{today.isoformat()}.md"
         out.write_text(text_report, encoding="utf-8")
         print()
         print(text_report)

@@ -31,6 +31,9 @@ LISTS = [
     ("office", "/accountability/", floors.flags, "flags"),
     ("head", "/my-tasks", floors.my_tasks, "tasks"),
     ("api", "/api/v1/tasks", floors.api_tasks, "json"),
+    # the search box: the complaints it lists (a common word, and the one complaint with a rare one)
+    ("office", "/search?q=补课", lambda ctx: floors.search(ctx, "补课", floors.Searcher()), "complaints"),
+    ("office", "/search?q=过期食用油", lambda ctx: floors.search(ctx, "过期食用油", floors.Searcher()), "complaints"),
 ]
 
 

@@ -54,7 +54,7 @@ def test_the_office_finds_a_task_a_complaint_by_number_and_a_notice_by_its_doc_n
     for q in (f"#{complaint.id}", complaint.tracking_code, complaint.tracking_code[:6].lower(), "饭菜变质"):
         assert f'/complaints/{complaint.id}"' in page(client, q), q
     notice = org["notice"]
-    for q in (notice.doc_number, f"{notice.number}号", "值班脱岗"):
+    for q in (notice.doc_number, f"{notice.number}号", "值班脱岗", f"教作整改{notice.doc_number}"):  # with the prefix
         assert f'/notices/{notice.id}"' in page(client, q), q
     assert f'/units/{org["school"].id}/record"' in page(client, "城南")
     # the office may search by the complainant's name, but the results never show it

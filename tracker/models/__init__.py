@@ -112,6 +112,7 @@ from tracker.models.ratings import (
     RatingRound,
     RatingRoundStatus,
 )
+from tracker.models.search import SEARCH_INDEXES  # noqa: F401  (the search indexes, PostgreSQL)
 from tracker.models.supervision import (
     FINDING_KINDS,
     Finding,
