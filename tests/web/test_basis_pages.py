@@ -256,3 +256,13 @@ def test_an_innovation_rankings_count_and_total_link_to_the_innovations(client, 
     found = links(client.get("/innovations/ranking?year=2026").get_data(as_text=True))
     assert {href for href, _text in found} == {f"/innovations/ranking/basis/{a.id}?year=2026"}
     assert client.get(f"/innovations/ranking/basis/{b.id}?year=2026").status_code == 404
+
+
+def test_lists_of_bulletins_never_load_their_content(client, make, login, published):
+    bulletin, _units = published
+    login(make.user("office"))
+    for path in ("/bulletins", f"/search?q={bulletin.title[:4]}"):
+        with count_queries() as statements:
+            response = client.get(path)
+        assert response.status_code == 200 and bulletin.title in response.get_data(as_text=True), path
+        assert not [s for s in statements if "bulletins.content" in s], path

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from tracker import clock
 from tracker.extensions import db
@@ -335,7 +336,10 @@ def list_query(user, *, status: str | None = None) -> Select:
     Drafts and approved bulletins only for those who read them (``bulletin.view``),
     the published ones for every account.
     """
-    stmt = select(Bulletin).order_by(Bulletin.ends_on.desc(), Bulletin.id.desc())
+    # a list shows titles, numbers and states: the content (sections and the records behind each
+    # figure, services/basis.py) is read only when one bulletin is
+    stmt = (select(Bulletin).options(defer(Bulletin.content))
+            .order_by(Bulletin.ends_on.desc(), Bulletin.id.desc()))
     if not permissions.can(user, "bulletin.view", Bulletin(status="draft")):
         stmt = stmt.where(Bulletin.status == "published")
     if status in BulletinStatus.codes():
