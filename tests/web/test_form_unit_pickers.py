@@ -223,7 +223,8 @@ def test_a_unit_not_offered_is_refused_and_the_form_shown_again(client, login, o
         response = client.post(path, data=form)
         page = response.get_data(as_text=True)
         assert response.status_code == 400, path
-        assert 'class="invalid-feedback' in _errors_under(page, field), (path, field)
+        expected = "请从列表中选择人员。" if field == "head_user_id" else "请从列表中选择单位。"
+        assert expected in _errors_under(page, field), (path, field)
         assert 'data-picker="/pickers/' in _select(page, field), path  # still the picker
         db.session.rollback()
         assert _count(model) == before, path

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectFieldBase
+from wtforms.validators import ValidationError
 
 from tracker.models import Unit, UnitKind
 from tracker.services import organisation
@@ -21,6 +22,8 @@ from tracker.services.collation import name_key
 
 CHOOSE_UNIT = _l("Choose a unit…")
 CHOOSE_PERSON = _l("Choose a person…")
+NOT_OFFERED_UNIT = _l("Choose a unit from the list.")
+NOT_OFFERED_PERSON = _l("Choose a person from the list.")
 
 
 def _attributes(endpoint: str, placeholder, many: bool, **narrowing) -> dict:
@@ -32,6 +35,20 @@ def _attributes(endpoint: str, placeholder, many: bool, **narrowing) -> dict:
         "data-picker-more": _l("More match than shown: keep typing."),
         "data-picker-remove": _l("Remove"),
     }
+
+
+def _offered_only(field: SelectFieldBase, message) -> None:
+    """Refuse an id the select does not offer with ``message``, in place of WTForms' vaguer words
+    (a field that leaves the check to the service, ``validate_choice=False``, is left so)."""
+    if not getattr(field, "validate_choice", False):
+        return
+    field.validate_choice = False
+
+    def offered(form, field):
+        if field.data is not None and not any(match for _value, _label, match, *_ in field.iter_choices()):
+            raise ValidationError(message)
+
+    field.validators = [*field.validators, offered]
 
 
 def unit_picker_attributes(kinds: tuple[str, ...] | None = None) -> dict:
@@ -62,6 +79,7 @@ def unit_picker(
         **unit_picker_attributes(kinds),
     }
     field.choices = {None: [(empty_value, empty)], **organisation.grouped_unit_choices(kinds=kinds)}
+    _offered_only(field, NOT_OFFERED_UNIT)
 
 
 def person_picker(
@@ -78,3 +96,4 @@ def person_picker(
         **_attributes("main.pick_users", _l("Type to search people"), False, role=roles or ()),
     }
     field.choices = {None: [(empty_value, empty)], **organisation.grouped_user_choices(roles=roles)}
+    _offered_only(field, NOT_OFFERED_PERSON)
