@@ -256,6 +256,14 @@ def test_an_innovation_rankings_count_and_total_link_to_the_innovations(client, 
     found = links(client.get("/innovations/ranking?year=2026").get_data(as_text=True))
     assert {href for href, _text in found} == {f"/innovations/ranking/basis/{a.id}?year=2026"}
     assert client.get(f"/innovations/ranking/basis/{b.id}?year=2026").status_code == 404
+    # the last of the ranking is flagged: its evidence leads on to its innovations
+    client.post("/logout")
+    login(make.user("unit_head", unit=b))
+    flag = db.session.scalar(select(Flag).where(Flag.unit_id == b.id, Flag.rule == "last_place"))
+    (href,) = FLAG_LINK.findall(client.get(f"/accountability/{flag.id}").get_data(as_text=True))
+    evidence = client.get(href).get_data(as_text=True)
+    assert html.escape(f"/innovations/ranking/basis/{b.id}?year=2026") in evidence
+    assert client.get(f"/innovations/ranking/basis/{b.id}?year=2026").status_code == 200
 
 
 def test_lists_of_bulletins_never_load_their_content(client, make, login, published):
@@ -266,3 +274,36 @@ def test_lists_of_bulletins_never_load_their_content(client, make, login, publis
             response = client.get(path)
         assert response.status_code == 200 and bulletin.title in response.get_data(as_text=True), path
         assert not [s for s in statements if "bulletins.content" in s], path
+
+
+def test_a_bulletins_flags_link_to_their_evidence(client, make, login):
+    from datetime import UTC, datetime
+
+    from tracker.services.audit import Actor
+
+    school, other = make.unit(name="庚小学"), make.unit(name="辛小学")
+    for index in range(10):
+        complaint(
+            school,
+            "2026-09-07",
+            "2026-09-14",
+            "2026-09-10",
+            resolved=True,
+            rating="satisfied" if index < 6 else "dissatisfied",
+        )
+    accountability.evaluate(
+        Actor(None, "127.0.0.1", datetime(2026, 10, 20, 2, tzinfo=UTC)), date(2026, 10, 20)
+    )
+    bulletin, _created = bulletins.generate(act(), "monthly", "2026-10")
+    bulletins.approve(act(), bulletin)
+    bulletins.publish(act(), bulletin, 2026)
+    db.session.commit()
+    flag = db.session.scalar(select(Flag).where(Flag.unit_id == school.id))
+    assert [row["flag_id"] for row in bulletin.content["flags"]] == [flag.id]
+    login(make.user("unit_head", unit=school))
+    page = client.get(f"/bulletins/{bulletin.id}").get_data(as_text=True)
+    assert f"/accountability/{flag.id}" in [href for href, _text in links(page)]
+    client.post("/logout")
+    login(make.user("unit_head", unit=other))
+    page = client.get(f"/bulletins/{bulletin.id}").get_data(as_text=True)
+    assert f"/accountability/{flag.id}" not in page
