@@ -1,8 +1,11 @@
-"""The search indexes (PostgreSQL): trigram GIN indexes over each large table's searched text, spaced.
+"""The search indexes (PostgreSQL): trigram GIN indexes over each large table's searched text.
 
-``spaced`` puts ``x`` before and after every character (一中 → x一x中x), so that
-a query of two characters has trigrams to look up; ``tracker/services/search.py``
-explains the design and asks the indexes. The expressions here are the ones the
+Two of each: over the text *spaced* — ``spaced`` puts ``x`` before and after
+every character (一中 → x一x中x), so that a query of two characters has
+trigrams to look up — and over the plain text, which serves a query with
+three letters or digits in a row and whose proposed rows are checked without
+computing their spaced text. ``tracker/services/search.py`` explains the
+design and asks the indexes. The expressions here are the ones the
 service's conditions use (constants written inline, so that PostgreSQL matches
 them to the index) and the ones migration 0019 created. SQLite has none.
 """
@@ -65,9 +68,25 @@ def _index(name: str, table, text: ColumnElement) -> Index:
     ).ddl_if(dialect="postgresql")
 
 
+def _plain_index(name: str, table, text: ColumnElement) -> Index:
+    return Index(
+        name,
+        text.label("plain"),
+        _table=table,
+        postgresql_using="gin",
+        postgresql_ops={"plain": "gin_trgm_ops"},
+    ).ddl_if(dialect="postgresql")
+
+
 SEARCH_INDEXES = (
+    # spaced: every query, two characters included
     _index("ix_tasks_search_title", Task.__table__, task_title()),
     _index("ix_tasks_search_standard", Task.__table__, task_standard()),
     _index("ix_complaints_search", Complaint.__table__, complaint_text()),
     _index("ix_notices_search", Notice.__table__, notice_text()),
+    # plain: a query with three letters or digits in a row, whose rows are checked more cheaply
+    _plain_index("ix_tasks_trigrams_title", Task.__table__, task_title()),
+    _plain_index("ix_tasks_trigrams_standard", Task.__table__, task_standard()),
+    _plain_index("ix_complaints_trigrams", Complaint.__table__, complaint_text()),
+    _plain_index("ix_notices_trigrams", Notice.__table__, notice_text()),
 )

@@ -8,16 +8,18 @@ The match is a case-insensitive substring (LIKE, wildcards escaped): Chinese
 words of any length, numbers and codes. A complainant's name is searched only
 for those who see it (``complaint.personal``); their contact never.
 
-**The index (PostgreSQL).** A substring match cannot use a B-tree, and the
+**The indexes (PostgreSQL).** A substring match cannot use a B-tree, and the
 usual answer, ``pg_trgm``, looks up trigrams: a query of fewer than three
 characters has none, and most Chinese searches are two characters (一中, 迟到,
-补课). So the indexes (``tracker/models/search.py``, migration 0019) are over
-the searched text *spaced* — ``x`` before and after every character
-(``spaced``: 一中 → x一x中x) — where two characters are five, with the
-trigram 一x中 that the GIN index (``gin_trgm_ops``) finds: in effect a bigram
-index, and longer queries give one such trigram per pair of characters. The
-spaced query is only a filter the index answers: every record whose text
-holds ``q`` has spaced text holding spaced ``q``, so nothing is lost, and the
+补课). So each searched text has two GIN indexes (``gin_trgm_ops``;
+``tracker/models/search.py``, migration 0019): one over the text *spaced* —
+``x`` before and after every character (``spaced``: 一中 → x一x中x) — where two
+characters are five, with the trigram 一x中 the index finds (in effect a
+bigram index; longer queries give one such trigram per pair of characters);
+and one over the plain text, asked when the query has three letters or
+digits in a row (``_TRIGRAM``), whose proposed rows are checked without
+computing their spaced text. Either is only a filter the index answers:
+every record whose text holds ``q`` passes it, so nothing is lost, and the
 plain substring test of each column still decides — the results are exactly
 those of the substring match (``tests/services/test_search_index.py`` compares
 them with the plain LIKE). pg_trgm keeps only letters and digits by the
@@ -29,17 +31,17 @@ tasks whose title matches, taken first. Units and bulletins (thousands of
 rows at most) are scanned. The indexes are part of their tables: every write
 keeps them in its own transaction, nothing is derived, nothing can drift.
 
-Chosen by measurement at city scale (``bench``: 100,000 tasks, 300,000
-complaints): without an index each query scans, about a second for the
-complaints alone; a plain trigram index serves no two-character query; the
-spaced index serves all of them (``bench/README.md``, ``bench/results/``).
+Chosen by measurement at city scale (``bench --only search``: 100,000 tasks,
+300,000 complaints): without an index each query scans, about a second for
+the complaints alone; a plain trigram index serves no two-character query;
+the spaced index serves all of them (``bench/README.md``, ``bench/results/``).
 Its cost is the check of each row it proposes, which computes the row's
-spaced text: a word that thousands of records hold costs tens of
-milliseconds more than a rare one.
+spaced text: a two-character word that thousands of records hold costs 100 ms
+and more.
 
-**SQLite** keeps the scan: at district scale (5,000 tasks, 30,000 complaints)
-it answers within the target, and FTS5's trigram tokenizer has the same
-three-character floor as pg_trgm.
+**SQLite** scans (LIKE): FTS5's trigram tokenizer has the same
+three-character floor as pg_trgm. At district scale (5,000 tasks, 30,000
+complaints) the office's searches took 100–330 ms (p50) on the shared machine.
 """
 
 from __future__ import annotations
@@ -131,12 +133,20 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+_TRIGRAM = re.compile(r"[^\W_]{3}")  # three letters or digits in a row: a trigram pg_trgm keeps
+
+
 def indexed(needle: str, *searched: ColumnElement) -> list[ColumnElement]:
-    """The condition the search indexes answer (PostgreSQL): one of the spaced searched texts holds
-    the spaced ``needle``, case-insensitively. It holds for every row where one of the texts holds
-    ``needle``, so it only narrows; the exact test follows it. None on SQLite, which scans."""
+    """The condition the search indexes answer (PostgreSQL): one of the searched texts holds
+    ``needle``, case-insensitively — asked of the plain trigram indexes when ``needle`` has a
+    trigram of its own, else of the spaced ones (the spaced text holds the spaced ``needle``). It
+    holds for every row where one of the texts holds ``needle``, so it only narrows; the exact test
+    follows it. None on SQLite, which scans."""
     if db.session.get_bind().dialect.name != "postgresql":
         return []
+    if _TRIGRAM.search(needle):
+        pattern = _like_pattern(needle)
+        return [or_(*(text.ilike(pattern) for text in searched))]
     pattern = _like_pattern(spaced(needle))
     return [or_(*(spaced_sql(text).ilike(pattern) for text in searched))]
 
