@@ -1,6 +1,6 @@
 """What waits on a person reaches their inbox the moment the step is taken: one message per event,
 to those who act on it and nobody else, with the link to the page where they act, in Chinese and
-in English, and never twice (the daily reminders of the same events send nothing more)."""
+in the working language, and never twice (the daily reminders of the same events send nothing more)."""
 
 from __future__ import annotations
 
@@ -227,16 +227,17 @@ def test_a_paper_ledger_the_office_brings_in_at_100_percent_tells_nobody(people,
     assert received("claim") == {}
 
 
-def test_the_messages_read_in_english_for_whoever_works_in_english(people):
+def test_the_messages_are_written_in_the_working_language_whoever_acts(people):
+    """An inbox and a group are read by many: a step taken in English still writes Chinese."""
     make = people["make"]
     with force_locale("en"):
         bulletin, _created = bulletins.generate(make.actor(people["office"]), "monthly", "2026-06")
         bulletins.return_to_office(make.actor(people["leader"]), bulletin, "Add the complaints.")
     assert {n.title for n in received("bulletin_approval").values()} == {
-        f"A bulletin awaits your approval: {bulletin.title}"
+        f"通报待审批：{bulletin.title}"
     }
     assert {n.title for n in received("bulletin_returned").values()} == {
-        f"A bulletin was returned with comments: {bulletin.title}"
+        f"通报被退回修改：{bulletin.title}"
     }
 
 

@@ -7,11 +7,14 @@ user, so a daily sweep does not repeat itself unless something changed.
 
 from __future__ import annotations
 
+import functools
 import smtplib
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
@@ -219,6 +222,18 @@ def notice_withdrawn(notice, reason: str, now: datetime) -> int:
 # morning.
 
 
+def _in_working_language(tell):
+    """Write a message in the bureau's working language (the default locale), whoever took the
+    step: an inbox or a group is read by many, and the older messages are in it too."""
+
+    @functools.wraps(tell)
+    def written(*args, **kwargs):
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            return tell(*args, **kwargs)
+
+    return written
+
+
 def _active(role: str) -> list[int]:
     return list(db.session.scalars(select(User.id).where(User.role == role, User.is_active.is_(True))))
 
@@ -233,6 +248,7 @@ def _flag_what(flag) -> dict[str, str]:
     return {"unit": flag.unit.name, "rule": str(FlagRule.label_of(flag.rule)), "period": flag.period}
 
 
+@_in_working_language
 def flag_raised(flag, now: datetime) -> int:
     """Tell the flagged unit's people that a flag was raised on their unit, and the office that it
     awaits their review."""
@@ -258,6 +274,7 @@ def flag_raised(flag, now: datetime) -> int:
     )
 
 
+@_in_working_language
 def flag_awaits_decision(flag, now: datetime) -> int:
     """Tell the deciding leaders that the office has reviewed a flag: it awaits their decision."""
     return notify(
@@ -272,6 +289,7 @@ def flag_awaits_decision(flag, now: datetime) -> int:
     )
 
 
+@_in_working_language
 def exemption_proposed(flag, now: datetime) -> int:
     """Tell the deciding leaders that the office proposes to exempt a flag (容错免责)."""
     return notify(
@@ -286,6 +304,7 @@ def exemption_proposed(flag, now: datetime) -> int:
     )
 
 
+@_in_working_language
 def bulletin_awaits_approval(bulletin: Bulletin, now: datetime) -> int:
     """Tell the leaders that a bulletin awaits their approval (drafted, or submitted again after
     a return: then a new event)."""
@@ -301,6 +320,7 @@ def bulletin_awaits_approval(bulletin: Bulletin, now: datetime) -> int:
     )
 
 
+@_in_working_language
 def bulletin_returned(bulletin: Bulletin, now: datetime) -> int:
     """Tell the office that a leader returned a bulletin, with the leader's comments."""
     return notify(
@@ -315,6 +335,7 @@ def bulletin_returned(bulletin: Bulletin, now: datetime) -> int:
     )
 
 
+@_in_working_language
 def notice_reported(notice, event_id: int, now: datetime) -> int:
     """Tell the office that a unit reported a notice rectified: the report awaits their check."""
     return notify(
@@ -332,6 +353,7 @@ def notice_reported(notice, event_id: int, now: datetime) -> int:
     )
 
 
+@_in_working_language
 def claim_awaits_verification(task: Task, entry_id: int, now: datetime) -> int:
     """Tell the office that a task of an active plan is reported done: the claim awaits 兑账."""
     if task.plan.status != "active":
