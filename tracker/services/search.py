@@ -41,7 +41,9 @@ and more.
 
 **SQLite** scans (LIKE): FTS5's trigram tokenizer has the same
 three-character floor as pg_trgm. At district scale (5,000 tasks, 30,000
-complaints) the office's searches took 100–330 ms (p50) on the shared machine.
+complaints) the scan is fast enough: 28–144 ms p50, at most 219 ms p95
+(``bench/results/district-sqlite-search-*``); a city on SQLite would need an
+index of its own.
 """
 
 from __future__ import annotations
