@@ -190,7 +190,7 @@ def test_a_notice_reported_rectified_tells_the_office(people, tmp_path):
     told = received("notice_reported")
     assert set(told) == ids(people, "office", "office2")
     assert {(n.title, n.link) for n in told.values()} == {
-        (f"整改情况待验收：{notice.doc_number}，城关第一小学。", f"/notices/{notice.id}")
+        (f"整改情况待验收：教作整改{notice.doc_number}，城关第一小学。", f"/notices/{notice.id}")
     }
 
 

@@ -29,7 +29,7 @@ from tracker.models import (
     Task,
     User,
 )
-from tracker.services import forecast, progress, task_states, work_chat
+from tracker.services import documents, forecast, progress, task_states, work_chat
 
 
 def notify(
@@ -190,7 +190,7 @@ def notice_issued(notice, now: datetime) -> int:
         people,
         kind="notice_issued",
         event_key=f"notice-issued:{notice.id}",
-        title=f"收到整改通知书：{notice.doc_number}",
+        title=f"收到整改通知书：{documents.number('notice', notice.doc_number)}",
         body=f"请于 {notice.due_on} 前报送整改情况",
         link=f"/notices/{notice.id}",
         now=now,
@@ -206,7 +206,7 @@ def notice_withdrawn(notice, reason: str, now: datetime) -> int:
         people,
         kind="notice_withdrawn",
         event_key=f"notice-withdrawn:{notice.id}",
-        title=f"整改通知书已撤回：{notice.doc_number}",
+        title=f"整改通知书已撤回：{documents.number('notice', notice.doc_number)}",
         body=reason,
         link=f"/notices/{notice.id}",
         now=now,
@@ -344,7 +344,7 @@ def notice_reported(notice, event_id: int, now: datetime) -> int:
         event_key=f"notice-reported:{notice.id}:{event_id}",
         title=_(
             "A unit reported a notice rectified: %(number)s, %(unit)s.",
-            number=notice.doc_number,
+            number=documents.number("notice", notice.doc_number),
             unit=notice.unit.name,
         ),
         link=f"/notices/{notice.id}",
