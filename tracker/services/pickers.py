@@ -143,6 +143,15 @@ class Picked:
     unknown: bool = False
 
 
+NOTHING = -1  # the id a filter asks for when its text named no single row: no row has it
+
+
+def filter_id(picked: Picked) -> int | None:
+    """The id a list filters by: the picked row's, None when nothing was asked, :data:`NOTHING`
+    when the text named no single row (then the list is empty)."""
+    return NOTHING if picked.unknown else picked.id
+
+
 def _resolve(exact, contains, text: str) -> Picked:
     """One row whose label is ``text`` (or the only one holding it), else unknown."""
     for stmt in (exact, contains):

@@ -88,13 +88,13 @@ def unit_archive(unit_id):
 @require("user.list")
 def users():
     args = request.args
+    unit = pickers.pick_unit(current_user, args.get("unit"), parse_int(args.get("unit_id")))
     stmt = organisation.users_query(
         q=args.get("q", "")[:100], role=args.get("role") if args.get("role") in ROLES else None,
-        unit_id=parse_int(args.get("unit_id")),
+        unit_id=pickers.filter_id(unit),
     )
     page = db.paginate(stmt, page=_page(), per_page=50, error_out=False)
-    return render_template("admin/users.html", page=page, roles=ROLES,
-                           units=organisation.unit_choices(), confirm=ConfirmForm(),
+    return render_template("admin/users.html", page=page, roles=ROLES, unit=unit, confirm=ConfirmForm(),
                            now=clock.now())
 
 

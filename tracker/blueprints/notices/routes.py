@@ -39,7 +39,7 @@ from tracker.models import (
     NoticeStatus,
     Unit,
 )
-from tracker.services import notices, official_docx, organisation, permissions
+from tracker.services import notices, official_docx, permissions, pickers
 from tracker.services.errors import InvalidInput
 from tracker.unit_of_work import attempt
 
@@ -59,17 +59,18 @@ def _visible(notice_id: int) -> Notice:
 def notice_list():
     args = request.args
     as_of = parse_date(args.get("as_of")) or clock.today()
-    unit_id = parse_int(args.get("unit_id"))
+    unit = pickers.pick_unit(current_user, args.get("unit"), parse_int(args.get("unit_id")))
+    unit_id = pickers.filter_id(unit)
     status = args.get("status") if args.get("status") in NoticeStatus.codes() else None
     colour = args.get("colour") if args.get("colour") in NoticeColour.codes() else None
     stmt = notices.list_query(current_user, as_of=as_of, unit_id=unit_id, status=status, colour_=colour)
     page = db.paginate(stmt.options(_unit_loaded()), page=parse_int(args.get("page")) or 1, per_page=50,
                        error_out=False)
     scope = permissions.visible_unit_ids(current_user)
-    units = [u for u in organisation.unit_choices() if scope is None or u[0] in scope]
     return render_template(
-        "notices/list.html", page=page, as_of=as_of, unit_id=unit_id, status=status, colour=colour,
-        units=units, counts=notices.colour_counts(current_user, as_of, unit_id),
+        "notices/list.html", page=page, as_of=as_of, unit=unit, status=status, colour=colour,
+        unit_filter=scope is None or len(scope) > 1,  # the user reads several units
+        counts=notices.colour_counts(current_user, as_of, unit_id),
         orange_days=notices.settings.get("notices.orange_days"), display_status=notices.display_status,
         colour_of=notices.colour)
 
@@ -265,12 +266,11 @@ def evidence(file_id):
 @bp.route("/inspections")
 @require("inspection.view")
 def inspections():
-    unit_id = parse_int(request.args.get("unit_id"))
-    page = db.paginate(notices.inspections_query(unit_id), page=parse_int(request.args.get("page")) or 1,
-                       per_page=50, error_out=False)
+    unit = pickers.pick_unit(current_user, request.args.get("unit"), parse_int(request.args.get("unit_id")))
+    page = db.paginate(notices.inspections_query(pickers.filter_id(unit)),
+                       page=parse_int(request.args.get("page")) or 1, per_page=50, error_out=False)
     units = dict(db.session.execute(select(Unit.id, Unit.name)).all())
-    return render_template("notices/inspections.html", page=page, unit_id=unit_id, units=units,
-                           choices=organisation.unit_choices())
+    return render_template("notices/inspections.html", page=page, unit=unit, units=units)
 
 
 @bp.route("/inspections/new", methods=["GET", "POST"])

@@ -20,7 +20,7 @@ from tracker.models import (
     SupervisionRound,
     Unit,
 )
-from tracker.services import liaison, organisation, permissions, supervision
+from tracker.services import liaison, permissions, pickers, supervision
 from tracker.services.errors import DomainError, InvalidInput
 from tracker.unit_of_work import attempt
 
@@ -99,7 +99,8 @@ def start():
 def round_page(round_id):
     rnd = load(SupervisionRound, round_id)
     kind = request.args.get("kind") if request.args.get("kind") in FINDING_KINDS else None
-    unit_id = parse_int(request.args.get("unit_id"))
+    unit = pickers.pick_unit(current_user, request.args.get("unit"), parse_int(request.args.get("unit_id")))
+    unit_id = pickers.filter_id(unit)
     findings = db.session.scalars(
         supervision.findings_query(current_user, round_id=rnd.id, unit_id=unit_id, kind=kind)
     ).all()
@@ -111,10 +112,9 @@ def round_page(round_id):
         rnd=rnd,
         by_unit=by_unit,
         kind=kind,
-        unit_id=unit_id,
+        unit=unit,
         counts=supervision.round_counts([rnd.id])[rnd.id],
         risk=db.session.execute(supervision.risk_query(current_user, rnd, unit_id)).all(),
-        units=organisation.unit_choices(),
         confirm=ConfirmForm(),
     )
 
