@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests.querycount import count_queries
+from tracker import clock
 from tracker.extensions import db
 from tracker.models import EvidenceFile, LedgerEntry, Measure, Milestone, Plan, Task, Unit
 
@@ -76,7 +77,7 @@ def test_head_reports_with_evidence_and_office_verifies(client, make, login, sch
         content_type="multipart/form-data")
     assert response.status_code == 302 and response.location.endswith("/my-tasks")
     entry = db.session.scalar(select(LedgerEntry))
-    assert entry.percent == 100 and entry.reported_on == TODAY
+    assert entry.percent == 100 and entry.reported_on == clock.today()  # read now: the run may pass midnight
     files = db.session.scalars(select(EvidenceFile)).all()
     assert sorted(f.original_name for f in files) == ["总结.pdf", "现场.png"]
     download = client.get(f"/evidence/{files[0].id}")
@@ -90,7 +91,7 @@ def test_head_reports_with_evidence_and_office_verifies(client, make, login, sch
     assert task.title in queue
     response = client.post(f"/tasks/{task.id}/verify", data={"decision": "accept", "back": "queue"})
     assert response.status_code == 302
-    assert db.session.get(Task, task.id).verified_on == TODAY
+    assert db.session.get(Task, task.id).verified_on == clock.today()
     assert task.title not in client.get("/verification").get_data(as_text=True)
 
 
@@ -125,7 +126,7 @@ def test_unit_head_cannot_backdate(client, make, login, school_task):
     login(make.user("unit_head", unit=school))
     client.post(f"/tasks/{task.id}/report", data={
         "percent": "30", "narrative": "补报", "reported_on": (TODAY - timedelta(days=5)).isoformat()})
-    assert db.session.scalar(select(LedgerEntry.reported_on)) == TODAY
+    assert db.session.scalar(select(LedgerEntry.reported_on)) == clock.today()
 
 
 def test_ledger_export_matches_the_page(client, make, login):
