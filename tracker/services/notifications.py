@@ -274,34 +274,27 @@ def flag_raised(flag, now: datetime) -> int:
     )
 
 
+def _to_deciding_leaders(flag, step: str, title: str, body: str | None, now: datetime) -> int:
+    """Tell the deciding leaders of ``flag`` that ``step`` of it awaits them."""
+    return notify(_deciding_leaders(flag.unit), kind="flag", event_key=f"flag:{flag.id}:{step}",
+                  title=title, body=body or "", link=f"/accountability/{flag.id}", now=now,
+                  chat_office=True)
+
+
 @_in_working_language
 def flag_awaits_decision(flag, now: datetime) -> int:
     """Tell the deciding leaders that the office has reviewed a flag: it awaits their decision."""
-    return notify(
-        _deciding_leaders(flag.unit),
-        kind="flag",
-        event_key=f"flag:{flag.id}:under_review",
-        title=_("A flag awaits your decision: %(unit)s, %(rule)s, %(period)s.", **_flag_what(flag)),
-        body=flag.review_opinion or "",
-        link=f"/accountability/{flag.id}",
-        now=now,
-        chat_office=True,
-    )
+    return _to_deciding_leaders(flag, "under_review", _(
+        "A flag awaits your decision: %(unit)s, %(rule)s, %(period)s.", **_flag_what(flag)),
+        flag.review_opinion, now)
 
 
 @_in_working_language
 def exemption_proposed(flag, now: datetime) -> int:
     """Tell the deciding leaders that the office proposes to exempt a flag (容错免责)."""
-    return notify(
-        _deciding_leaders(flag.unit),
-        kind="flag",
-        event_key=f"flag:{flag.id}:exemption",
-        title=_("An exemption awaits your approval: %(unit)s, %(rule)s, %(period)s.", **_flag_what(flag)),
-        body=flag.exemption_justification or "",
-        link=f"/accountability/{flag.id}",
-        now=now,
-        chat_office=True,
-    )
+    return _to_deciding_leaders(flag, "exemption", _(
+        "An exemption awaits your approval: %(unit)s, %(rule)s, %(period)s.", **_flag_what(flag)),
+        flag.exemption_justification, now)
 
 
 @_in_working_language
