@@ -60,6 +60,7 @@ rule("round.view", "finding.internal")(roles("admin", "office", "leader"))
 rule("job.view")(roles("admin", "office"))
 rule("bulletin.manage")(roles("office"))
 rule("bulletin.approve")(roles("leader"))
+rule("bulletin.preview")(roles(*READ_ALL))  # the running period's bulletin, as drafts are read
 rule("liaison.view")(roles("admin", "office", "leader", "unit_head", "unit_member"))
 
 # complaints and rectification notices (issue 5)

@@ -76,11 +76,9 @@ def generate():
 
 
 @bp.route("/bulletins/preview")
-@login_required
+@require("bulletin.preview")
 def preview():
     """The current period's bulletin as of today, for those who read drafts: marked, unnumbered."""
-    if not permissions.can(current_user, "bulletin.view", Bulletin(status="draft")):
-        abort(403)
     bulletin = bulletins.preview(request.args.get("kind", "monthly"), clock.today(), clock.now())
     return render_template("bulletins/bulletin.html", bulletin=bulletin, content=bulletin.content,
                            charts=bulletins.charts_of(bulletin.content), preview=True, public=False)
